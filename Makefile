@@ -1,0 +1,135 @@
+# hubtweet — build, install, test.
+#
+#   make              build every tool into bin/
+#   make check        build with AddressSanitizer + UBSan and run all tests
+#   make demo         the README's first command
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# Each tool links only the libraries it uses: the webhook path starts a
+# process per delivery, and libcurl alone costs milliseconds to load.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/hubtweet
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+OPT ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-unused-parameter
+# SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer (make check).
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+OPT = -O1 -g
+endif
+CPPFLAGS += -D_GNU_SOURCE -DHT_VERSION=\"$(VERSION)\" \
+	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" -Ilib \
+	$(foreach p,jansson libconfig,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+# pkg-config name -> Debian package, for the message when one is missing.
+PKG_jansson = libjansson-dev
+PKG_libconfig = libconfig-dev
+PKG_libutf8proc = libutf8proc-dev
+PKG_libpsl = libpsl-dev
+PKG_libcurl = libcurl4-openssl-dev
+PKG_libcrypto = libssl-dev
+PKG_cmocka = libcmocka-dev
+need = $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error \
+	$(1) not found by $(PKG_CONFIG): install $(PKG_$(1)) (scripts/deps does)))
+pc_libs = $(call need,$(1))$(shell $(PKG_CONFIG) --libs $(1))
+
+LIBS_jansson = $(call pc_libs,jansson)
+LIBS_config = $(call pc_libs,libconfig)
+LIBS_utf8proc = $(call pc_libs,libutf8proc)
+LIBS_psl = $(call pc_libs,libpsl)
+LIBS_curl = $(call pc_libs,libcurl)
+LIBS_crypto = $(call pc_libs,libcrypto)
+LIBS_cmocka = $(call pc_libs,cmocka)
+# http-parser ships no .pc file.
+LIBS_http = -lhttp_parser
+
+B = build
+# The flags a build was made with; objects are remade when they change.
+FLAGSTAMP = $(B)/flags
+
+# Library objects, by concern. Tools list what they need.
+LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
+	$(B)/lib/util.o
+LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+
+TOOLS = bin/dh-parse
+
+OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
+OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
+LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
+LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+
+MAN1 = man/dh-parse.1
+MAN5 =
+MAN7 =
+SCRIPTS =
+
+all: $(TOOLS)
+
+.SECONDEXPANSION:
+$(TOOLS) $(UNIT_TESTS): bin/%: $$(OBJS_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS_$*) $(LDLIBS_$*)
+
+$(B)/%.o: %.c $(FLAGSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FLAGSTAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
+	@if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+check:
+	$(MAKE) SAN=1 all $(UNIT_TESTS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	HT_TOP=$(CURDIR) prove -v tests/*.t </dev/null
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+
+demo: all
+	@scripts/demo
+
+bench: all
+	@tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+
+clean:
+	rm -rf bin $(B) tests/tmp
+
+FORCE:
+.PHONY: all check lint-man demo bench install uninstall clean FORCE

@@ -1,0 +1,332 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+
+#ifndef HT_SYSCONFDIR
+#define HT_SYSCONFDIR "/etc"
+#endif
+
+enum type { T_STR, T_INT, T_BOOL, T_LIST };
+
+/*
+ * Every setting there is.  A new setting is added here, and documented in
+ * hubtweet.conf(5).
+ */
+static const struct setting {
+	const char *name;
+	enum type type;
+	long long min, max;	/* T_INT only */
+	const char *env;	/* overriding environment variable, or NULL */
+	int secret;		/* the file must not be readable by others */
+} settings[] = {
+	{ "dockerhub.key", T_STR, 0, 0, "DH_KEY", 1 },
+	{ "dockerhub.key_file", T_STR, 0, 0, NULL, 0 },
+	{ "dockerhub.path", T_STR, 0, 0, NULL, 0 },
+	{ "dockerhub.max_body", T_INT, 1024, 64 * 1024 * 1024, NULL, 0 },
+	{ "dockerhub.timeout", T_INT, 1, 3600, NULL, 0 },
+	{ "dockerhub.skip_latest", T_BOOL, 0, 0, NULL, 0 },
+	{ "dockerhub.include_tags", T_LIST, 0, 0, NULL, 0 },
+	{ "dockerhub.exclude_tags", T_LIST, 0, 0, NULL, 0 },
+	{ "dockerhub.include_repos", T_LIST, 0, 0, NULL, 0 },
+	{ "dockerhub.exclude_repos", T_LIST, 0, 0, NULL, 0 },
+	{ "format.template", T_STR, 0, 0, NULL, 0 },
+	{ "format.max_length", T_INT, 1, 100000, NULL, 0 },
+	{ "x.api_url", T_STR, 0, 0, "TW_API_URL", 0 },
+	{ "x.api_version", T_STR, 0, 0, NULL, 0 },
+	{ "x.consumer_key", T_STR, 0, 0, "TW_CONSUMER_KEY", 1 },
+	{ "x.consumer_secret", T_STR, 0, 0, "TW_CONSUMER_SECRET", 1 },
+	{ "x.access_token", T_STR, 0, 0, "TW_ACCESS_TOKEN", 1 },
+	{ "x.access_secret", T_STR, 0, 0, "TW_ACCESS_SECRET", 1 },
+	{ "x.timeout", T_INT, 1, 86400, NULL, 0 },
+	{ "queue.dir", T_STR, 0, 0, NULL, 0 },
+	{ "log.syslog", T_BOOL, 0, 0, NULL, 0 },
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+struct ht_conf {
+	config_t cfg;
+	int loaded;
+	char *file;
+};
+
+static const struct setting *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+static const char *
+type_name(enum type t)
+{
+	switch (t) {
+	case T_STR:
+		return "a string";
+	case T_INT:
+		return "an integer";
+	case T_BOOL:
+		return "true or false";
+	case T_LIST:
+		return "a list of strings";
+	}
+	return "?";
+}
+
+/* Check one setting (and, for groups, all below it) against the table. */
+static int
+check(const char *file, config_setting_t *s, const char *prefix,
+    int *secrets, struct ht_err *e)
+{
+	const struct setting *d;
+	config_setting_t *c;
+	char name[256];
+	const char *n;
+	long long v;
+	int i, t;
+
+	n = config_setting_name(s);
+	if (snprintf(name, sizeof name, "%s%s%s", prefix,
+	    *prefix != '\0' ? "." : "", n != NULL ? n : "") >=
+	    (int)sizeof name) {
+		ht_err_at(e, file, config_setting_source_line(s), 0,
+		    "setting name too long");
+		return -1;
+	}
+	t = config_setting_type(s);
+	if (t == CONFIG_TYPE_GROUP) {
+		for (i = 0; (c = config_setting_get_elem(s, i)) != NULL; i++)
+			if (check(file, c, config_setting_is_root(s) ? "" :
+			    name, secrets, e) == -1)
+				return -1;
+		return 0;
+	}
+	if ((d = find(name)) == NULL) {
+		ht_err_at(e, file, config_setting_source_line(s), 0,
+		    "unknown setting '%s'", name);
+		return -1;
+	}
+	switch (d->type) {
+	case T_STR:
+		t = t == CONFIG_TYPE_STRING;
+		break;
+	case T_INT:
+		t = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+		break;
+	case T_BOOL:
+		t = t == CONFIG_TYPE_BOOL;
+		break;
+	case T_LIST:
+		t = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+		for (i = 0; t && (c = config_setting_get_elem(s, i)) != NULL;
+		    i++)
+			t = config_setting_type(c) == CONFIG_TYPE_STRING;
+		break;
+	}
+	if (!t) {
+		ht_err_at(e, file, config_setting_source_line(s), 0,
+		    "setting '%s' must be %s", name, type_name(d->type));
+		return -1;
+	}
+	if (d->type == T_INT) {
+		v = config_setting_get_int64(s);
+		if (v < d->min || v > d->max) {
+			ht_err_at(e, file, config_setting_source_line(s), 0,
+			    "setting '%s' must be between %lld and %lld",
+			    name, d->min, d->max);
+			return -1;
+		}
+	}
+	if (d->secret)
+		*secrets = 1;
+	return 0;
+}
+
+/* Pick the file to read; *must: whether it is an error for it to be absent. */
+static char *
+locate(const char *path, int *must)
+{
+	const char *v;
+	char *p;
+
+	*must = 1;
+	if (path != NULL)
+		return strdup(path);
+	if ((v = getenv("HUBTWEET_CONFIG")) != NULL && *v != '\0')
+		return strdup(v);
+	*must = 0;
+	if ((v = getenv("XDG_CONFIG_HOME")) != NULL && *v != '\0') {
+		if (asprintf(&p, "%s/hubtweet/hubtweet.conf", v) == -1)
+			return NULL;
+	} else if ((v = getenv("HOME")) != NULL && *v != '\0') {
+		if (asprintf(&p, "%s/.config/hubtweet/hubtweet.conf", v) == -1)
+			return NULL;
+	} else
+		p = NULL;
+	if (p != NULL && access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return strdup(HT_SYSCONFDIR "/hubtweet.conf");
+}
+
+struct ht_conf *
+ht_conf_load(const char *path, struct ht_err *e)
+{
+	struct ht_conf *c;
+	struct stat st;
+	FILE *fp = NULL;
+	int must, secrets = 0;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		goto nomem;
+	config_init(&c->cfg);
+	if ((c->file = locate(path, &must)) == NULL)
+		goto nomem;
+	if ((fp = fopen(c->file, "r")) == NULL) {
+		if (errno == ENOENT && !must) {
+			free(c->file);
+			c->file = NULL;
+			return c;
+		}
+		ht_err_at(e, c->file, 0, 0, "cannot open: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		ht_err_at(e, c->file, 0, 0, "not a regular file");
+		goto fail;
+	}
+	if (config_read(&c->cfg, fp) != CONFIG_TRUE) {
+		ht_err_at(e, c->file, config_error_line(&c->cfg), 0, "%s",
+		    config_error_text(&c->cfg));
+		goto fail;
+	}
+	c->loaded = 1;
+	if (check(c->file, config_root_setting(&c->cfg), "", &secrets,
+	    e) == -1)
+		goto fail;
+	if (secrets && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		ht_err_at(e, c->file, 0, 0, "holds secrets but group or "
+		    "others can read it (mode %03o); chmod 600 it",
+		    (unsigned)(st.st_mode & 0777));
+		goto fail;
+	}
+	(void)fclose(fp);
+	return c;
+nomem:
+	ht_err_set(e, "out of memory");
+fail:
+	if (e != NULL)
+		e->status = EX_CONFIG;
+	if (fp != NULL)
+		(void)fclose(fp);
+	ht_conf_free(c);
+	return NULL;
+}
+
+void
+ht_conf_free(struct ht_conf *c)
+{
+	if (c == NULL)
+		return;
+	config_destroy(&c->cfg);
+	free(c->file);
+	free(c);
+}
+
+const char *
+ht_conf_file(const struct ht_conf *c)
+{
+	return c->loaded ? c->file : NULL;
+}
+
+static const char *
+env(const char *name)
+{
+	const struct setting *d = find(name);
+	const char *v;
+
+	if (d == NULL || d->env == NULL)
+		return NULL;
+	v = getenv(d->env);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static config_setting_t *
+lookup(const struct ht_conf *c, const char *name)
+{
+	if (c == NULL || !c->loaded)
+		return NULL;
+	return config_lookup(&((struct ht_conf *)c)->cfg, name);
+}
+
+const char *
+ht_conf_str(const struct ht_conf *c, const char *name, const char *def)
+{
+	config_setting_t *s;
+	const char *v;
+
+	if ((v = env(name)) != NULL)
+		return v;
+	if ((s = lookup(c, name)) != NULL &&
+	    (v = config_setting_get_string(s)) != NULL)
+		return v;
+	return def;
+}
+
+long long
+ht_conf_int(const struct ht_conf *c, const char *name, long long def)
+{
+	config_setting_t *s;
+
+	if ((s = lookup(c, name)) != NULL)
+		return config_setting_get_int64(s);
+	return def;
+}
+
+int
+ht_conf_bool(const struct ht_conf *c, const char *name, int def)
+{
+	config_setting_t *s;
+
+	if ((s = lookup(c, name)) != NULL)
+		return config_setting_get_bool(s);
+	return def;
+}
+
+int
+ht_conf_list(const struct ht_conf *c, const char *name, const char ***out)
+{
+	config_setting_t *s;
+	const char **v;
+	int i, n;
+
+	*out = NULL;
+	if ((s = lookup(c, name)) == NULL || (n = config_setting_length(s)) ==
+	    0)
+		return 0;
+	if ((v = calloc((size_t)n, sizeof *v)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		v[i] = config_setting_get_string_elem(s, i);
+	*out = v;
+	return n;
+}
+
+int
+ht_conf_isset(const struct ht_conf *c, const char *name)
+{
+	return env(name) != NULL || lookup(c, name) != NULL;
+}

@@ -1,0 +1,40 @@
+/*
+ * err — the error value the library fills and the tools print.
+ *
+ * The library never prints and never exits: a function that can fail takes a
+ * struct ht_err *, fills it and returns -1.  The tool decides the words
+ * around it and the exit status.  An error may name the input it concerns
+ * (a file name, "<stdin>", a config path) and a position in it.
+ */
+#ifndef HT_ERR_H
+#define HT_ERR_H
+
+#include <stddef.h>
+
+struct ht_err {
+	char msg[512];		/* what went wrong, one line, no prefix */
+	char input[256];	/* the input's name, or "" */
+	long line;		/* 1-based; 0: no position */
+	long col;		/* 1-based; 0: no column */
+	int status;		/* a sysexits.h code suggested by the library, 0 if none */
+};
+
+void	ht_err_clear(struct ht_err *);
+/* Set the message (printf-style); the position is left as it is. */
+void	ht_err_set(struct ht_err *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Set the message and where it happened. */
+void	ht_err_at(struct ht_err *, const char *input, long line, long col,
+	    const char *, ...) __attribute__((format(printf, 5, 6)));
+/* Set where it happened, keeping the message. */
+void	ht_err_locate(struct ht_err *, const char *input, long line, long col);
+/* Prefix the message with "what: " (keeps the position). */
+void	ht_err_prefix(struct ht_err *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Write "input:line:col: msg" (the parts that are set) into buf.
+ * Returns buf.
+ */
+const char *ht_err_str(const struct ht_err *, char *buf, size_t len);
+
+#endif

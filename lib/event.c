@@ -1,0 +1,414 @@
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+
+#define TAG_MAX		128
+#define REPO_MAX	255
+
+/*
+ * Docker's rules, from distribution's reference grammar:
+ *   tag       := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+ *   component := [a-z0-9]+ (separator [a-z0-9]+)*
+ *   separator := [._] | "__" | [-]+
+ * Written out by hand: three lines of logic are plainer than a regex engine.
+ */
+int
+ht_tag_valid(const char *t)
+{
+	size_t i;
+
+	if (!(isalnum((unsigned char)t[0]) && (unsigned char)t[0] < 0x80) &&
+	    t[0] != '_')
+		return 0;
+	for (i = 1; t[i] != '\0'; i++) {
+		if (i >= TAG_MAX)
+			return 0;
+		if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= '0' && t[i] <= '9') ||
+		    t[i] == '_' || t[i] == '.' || t[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Check a component that ends at end (exclusive). */
+static int
+component_valid(const char *s, const char *end)
+{
+	const char *p = s;
+	size_t sep;
+
+	if (p == end || !lower_alnum(*p))
+		return 0;
+	while (p < end) {
+		while (p < end && lower_alnum(*p))
+			p++;
+		if (p == end)
+			return 1;
+		/* A separator, then at least one alphanumeric. */
+		sep = 0;
+		if (*p == '.')
+			sep = 1;
+		else if (*p == '_')
+			sep = p + 1 < end && p[1] == '_' ? 2 : 1;
+		else if (*p == '-')
+			while (p + sep < end && p[sep] == '-')
+				sep++;
+		if (sep == 0)
+			return 0;
+		p += sep;
+		if (p == end || !lower_alnum(*p))
+			return 0;
+	}
+	return 1;
+}
+
+int
+ht_repo_component_valid(const char *s)
+{
+	return component_valid(s, s + strlen(s));
+}
+
+int
+ht_repo_name_valid(const char *s)
+{
+	const char *p, *slash;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > REPO_MAX)
+		return 0;
+	for (p = s; ; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (!component_valid(p, slash != NULL ? slash : s + len))
+			return 0;
+		if (slash == NULL)
+			return 1;
+	}
+}
+
+int
+ht_time_rfc3339(long long secs, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static const char *
+json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "?";
+}
+
+/*
+ * A whole number given as an integer, a float with no fraction worth
+ * keeping (1.417566161e+09) or a decimal string ("0").  Docker Hub has sent
+ * all three.  Returns 1 if found, 0 if absent or null, -1 if malformed.
+ */
+static int
+get_number(const json_t *obj, const char *key, const char *where,
+    long long min, long long max, long long *out, struct ht_err *e)
+{
+	const json_t *v = json_object_get(obj, key);
+	const char *s;
+	char *end;
+	double d;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+	} else if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (!isfinite(d) || d < (double)min || d > (double)max)
+			goto range;
+		*out = (long long)d;	/* min >= 0: truncation is floor */
+	} else if (json_is_string(v)) {
+		s = json_string_value(v);
+		errno = 0;
+		d = strtod(s, &end);
+		if (*s == '\0' || isspace((unsigned char)*s) || *end != '\0' ||
+		    errno != 0 || !isfinite(d)) {
+			ht_err_set(e, "%s.%s: expected a number, got \"%.40s\"",
+			    where, key, s);
+			return -1;
+		}
+		if (d < (double)min || d > (double)max)
+			goto range;
+		*out = (long long)d;	/* min >= 0: truncation is floor */
+	} else {
+		ht_err_set(e, "%s.%s: expected a number, got %s", where, key,
+		    json_type_name(v));
+		return -1;
+	}
+	if (*out < min || *out > max)
+		goto range;
+	return 1;
+range:
+	ht_err_set(e, "%s.%s: number out of range", where, key);
+	return -1;
+}
+
+/* A string field: 1 found, 0 absent or null, -1 wrong type. */
+static int
+get_string(const json_t *obj, const char *key, const char *where,
+    const char **out, struct ht_err *e)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		ht_err_set(e, "%s.%s: expected a string, got %s", where, key,
+		    json_type_name(v));
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 1;
+}
+
+static int
+get_bool(const json_t *obj, const char *key, const char *where, int *out,
+    struct ht_err *e)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v)) {
+		ht_err_set(e, "%s.%s: expected true or false, got %s", where,
+		    key, json_type_name(v));
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+static int
+set_string(json_t *ev, const char *key, const char *val)
+{
+	return json_object_set_new(ev, key, json_string(val));
+}
+
+/* Years 1970 to 9999: what RFC 3339 can write. */
+#define TIME_MAX 253402300799LL
+
+static int
+set_time(json_t *ev, const char *key, long long t)
+{
+	char buf[32];
+
+	if (ht_time_rfc3339(t, buf, sizeof buf) == -1)
+		return -1;
+	return set_string(ev, key, buf);
+}
+
+json_t *
+ht_event_from_payload(const json_t *p, struct ht_err *e)
+{
+	const json_t *push, *repo;
+	const char *repo_name, *ns, *name, *tag, *s;
+	char full[REPO_MAX + 2], image[REPO_MAX + TAG_MAX + 2], buf[512];
+	long long pushed, n;
+	json_t *ev = NULL;
+	const char *slash;
+	int r, b, official;
+
+	if (!json_is_object(p)) {
+		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
+		    "object, got %s", json_type_name(p));
+		return NULL;
+	}
+	push = json_object_get(p, "push_data");
+	repo = json_object_get(p, "repository");
+	if (push == NULL || repo == NULL) {
+		ht_err_set(e, "not a Docker Hub payload: no \"%s\" object",
+		    push == NULL ? "push_data" : "repository");
+		return NULL;
+	}
+	if (!json_is_object(push) || !json_is_object(repo)) {
+		ht_err_set(e, "%s: expected an object, got %s",
+		    !json_is_object(push) ? "push_data" : "repository",
+		    json_type_name(!json_is_object(push) ? push : repo));
+		return NULL;
+	}
+
+	/*
+	 * The repository.  repo_name is the truth when present: payloads
+	 * exist whose name or namespace disagree with it.
+	 */
+	if (get_string(repo, "repo_name", "repository", &repo_name, e) == -1 ||
+	    get_string(repo, "namespace", "repository", &ns, e) == -1 ||
+	    get_string(repo, "name", "repository", &name, e) == -1)
+		return NULL;
+	if (repo_name == NULL) {
+		if (ns == NULL || name == NULL) {
+			ht_err_set(e, "repository: no repo_name, and no "
+			    "namespace and name to make one");
+			return NULL;
+		}
+		r = snprintf(full, sizeof full, "%s/%s", ns, name);
+		if (r < 0 || (size_t)r >= sizeof full) {
+			ht_err_set(e, "repository: name too long");
+			return NULL;
+		}
+		repo_name = full;
+	}
+	if (!ht_repo_name_valid(repo_name)) {
+		ht_err_set(e, "repository.repo_name: \"%.80s\" is not a valid "
+		    "Docker repository name", repo_name);
+		return NULL;
+	}
+	if ((slash = strchr(repo_name, '/')) != NULL &&
+	    strchr(slash + 1, '/') != NULL) {
+		ht_err_set(e, "repository.repo_name: \"%.80s\" has more than "
+		    "two components", repo_name);
+		return NULL;
+	}
+	/* A bare name is an official image: library/NAME, pulled as NAME. */
+	official = slash == NULL;
+
+	/* Before about 2016 there was no tag: such pushes were of latest. */
+	if ((r = get_string(push, "tag", "push_data", &tag, e)) == -1)
+		return NULL;
+	if (r == 0)
+		tag = "latest";
+	if (!ht_tag_valid(tag)) {
+		ht_err_set(e, "push_data.tag: \"%.80s\" is not a valid Docker "
+		    "tag", tag);
+		return NULL;
+	}
+	if ((r = get_number(push, "pushed_at", "push_data", 0, TIME_MAX,
+	    &pushed, e)) == -1)
+		return NULL;
+	if (r == 0) {
+		ht_err_set(e, "push_data.pushed_at: missing");
+		return NULL;
+	}
+
+	if ((ev = json_object()) == NULL)
+		goto nomem;
+	(void)snprintf(image, sizeof image, "%s:%s", repo_name, tag);
+	if (set_string(ev, "repo_name", repo_name) == -1)
+		goto nomem;
+	if (official) {
+		if (set_string(ev, "namespace", "library") == -1 ||
+		    set_string(ev, "name", repo_name) == -1)
+			goto nomem;
+	} else {
+		(void)snprintf(buf, sizeof buf, "%.*s",
+		    (int)(slash - repo_name), repo_name);
+		if (set_string(ev, "namespace", buf) == -1 ||
+		    set_string(ev, "name", slash + 1) == -1)
+			goto nomem;
+	}
+	if (set_string(ev, "tag", tag) == -1 ||
+	    set_string(ev, "image", image) == -1)
+		goto nomem;
+
+	if ((r = get_string(push, "pusher", "push_data", &s, e)) == -1)
+		goto fail;
+	if (r == 1 && set_string(ev, "pusher", s) == -1)
+		goto nomem;
+	if (set_time(ev, "pushed_at", pushed) == -1)
+		goto nomem;
+	if ((r = get_number(repo, "date_created", "repository", 0, TIME_MAX,
+	    &n, e)) == -1)
+		goto fail;
+	if (r == 1 && set_time(ev, "date_created", n) == -1)
+		goto nomem;
+
+	/*
+	 * The page is made from the validated name, not copied: payloads
+	 * carry dead hosts (registry.hub.docker.com/u/...) and even other
+	 * repositories' URLs, and this link is what gets published.
+	 */
+	if (official)
+		(void)snprintf(buf, sizeof buf, "https://hub.docker.com/_/%s",
+		    repo_name);
+	else
+		(void)snprintf(buf, sizeof buf, "https://hub.docker.com/r/%s",
+		    repo_name);
+	if (set_string(ev, "repo_url", buf) == -1)
+		goto nomem;
+	if ((r = get_string(p, "callback_url", "payload", &s, e)) == -1)
+		goto fail;
+	if (r == 1 && set_string(ev, "callback_url", s) == -1)
+		goto nomem;
+	if ((r = get_string(repo, "description", "repository", &s, e)) == -1)
+		goto fail;
+	if (json_object_set_new(ev, "description",
+	    r == 1 ? json_string(s) : json_null()) == -1)
+		goto nomem;
+	if ((r = get_bool(repo, "is_private", "repository", &b, e)) == -1)
+		goto fail;
+	if (r == 1 && json_object_set_new(ev, "is_private",
+	    json_boolean(b)) == -1)
+		goto nomem;
+	if ((r = get_bool(repo, "is_official", "repository", &b, e)) == -1)
+		goto fail;
+	if (r == 1 && json_object_set_new(ev, "is_official",
+	    json_boolean(b)) == -1)
+		goto nomem;
+	if ((r = get_number(repo, "star_count", "repository", 0, 1LL << 53,
+	    &n, e)) == -1)
+		goto fail;
+	if (r == 1 && json_object_set_new(ev, "star_count",
+	    json_integer(n)) == -1)
+		goto nomem;
+	if ((r = get_number(repo, "comment_count", "repository", 0, 1LL << 53,
+	    &n, e)) == -1)
+		goto fail;
+	if (r == 1 && json_object_set_new(ev, "comment_count",
+	    json_integer(n)) == -1)
+		goto nomem;
+
+	/* The same delivery seen twice has the same id. */
+	if (json_object_get(ev, "pushed_at") == NULL)
+		goto nomem;
+	r = snprintf(buf, sizeof buf, "%s@%s", image,
+	    json_string_value(json_object_get(ev, "pushed_at")));
+	if (r < 0 || (size_t)r >= sizeof buf || set_string(ev, "id", buf) == -1)
+		goto nomem;
+	return ev;
+nomem:
+	ht_err_set(e, "out of memory");
+fail:
+	json_decref(ev);
+	return NULL;
+}

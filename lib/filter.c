@@ -1,0 +1,42 @@
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "filter.h"
+
+/* The first pattern that matches s, or NULL. */
+static const char *
+match(const char **pats, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fnmatch(pats[i], s, 0) == 0)
+			return pats[i];
+	return NULL;
+}
+
+const char *
+ht_filter_why(const struct ht_filter *f, const char *repo, const char *tag,
+    char *buf, size_t len)
+{
+	const char *p;
+
+	if (f->n_include_repos > 0 &&
+	    match(f->include_repos, f->n_include_repos, repo) == NULL)
+		(void)snprintf(buf, len, "repository '%s' not included", repo);
+	else if ((p = match(f->exclude_repos, f->n_exclude_repos, repo)) !=
+	    NULL)
+		(void)snprintf(buf, len, "repository '%s' excluded by '%s'",
+		    repo, p);
+	else if (f->skip_latest && strcmp(tag, "latest") == 0)
+		(void)snprintf(buf, len, "tag 'latest' is skipped");
+	else if (f->n_include_tags > 0 &&
+	    match(f->include_tags, f->n_include_tags, tag) == NULL)
+		(void)snprintf(buf, len, "tag '%s' not included", tag);
+	else if ((p = match(f->exclude_tags, f->n_exclude_tags, tag)) != NULL)
+		(void)snprintf(buf, len, "tag '%s' excluded by '%s'", tag, p);
+	else
+		return NULL;
+	return buf;
+}

@@ -1,0 +1,52 @@
+/*
+ * jstream — read a stream of JSON values: one document, NDJSON, or values
+ * simply concatenated, from a file descriptor or a memory buffer.
+ *
+ * Jansson parses each value; this file only frames the stream: it feeds
+ * Jansson the bytes that follow the last value, reads more when a value is
+ * not complete yet, bounds the size and nesting depth of each value, and
+ * turns Jansson's positions (relative to the buffer) into line and column of
+ * the whole input.  After a bad value it resynchronises at the next line
+ * that begins with '{', so one broken payload does not take the rest of a
+ * stream with it.
+ */
+#ifndef HT_JSTREAM_H
+#define HT_JSTREAM_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+#define HT_JSON_MAX_VALUE	(1024 * 1024)	/* bytes per value */
+#define HT_JSON_MAX_DEPTH	64
+
+struct ht_jstream;
+
+/* Read from fd (not closed by the stream).  name is copied.  caller frees. */
+struct ht_jstream *ht_jstream_fd(int fd, const char *name, size_t max_value,
+	    int max_depth);
+/* Read from a buffer, which is borrowed and must outlive the stream. */
+struct ht_jstream *ht_jstream_mem(const void *buf, size_t len,
+	    const char *name, size_t max_value, int max_depth);
+void	ht_jstream_free(struct ht_jstream *);
+
+/*
+ * The next value: returns 1 and sets *out (caller decrefs), 0 at the end of
+ * the input, HT_JSTREAM_BAD for a bad value (e says what and where; the next
+ * call goes on after it) or HT_JSTREAM_IOERR when the input cannot be read
+ * (stop).
+ */
+#define HT_JSTREAM_BAD		(-1)
+#define HT_JSTREAM_IOERR	(-2)
+int	ht_jstream_next(struct ht_jstream *, json_t **out, struct ht_err *e);
+/* Where the value last returned (or rejected) began. */
+long	ht_jstream_line(const struct ht_jstream *);
+long	ht_jstream_col(const struct ht_jstream *);
+const char *ht_jstream_name(const struct ht_jstream *);
+
+/* The nesting depth of a value: 1 for a scalar or an empty container. */
+int	ht_json_depth(const json_t *);
+
+#endif

@@ -1,0 +1,69 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "log.h"
+
+static const char *prog = "hubtweet";
+static int to_syslog;
+
+void
+ht_log_open(const char *name, int use_syslog)
+{
+	prog = name;
+	to_syslog = use_syslog;
+	if (to_syslog)
+		openlog(prog, LOG_PID, LOG_DAEMON);
+}
+
+int
+ht_log_syslog(void)
+{
+	return to_syslog;
+}
+
+const char *
+ht_log_prog(void)
+{
+	return prog;
+}
+
+static void
+vlog(int prio, const char *fmt, va_list ap)
+{
+	if (to_syslog) {
+		vsyslog(prio, fmt, ap);
+		return;
+	}
+	(void)fprintf(stderr, "%s: ", prog);
+	(void)vfprintf(stderr, fmt, ap);
+	(void)fputc('\n', stderr);
+}
+
+void
+ht_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+ht_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+ht_log_err(const struct ht_err *e)
+{
+	char buf[1024];
+
+	ht_warnx("%s", ht_err_str(e, buf, sizeof buf));
+}

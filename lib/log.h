@@ -1,0 +1,24 @@
+/*
+ * log — diagnostics, to stderr or to syslog.
+ *
+ * Every line has the form "prog: message".  A tool picks the destination
+ * once at start (syslog when stderr is the network connection, as under
+ * inetd); the rest of the code just logs.
+ */
+#ifndef HT_LOG_H
+#define HT_LOG_H
+
+#include "err.h"
+
+/* prog is borrowed and must outlive the logger. */
+void	ht_log_open(const char *prog, int use_syslog);
+int	ht_log_syslog(void);
+const char *ht_log_prog(void);
+/* An error line, "prog: message". */
+void	ht_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* An informational line (syslog LOG_INFO; stderr otherwise). */
+void	ht_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: input:line:col: message" for an error value. */
+void	ht_log_err(const struct ht_err *);
+
+#endif

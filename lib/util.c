@@ -1,0 +1,69 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+ht_fds_ensure(void)
+{
+	int fd;
+
+	for (;;) {
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			return -1;
+		if (fd > 2) {
+			(void)close(fd);
+			return 0;
+		}
+	}
+}
+
+int
+ht_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ht_stream_finish(FILE *fp, const char *name, struct ht_err *e)
+{
+	if (fflush(fp) == EOF || ferror(fp)) {
+		ht_err_set(e, "%s: write error: %s", name,
+		    strerror(errno != 0 ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ht_parse_num(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * util — small process and I/O helpers every tool uses.
+ */
+#ifndef HT_UTIL_H
+#define HT_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* Make sure fds 0, 1 and 2 are open (on /dev/null if they were closed). */
+int	ht_fds_ensure(void);
+/* Write all of buf to fd, retrying short writes and EINTR. */
+int	ht_write_all(int fd, const void *buf, size_t len);
+/*
+ * Flush and check a stdio stream at exit, so that a full disk or a closed
+ * pipe is never reported as success.  Returns 0, or -1 with e set.
+ */
+int	ht_stream_finish(FILE *, const char *name, struct ht_err *e);
+/* Parse a non-negative decimal number within [min, max]. */
+int	ht_parse_num(const char *s, long long min, long long max,
+	    long long *out);
+
+#endif

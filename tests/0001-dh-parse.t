@@ -1,0 +1,135 @@
+#!/bin/sh
+# dh-parse: payloads in, events out.
+. "${0%/*}/lib.sh"
+
+
+F=$FIXTURES
+# Every real payload gives an event or a clear rejection.
+for f in "$F"/*.json; do
+	b=${f##*/}
+	run dh-parse -L "$f"
+	case $b in
+	*INVALID*)
+		expect 65 "^dh-parse: $f:[0-9]+:[0-9]+: invalid JSON: " "$b: rejected with position"
+		is "$OUT" "" "$b: nothing on stdout" ;;
+	*)
+		if [ "$STATUS" -eq 0 ] && [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] &&
+		    printf '%s' "$OUT" | python3 -c 'import json,sys; e=json.load(sys.stdin); assert e["id"]==e["image"]+"@"+e["pushed_at"]'; then
+			ok "$b: one event"
+		else
+			not_ok "$b: one event"; _show
+		fi
+		is "$ERR" "" "$b: nothing on stderr" ;;
+	esac
+done
+
+# All the valid fixtures as one stream, golden.
+for f in "$F"/*.json; do cat "$f"; echo; done >"$T/all.json"
+run dh-parse -L "$T/all.json"
+is "$STATUS" 65 "a stream with bad payloads exits 65"
+golden events-all.ndjson "events of every fixture, in order, bad ones skipped"
+is "$(printf '%s\n' "$ERR" | wc -l)" 5 "one line per bad payload"
+
+# Old payloads without a tag were pushes of latest; official images.
+run dh-parse -L "$F/17-mstracker-testpush-float-no-tag.json"
+like_out '"tag":"latest","image":"mstracker/testpush:latest"' "no tag means latest"
+like_out '"pushed_at":"2014-12-03T00:33:42Z"' "float timestamp as RFC 3339"
+run dh-parse -L "$F/35-library-busybox-official-2015-bare-repo_name-underscore-url.json"
+like_out '"repo_name":"busybox","namespace":"library","name":"busybox","tag":"latest","image":"busybox:latest"' "official image is pulled as busybox:latest"
+like_out '"repo_url":"https://hub.docker.com/_/busybox"' "official image page"
+run dh-parse "$F/21-connctd-test-string-comment-count-float.json"
+is "$OUT" "" "latest is skipped by default"
+is "$STATUS" 0 "a filtered payload is no error"
+run dh-parse -L "$F/21-connctd-test-string-comment-count-float.json"
+like_out '"repo_name":"connctd/test".*"repo_url":"https://hub.docker.com/r/connctd/test".*"comment_count":0' "repo_name is the truth; string comment_count"
+
+# Filters.
+run dh-parse -i 'v*' "$F/13-spaceone-org-repo-media_type-2022.json" "$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+like_out '"tag":"v1.0.0"' "include glob keeps v1.0.0"
+unlike "$OUT" '0\.1\.7' "include glob drops 0.1.7"
+run dh-parse -x '0.*' -R 'spaceone/*' "$F/13-spaceone-org-repo-media_type-2022.json" "$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+is "$OUT" "" "exclude tag and repo globs"
+printf 'dockerhub: { skip_latest = false; include_repos = ["connctd/*"]; };\n' >"$T/c.conf"
+run dh-parse -c "$T/c.conf" "$F/21-connctd-test-string-comment-count-float.json" "$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+like_out '^\{"repo_name":"connctd/test".*\}$' "config filters: latest kept"
+is "$(printf '%s\n' "$OUT" | wc -l)" 1 "config filters: one repository"
+
+# Bad input of each kind: one line naming input, position, problem; exit 65.
+printf '{"push_data":{"tag":"v1","pushed_at":1},"repository":{"repo_name":"Foo/Bar"}}\n' >"$T/upper.json"
+run dh-parse "$T/upper.json"
+expect 65 "^dh-parse: $T/upper.json:1:1: repository.repo_name: \"Foo/Bar\" is not a valid Docker repository name$" "uppercase repository rejected"
+printf '{"push_data":{"tag":"v1 <script>","pushed_at":1},"repository":{"repo_name":"a/b"}}' >"$T/tag.json"
+run dh-parse "$T/tag.json"
+expect 65 'push_data.tag: "v1 <script>" is not a valid Docker tag$' "bad tag rejected"
+printf '{"push_data":{"tag":"v1","pushed_at":true},"repository":{"repo_name":"a/b"}}' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 '^dh-parse: <stdin>:1:1: push_data.pushed_at: expected a number, got a boolean$' "wrong type named"
+printf '{"push_data":{"tag":"v1","pushed_at":1},"repository":{"repo_name":5}}' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 'repository.repo_name: expected a string, got a number$' "repo_name must be a string"
+printf '[1,2]' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 'not a Docker Hub payload: expected a JSON object, got an array$' "array is not a payload"
+printf '{"hello":1}' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 'not a Docker Hub payload: no "push_data" object$' "object without push_data"
+printf '{"push_data":{"tag":"v\377"}}\n' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 '^dh-parse: <stdin>:1:[0-9]+: invalid JSON: unable to decode byte 0xff' "invalid UTF-8 rejected with position"
+printf '{"a":' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 '^dh-parse: <stdin>:1:1: unexpected end of input in a JSON value$' "truncated JSON"
+python3 -c 'print("["*65 + "]"*65)' >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 '^dh-parse: <stdin>:1:1: JSON nested deeper than 64 levels$' "depth over 64"
+python3 -c 'import json; print(json.dumps({"push_data":{"tag":"v1","pushed_at":1},"repository":{"repo_name":"a/b","description":"x"*1100000}}))' >"$T/big.json"
+cat "$T/big.json" "$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json" >"$T/in"
+run_in "$T/in" dh-parse
+expect 65 '^dh-parse: <stdin>:1:1: value larger than 1048576 bytes$' "payload over 1 MiB"
+like_out '"tag":"0.1.7"' "the stream goes on after an oversized payload"
+
+# NDJSON and concatenated values; the stream goes on after an error.
+{ printf '{"push_data":{"tag":"a1","pushed_at":1},"repository":{"repo_name":"x/y"}}\n'
+  printf '{"broken": \n'
+  printf '{"push_data":{"tag":"a2","pushed_at":2},"repository":{"repo_name":"x/y"}}'
+  printf '{"push_data":{"tag":"a3","pushed_at":"3"},"repository":{"repo_name":"x/y"}}\n'; } >"$T/in"
+run_in "$T/in" dh-parse
+is "$STATUS" 65 "NDJSON with one bad line exits 65"
+is "$(printf '%s\n' "$OUT" | sed 's/.*"id":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "x/y:a1@1970-01-01T00:00:01Z x/y:a2@1970-01-01T00:00:02Z x/y:a3@1970-01-01T00:00:03Z " "every good value gives its event"
+like_err "^dh-parse: <stdin>:3:74: invalid JSON: '}' expected near '\{'$" "error names where the value broke"
+
+# Files, operands and usage.
+run dh-parse /nonexistent/p.json
+expect 66 '^dh-parse: /nonexistent/p.json: cannot open: No such file or directory$' "missing file exits 66"
+run dh-parse -Z
+is "$STATUS" 64 "unknown option exits 64"
+like_err '^usage: dh-parse ' "usage on stderr"
+run dh-parse --help
+is "$STATUS" 0 "--help exits 0"
+like_out '^usage: dh-parse ' "--help on stdout"
+run dh-parse --version
+like_out '^dh-parse [0-9]+\.[0-9]+' "--version"
+syn=$(mandoc -Tutf8 "$TOP/man/dh-parse.1" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ //;s/ $//')
+use=$(dh-parse --help | sed -n 1p | sed 's/^usage: //')
+is "$syn" "$use" "man SYNOPSIS and --help agree"
+
+# Config errors: file:line, exit 78.
+printf 'dockerhub: { skip_latest = "no"; };\n' >"$T/bad.conf"
+run dh-parse -c "$T/bad.conf" /dev/null
+expect 78 "^dh-parse: $T/bad.conf:1: setting 'dockerhub.skip_latest' must be true or false$" "mistyped setting"
+printf 'dockerhub: {\n  colour = 1;\n};\n' >"$T/bad.conf"
+run dh-parse -c "$T/bad.conf" /dev/null
+expect 78 "^dh-parse: $T/bad.conf:2: unknown setting 'dockerhub.colour'$" "unknown setting"
+printf 'dockerhub: { key = "s3cret"; };\n' >"$T/open.conf"; chmod 644 "$T/open.conf"
+run dh-parse -c "$T/open.conf" /dev/null
+expect 78 "holds secrets but group or others can read it \\(mode 644\\); chmod 600 it$" "world-readable secrets refused"
+unlike "$ERR" s3cret "the secret is not printed"
+
+# A full stdout is an error, not success.
+if [ -w /dev/full ]; then
+	run sh -c 'dh-parse -L "$1" >/dev/full' sh "$F/01-docs-svendowideit-testhook.json"
+	expect 74 'stdout: write error: No space left on device' "write error on stdout exits 74"
+else
+	skip "no /dev/full"
+fi
+done_testing

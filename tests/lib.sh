@@ -1,0 +1,104 @@
+# tests/lib.sh — the little TAP library every tests/NNNN-*.t sources.
+#
+#   . "${0%/*}/lib.sh"
+#   plan 3
+#   run dh-parse "$FIXTURES/01-docs-svendowideit-testhook.json"
+#   is_status 0 "dh-parse accepts the docs example"
+#   like_err 'invalid JSON' "names the problem"
+#
+# run captures stdout, stderr and the exit status of a command in
+# $OUT, $ERR and $STATUS (files $T/out and $T/err hold them too).
+
+set -u
+TOP=${HT_TOP:-$(cd "${0%/*}/.." && pwd)}
+BIN=$TOP/bin
+FIXTURES=${HT_FIXTURES:-$TOP/../shared/fixtures/dockerhub-payloads}
+[ -d "$FIXTURES" ] || FIXTURES=$TOP/tests/data/payloads
+DATA=$TOP/tests/data
+PATH=$BIN:$TOP/scripts:$PATH
+export PATH TOP BIN FIXTURES DATA
+# No user or system config leaks into a test: an empty one is the default.
+unset XDG_CONFIG_HOME DH_KEY TW_API_URL TW_CONSUMER_KEY TW_CONSUMER_SECRET \
+	TW_ACCESS_TOKEN TW_ACCESS_SECRET
+HOME=$(mktemp -d "${TMPDIR:-/tmp}/ht-home.XXXXXX")
+export HOME
+T=$(mktemp -d "${TMPDIR:-/tmp}/ht-test.XXXXXX")
+_cleanups=""
+at_exit() { _cleanups="$* ; $_cleanups"; }
+trap 'eval "$_cleanups"; rm -rf "$T" "$HOME"' EXIT
+trap 'exit 1' INT TERM HUP
+: >"$T/empty.conf"
+HUBTWEET_CONFIG=$T/empty.conf
+export HUBTWEET_CONFIG
+
+_n=0
+_failed=0
+plan() { _planned=1; echo "1..$1"; }
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+skip() { _n=$((_n + 1)); echo "ok $_n # skip $*"; }
+
+# run CMD...: capture output and status; never fails.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	STATUS=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+# run_in FILE CMD...: the same, with FILE on stdin.
+run_in() {
+	_in=$1; shift
+	"$@" <"$_in" >"$T/out" 2>"$T/err"
+	STATUS=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+_show() { diag "status: $STATUS" "stdout:" "$OUT" "stderr:" "$ERR"; }
+is_status() {
+	if [ "$STATUS" -eq "$1" ]; then ok "$2"; else not_ok "$2"; diag "expected status $1"; _show; fi
+}
+is() { # is GOT WANT NAME
+	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; diag "got:" "$1" "want:" "$2"; fi
+}
+like() { # like TEXT ERE NAME
+	if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3"; diag "no match for /$2/ in:" "$1"; fi
+}
+unlike() { # unlike TEXT ERE NAME
+	if printf '%s' "$1" | grep -Eq -- "$2"; then not_ok "$3"; diag "unexpected /$2/ in:" "$1"; else ok "$3"; fi
+}
+like_err() { like "$ERR" "$1" "$2"; }
+like_out() { like "$OUT" "$1" "$2"; }
+# expect STATUS ERE NAME: the last run exited STATUS with ERE on stderr.
+expect() {
+	if [ "$STATUS" -eq "$1" ] && printf '%s' "$ERR" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"; diag "expected status $1 and /$2/ on stderr"; _show
+	fi
+}
+# Compare stdout with a golden file (tests/data/NAME); HT_UPDATE=1 rewrites it.
+golden() {
+	if [ "${HT_UPDATE:-0}" = 1 ]; then cp "$T/out" "$DATA/$1"; fi
+	if cmp -s "$T/out" "$DATA/$1"; then ok "$2"; else not_ok "$2"; diff -u "$DATA/$1" "$T/out" | sed 's/^/# /'; fi
+}
+# One free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+# wait_port PORT: until something listens on 127.0.0.1:PORT (5 s at most).
+wait_port() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+_planned=0
+done_testing() { [ "$_planned" = 1 ] || echo "1..$_n"; [ "$_failed" -eq 0 ]; }

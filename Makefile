@@ -99,16 +99,21 @@ $(FLAGSTAMP): FORCE
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-check:
+# The packages the build and tests need (a no-op when all are there).
+deps:
+	@scripts/deps
+
+check: deps
 	$(MAKE) SAN=1 all $(UNIT_TESTS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	HT_TOP=$(CURDIR) prove -v tests/*.t </dev/null
+	HT_TOP=$(CURDIR) HT_SAN=1 prove -v tests/*.t </dev/null
 
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
-demo: all
+demo: deps
+	@$(MAKE) -s all
 	@scripts/demo
 
 bench: all
@@ -132,4 +137,4 @@ clean:
 	rm -rf bin $(B) tests/tmp
 
 FORCE:
-.PHONY: all check lint-man demo bench install uninstall clean FORCE
+.PHONY: all deps check lint-man demo bench install uninstall clean FORCE

@@ -209,7 +209,7 @@ ht_json_depth(const json_t *v)
 			if ((d = ht_json_depth(x)) > max)
 				max = d;
 	} else
-		return 1;
+		return 0;
 	return max + 1;
 }
 
@@ -239,7 +239,7 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 	for (;;) {
 		avail = s->len - s->off;
 		v = json_loadb(data(s) + s->off, avail,
-		    JSON_DISABLE_EOF_CHECK, &je);
+		    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
 		used = v != NULL ? (size_t)je.position : 0;
 		/*
 		 * Read more when the value is cut short by the end of what we

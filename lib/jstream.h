@@ -46,7 +46,7 @@ long	ht_jstream_line(const struct ht_jstream *);
 long	ht_jstream_col(const struct ht_jstream *);
 const char *ht_jstream_name(const struct ht_jstream *);
 
-/* The nesting depth of a value: 1 for a scalar or an empty container. */
+/* How deep containers nest in a value: 0 for a scalar, 1 for [1]. */
 int	ht_json_depth(const json_t *);
 
 #endif

@@ -109,9 +109,7 @@ is "$STATUS" 0 "--help exits 0"
 like_out '^usage: dh-parse ' "--help on stdout"
 run dh-parse --version
 like_out '^dh-parse [0-9]+\.[0-9]+' "--version"
-syn=$(mandoc -Tutf8 "$TOP/man/dh-parse.1" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ //;s/ $//')
-use=$(dh-parse --help | sed -n 1p | sed 's/^usage: //')
-is "$syn" "$use" "man SYNOPSIS and --help agree"
+synopsis_agrees dh-parse
 
 # Config errors: file:line, exit 78.
 printf 'dockerhub: { skip_latest = "no"; };\n' >"$T/bad.conf"

@@ -101,4 +101,16 @@ sys.exit(1)
 PY
 }
 _planned=0
+# synopsis_agrees TOOL: the man page's SYNOPSIS is the --help usage line.
+synopsis_agrees() {
+	_bs=$(printf '\b')
+	_syn=$(mandoc -Tascii "$TOP/man/$1.1" | sed "s/.$_bs//g" |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+	    tr -s ' \t\n' '   ' | sed 's/^ //;s/ $//')
+	# The usage: line and any indented lines after it (more synopses).
+	_use=$("$1" --help | awk 'NR == 1 { sub(/^usage: /, ""); print; next }
+	    /^[ \t]/ { print; next } { exit }' | tr -s ' \t\n' '   ' |
+	    sed 's/^ //;s/ $//')
+	is "$_syn" "$_use" "$1: man SYNOPSIS and --help usage agree"
+}
 done_testing() { [ "$_planned" = 1 ] || echo "1..$_n"; [ "$_failed" -eq 0 ]; }

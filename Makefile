@@ -62,6 +62,8 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# The durable queue (tw-post --queue, --flush): Jansson and libcrypto.
+LIB_QUEUE = $(B)/lib/queue.o
 
 TOOLS = bin/dh-parse
 
@@ -75,6 +77,10 @@ OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+UNIT_TESTS += bin/test/queue
+OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
+LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
+	$(LIBS_cmocka)
 
 MAN1 = man/dh-parse.1
 MAN5 =

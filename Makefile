@@ -84,7 +84,7 @@ LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
 
 MAN1 = man/dh-parse.1
 MAN5 =
-MAN7 =
+MAN7 = man/hubtweet.7
 SCRIPTS =
 
 all: $(TOOLS)

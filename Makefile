@@ -62,19 +62,24 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+LIB_OAUTH = $(B)/lib/oauth.o
 
 TOOLS = bin/dh-parse
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/oauth
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+# libcurl only to compare the percent-encoder with curl_easy_escape.
+OBJS_test/oauth = $(B)/tests/unit/test-oauth.o $(LIB_OAUTH) $(LIB_CORE)
+LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
 
 MAN1 = man/dh-parse.1
 MAN5 =

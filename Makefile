@@ -94,8 +94,8 @@ OBJS_test/oauth = $(B)/tests/unit/test-oauth.o $(LIB_OAUTH) $(LIB_CORE)
 LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 
-MAN1 = man/dh-parse.1
-MAN5 =
+MAN1 = man/dh-parse.1 man/tw-post.1
+MAN5 = man/hubtweet.conf.5
 MAN7 =
 SCRIPTS =
 

@@ -82,7 +82,8 @@ OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
 	$(B)/lib/jstream.o $(B)/lib/util.o
 LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/oauth
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/oauth \
+	bin/test/xapi
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
@@ -93,6 +94,9 @@ LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/oauth = $(B)/tests/unit/test-oauth.o $(LIB_OAUTH) $(LIB_CORE)
 LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/xapi = $(B)/tests/unit/test-xapi.o $(LIB_XAPI) $(LIB_CORE)
+LDLIBS_test/xapi = $(LIBS_crypto) $(LIBS_jansson) $(LIBS_config) \
+	$(LIBS_cmocka)
 
 MAN1 = man/dh-parse.1 man/tw-post.1
 MAN5 = man/hubtweet.conf.5

@@ -59,10 +59,13 @@ like_out '"weighted_length":282,"valid":false' "dry run --json reports valid:fal
 like_out '^\{"text":"ok","weighted_length":2,"valid":true\}$' "the stream goes on"
 printf 'caf\351\n' >"$T/in"
 run_in "$T/in" tw-post -n
-expect 65 '^tw-post: invalid UTF-8 at byte 4: ' "invalid UTF-8: exit 65"
+expect 65 '^tw-post: invalid UTF-8 at byte 4; nothing sent$' "invalid UTF-8: exit 65"
 : >"$T/in"
 run_in "$T/in" tw-post -n
 is "$STATUS/$OUT/$ERR" "0//" "empty input posts nothing"
+printf '\357\273\277hello' >"$T/in"
+run_in "$T/in" tw-post -n
+expect 65 '^tw-post: contains U\+FEFF \(weighted length 7\); nothing sent$' "a text X refuses for what it holds"
 if [ -w /dev/full ]; then
 	run sh -c 'tw-post -n hello >/dev/full'
 	expect 74 'write error: No space left on device' "a full stdout exits 74"
@@ -175,6 +178,7 @@ mock_x_script '503*100'
 r0=$(mock_x_stat requests)
 run tw-post -T 2 'always 503'
 expect 69 '^tw-post: X is unavailable \(503\) \(X: "Service Unavailable"\) \([0-9]+ attempts in [0-9]+ s\)$' "503 until the budget is spent: exit 69"
+no_secret "503"
 r1=$(mock_x_stat requests)
 if [ $((r1 - r0)) -ge 2 ]; then ok "retried ($((r1 - r0)) requests)"; else not_ok "retried ($((r1 - r0)) requests)"; fi
 mock_x_script ''
@@ -184,6 +188,7 @@ is_status 0 "a dropped connection is retried"
 mock_x_script 'slow:5'
 run tw-post -T 2 'too slow'
 expect 69 '^tw-post: no answer in time: ' "no answer within -T: exit 69"
+no_secret "timeout"
 run env TW_API_URL="http://127.0.0.1:$(free_port)" tw-post -T 1 'nobody listens'
 expect 69 '^tw-post: cannot connect: ' "connection refused: exit 69"
 no_secret "connection refused"
@@ -199,6 +204,7 @@ r0=$(mock_x_stat requests)
 run tw-post -T 3 'rate limited for an hour'
 expect 75 '^tw-post: rate limited by X until [0-9]{2}:[0-9]{2}:[0-9]{2} UTC \([0-9]+ s from now\), beyond the time budget$' "429 with a reset beyond the budget: exit 75"
 is "$(( $(mock_x_stat requests) - r0 ))" 1 "no retry before the reset"
+no_secret "429"
 mock_x_script ''
 
 # --verbose: requests traced, the Authorization header redacted.

@@ -77,7 +77,8 @@ HELPERS = libexec/hubtweet/tw-send
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
 # tw-post: no libcurl (the helper tw-send holds it).
-OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_TEXT) $(LIB_CORE)
+OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_QUEUE) $(LIB_TEXT) \
+	$(LIB_CORE)
 LDLIBS_tw-post = $(LIBS_crypto) $(LIBS_utf8proc) $(LIBS_psl) \
 	$(LIBS_jansson) $(LIBS_config)
 OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \

@@ -427,6 +427,32 @@ fail:
 	return -1;
 }
 
+int
+ht_queue_reason(struct ht_queue *q, const char *name, char *buf, size_t len,
+    struct ht_err *e)
+{
+	char rname[HT_QUEUE_NAME_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	if (len == 0 || strchr(name, '/') != NULL ||
+	    (size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
+	    sizeof rname) {
+		ht_err_set(e, "%s: not an item name", name);
+		return -1;
+	}
+	if ((fd = openat(q->failfd, rname, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK)) == -1)
+		return sys_err(e, errno, rname);
+	n = read(fd, buf, len - 1);
+	(void)close(fd);
+	if (n == -1)
+		return sys_err(e, errno, rname);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 /* Whether new/ holds an item of the event key. */
 static int
 key_queued(struct ht_queue *q, const char *key, struct ht_err *e)
@@ -1318,7 +1344,13 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 		if (f->status == 0)
 			f->status = r.status != 0 ? r.status : EX_DATAERR;
 		note(f, name, HT_QEV_FAILED, &r, NULL);
-		return ht_queue_fail(q, it, r.reason, e);
+		if (ht_queue_fail(q, it, r.reason, e) == -1)
+			return -1;
+		if (r.stop) {
+			f->stopped = 1;
+			return 1;
+		}
+		return 0;
 	case HT_QSEND_LIMIT:
 		if (r.reset > now_of(f)) {
 			f->held = r.reset;

@@ -97,6 +97,9 @@ int	ht_queue_add(struct ht_queue *, const struct ht_qpost *, char *name,
 long	ht_queue_names(struct ht_queue *, int which, char ***out,
 	    struct ht_err *e);
 void	ht_queue_names_free(char **, long n);
+/* Why failed/name failed (its first line, into buf), or -1. */
+int	ht_queue_reason(struct ht_queue *, const char *name, char *buf,
+	    size_t len, struct ht_err *e);
 
 /*
  * Take the item new/name for sending, locked.  Returns:
@@ -179,6 +182,9 @@ enum ht_qresult {
 struct ht_qsend {
 	enum ht_qresult result;
 	int status;		/* HT_QSEND_PERM: the sysexits status */
+	int stop;		/* HT_QSEND_PERM: not the post's fault (bad
+				   credentials): the next ones would fail
+				   too, stop the flush after this one */
 	time_t reset;		/* HT_QSEND_LIMIT: when to try again, 0 unknown */
 	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT: why */
 };
@@ -217,7 +223,7 @@ int	ht_queue_send(struct ht_queue *, const char *name, struct ht_qflush *f,
 /*
  * Flush: take the flusher lock (returns 1 when another process holds it),
  * recover, then send every queued item, oldest first, stopping at the first
- * transient failure or rate limit.  While a rate limit holds, nothing is
+ * transient failure, rate limit or permanent failure marked stop.  While a rate limit holds, nothing is
  * sent.  Returns 0 (see f) or -1.
  */
 int	ht_queue_flush(struct ht_queue *, struct ht_qflush *f,

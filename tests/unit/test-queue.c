@@ -298,6 +298,12 @@ fail_moves_with_reason(void **state)
 	assert_true(exists("failed", name));
 	(void)snprintf(rname, sizeof rname, "%s.reason", name);
 	assert_string_equal(slurp("failed", rname), "X said 403: forbidden\n");
+	{
+		char why[64];
+
+		assert_int_equal(ht_queue_reason(q, name, why, sizeof why, &e), 0);
+		assert_string_equal(why, "X said 403: forbidden");
+	}
 	assert_int_equal(mode_of("failed", rname), 0600);
 	n = ht_queue_names(q, HT_QUEUE_FAILED, &v, &e);
 	assert_int_equal(n, 1);

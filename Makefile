@@ -28,7 +28,7 @@ OPT = -O1 -g
 endif
 CPPFLAGS += -D_GNU_SOURCE -DHT_VERSION=\"$(VERSION)\" \
 	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" -Ilib \
-	$(foreach p,jansson libconfig,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
+	$(foreach p,jansson libconfig libutf8proc libpsl,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -62,11 +62,17 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# Post text: UTF-8, X's URL rules and weights, templates, fitting.
+LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
+LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
 
-TOOLS = bin/dh-parse
+TOOLS = bin/dh-parse bin/dh-format
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
 
 UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)

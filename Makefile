@@ -74,13 +74,25 @@ OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf \
+	bin/test/tweetlen bin/test/template bin/test/fit
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+
+OBJS_test/tweetlen = $(B)/tests/unit/test-tweetlen.o $(LIB_TEXT) $(LIB_CORE)
+LDLIBS_test/tweetlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/template = $(B)/tests/unit/test-template.o $(LIB_FORMAT) \
+	$(LIB_CORE)
+LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
 
 MAN1 = man/dh-parse.1
 MAN5 =

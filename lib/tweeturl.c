@@ -108,13 +108,21 @@ is_invalid(int32_t c)
 	return c == 0xfffe || c == 0xfeff || c == 0xffff;
 }
 
-/* Any character but ASCII punctuation, spaces and invalid ones. */
+/* Bidirectional marks, which may wrap a URL but are no part of it. */
+static int
+is_directional(int32_t c)
+{
+	return (c >= 0x202a && c <= 0x202e) || c == 0x061c || c == 0x200e ||
+	    c == 0x200f || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Any character but ASCII punctuation, spaces, marks and invalid ones. */
 static int
 domain_char(int32_t c)
 {
 	if (c < 0x80)
 		return !punct_table[c] && !is_space(c);
-	return !is_space(c) && !is_invalid(c);
+	return !is_space(c) && !is_invalid(c) && !is_directional(c);
 }
 
 /* Latin letters with accents and combining marks, as twitter-text lists them. */

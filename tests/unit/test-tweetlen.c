@@ -332,6 +332,8 @@ static const struct {
 	    "abcdef.com|http://twitter.com/" },
 	{ "text https://t.co/asdfdf?a=b#123",
 	    "https://t.co/asdfdf?a=b#123" },
+	{ "This is a test \xe2\x81\xa6" "\xe2\x80\xaa" "twitter.com\xe2\x80\xac" "\xe2\x81\xa9" " \xe2\x81\xa6" "\xe2\x80\xaa" "http://foobar.پاکستان/\xe2\x80\xac" "\xe2\x81\xa9" " قطر فلسطين عمان",
+	    "twitter.com|http://foobar.پاکستان/" },
 };
 
 static void

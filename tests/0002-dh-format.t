@@ -130,6 +130,8 @@ expect 65 "^dh-format: $T/tpl:2:7: ':' in a field name \\(write \\{name:-fallbac
 printf 'ok\n\377{tag}' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
 expect 65 "^dh-format: $T/tpl:2:1: invalid UTF-8$" "invalid UTF-8 in a template"
+run_in "$T/event.json" dh-format -t "$(printf 'Release \351{tag}')"
+expect 65 '^dh-format: template:1:9: invalid UTF-8$' "invalid UTF-8 in -t"
 python3 -c 'print("x" * 70000)' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
 expect 65 "^dh-format: $T/tpl: template larger than 65536 bytes$" "template size is bounded"

@@ -7,8 +7,8 @@
  *
  * and then filters its matches.  Everything after the domain is optional
  * and greedy, so the first match at a position is the longest one, and
- * that is what match_at() computes directly.  The regular expression moves
- * on from the end of each match, valid or not; find() does the same.
+ * that is what url_at() computes directly.  The regular expression moves
+ * on from the end of each match, valid or not; ht_url_find() does too.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -207,6 +207,15 @@ is "$(( $(mock_x_stat requests) - r0 ))" 1 "no retry before the reset"
 no_secret "429"
 mock_x_script ''
 
+# The README's CI shell step, as written, against the mock.
+awk '/^## Posting from CI/ { on = 1 } on && /^```sh$/ { p = 1; next }
+    p && /^```$/ { exit } p { print }' "$TOP/README.md" >"$T/ci.sh"
+run env TAG=v9.9.9 sh -e "$T/ci.sh"
+is_status 0 "the README's CI step posts"
+like "$OUT" '\(53/280\)' "the CI step's dry run shows the length"
+like "$(last_post)" '"text": "myorg/app v9.9.9 is out: docker pull myorg/app:v9.9.9"' "the CI step's post reached the mock"
+no_secret "CI step"
+
 # --verbose: requests traced, the Authorization header redacted.
 run tw-post -v 'traced'
 is_status 0 "--verbose"

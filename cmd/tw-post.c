@@ -358,8 +358,8 @@ read_one(struct run *r)
 	for (;;) {
 		if (len == cap) {
 			if (cap > MAX_POST) {
-				ht_warnx("<stdin>: longer than %d bytes; "
-				    "nothing sent", MAX_POST);
+				ht_warnx("longer than %d bytes; nothing sent",
+				    MAX_POST);
 				note(r, EX_DATAERR);
 				goto out;
 			}

@@ -240,6 +240,22 @@ unlike "$(cat "$T/fake/seen")" "$SECRETS|dh-secret|TW_" "the helper's argv and e
 like "$(cat "$T/fake/request")" '"Authorization: OAuth oauth_consumer_key=\\"mock-consumer-key\\"' "the request is signed before it reaches the helper"
 unlike "$(cat "$T/fake/request")" 'mock-consumer-secret|mock-access-secret' "the helper never sees a secret"
 
+# An installation, even moved, finds its own helper.
+run make -s -C "$TOP" SAN="${HT_SAN:-}" install DESTDIR="$T/d" PREFIX=/opt/ht
+is_status 0 "make install"
+mv "$T/d/opt/ht" "$T/d/moved"
+run "$T/d/moved/bin/tw-post" -v 'from a moved installation'
+is_status 0 "a moved installation posts"
+like_err "^tw-post: helper: $T/d/moved/libexec/hubtweet/tw-send\$" "its helper is the one beside it"
+
+# Over 64 KiB is no post.
+python3 -c 'print("a" * 70000)' >"$T/in"
+run_in "$T/in" tw-post
+expect 65 '^tw-post: longer than 65536 bytes; nothing sent$' "input over 64 KiB: exit 65"
+python3 -c 'print("a" * 300000)' >"$T/in"
+run_in "$T/in" tw-post
+expect 65 '^tw-post: longer than 65536 bytes; nothing sent$' "input far over 64 KiB: not all read"
+
 # valgrind: no leak on the success path (valgrind cannot run ASan builds:
 # "make valgrind" builds without sanitizers and runs this test).
 if [ -n "${HT_SAN:-}" ]; then

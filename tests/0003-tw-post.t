@@ -108,6 +108,12 @@ like_err '<stdin>:3:1: "text": expected a string' "--json: a text that is not a 
 like_err '<stdin>:4:1: "reply_to": expected a post id' "--json: a bad reply_to"
 is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 2 "--json: the good posts are posted"
 
+# The whole pipeline: payload, event, text, post.
+run sh -c 'dh-parse "$1" | dh-format --json | tw-post --json' sh "$FIXTURES/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+is_status 0 "dh-parse | dh-format --json | tw-post --json"
+like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":".*0\.1\.7.*"\}$' "the release is posted"
+like "$(last_post)" 'docker pull karolisr/keel:0.1.7' "the mock got the pull command"
+
 # Nothing is sent for a bad text.
 n=$(posts)
 run_in "$T/long" tw-post

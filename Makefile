@@ -28,7 +28,7 @@ OPT = -O1 -g
 endif
 CPPFLAGS += -D_GNU_SOURCE -DHT_VERSION=\"$(VERSION)\" \
 	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" -Ilib \
-	$(foreach p,jansson libconfig,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
+	$(foreach p,jansson libconfig libutf8proc libpsl,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -62,13 +62,16 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# Post text: UTF-8, X's URL rules and weights, templates, fitting.
 LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
+LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
+# Posting: OAuth 1.0a signing, the X API client (which runs tw-send).
 LIB_OAUTH = $(B)/lib/oauth.o
 LIB_XAPI = $(B)/lib/xapi.o $(LIB_OAUTH)
 # The durable queue (tw-post --queue, --flush): Jansson and libcrypto.
 LIB_QUEUE = $(B)/lib/queue.o
 
-TOOLS = bin/dh-parse bin/tw-post
+TOOLS = bin/dh-parse bin/dh-format bin/tw-post
 # Programs the tools run, installed in LIBEXECDIR.  The build tree mirrors
 # the installed layout (libexec/hubtweet next to bin) so that bin/tw-post
 # finds its helper there: see ht_xapi_helper_path in lib/xapi.h.
@@ -76,6 +79,9 @@ HELPERS = libexec/hubtweet/tw-send
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
 # tw-post: no libcurl (the helper tw-send holds it).
 OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_QUEUE) $(LIB_TEXT) \
 	$(LIB_CORE)
@@ -85,7 +91,8 @@ OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
 	$(B)/lib/jstream.o $(B)/lib/util.o
 LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/oauth \
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf \
+	bin/test/tweetlen bin/test/template bin/test/fit bin/test/oauth \
 	bin/test/xapi
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
@@ -105,7 +112,18 @@ OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
 LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
 	$(LIBS_cmocka)
 
-MAN1 = man/dh-parse.1 man/tw-post.1
+OBJS_test/tweetlen = $(B)/tests/unit/test-tweetlen.o $(LIB_TEXT) $(LIB_CORE)
+LDLIBS_test/tweetlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/template = $(B)/tests/unit/test-template.o $(LIB_FORMAT) \
+	$(LIB_CORE)
+LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+
+MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1
 MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
 SCRIPTS =

@@ -198,15 +198,18 @@ client(struct run *r)
 	struct ht_err e;
 	struct ht_xapi *x;
 	size_t i, off = 0;
+	int n;
 
 	missing[0] = '\0';
 	for (i = 0; i < 4; i++) {
 		v[i] = ht_conf_str(r->conf, credvars[i].setting, NULL);
-		if (v[i] == NULL || *v[i] == '\0')
-			off += (size_t)snprintf(missing + off, off <
-			    sizeof missing ? sizeof missing - off : 0,
-			    "%s%s (%s)", off > 0 ? ", " : "",
-			    credvars[i].setting, credvars[i].env);
+		if (v[i] != NULL && *v[i] != '\0')
+			continue;
+		n = snprintf(missing + off, sizeof missing - off, "%s%s (%s)",
+		    off > 0 ? ", " : "", credvars[i].setting, credvars[i].env);
+		/* The names are short: the buffer holds all four. */
+		off = n < 0 || (size_t)n >= sizeof missing - off ?
+		    sizeof missing - 1 : off + (size_t)n;
 	}
 	if (off > 0) {
 		ht_warnx("missing credentials: %s", missing);
@@ -687,8 +690,8 @@ read_one(struct run *r)
 	for (;;) {
 		if (len == cap) {
 			if (cap > MAX_POST) {
-				ht_warnx("<stdin>: longer than %d bytes; "
-				    "nothing sent", MAX_POST);
+				ht_warnx("longer than %d bytes; nothing sent",
+				    MAX_POST);
 				note(r, EX_DATAERR);
 				goto out;
 			}

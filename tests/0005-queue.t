@@ -44,6 +44,17 @@ like_out '^1[0-9]+ https://x\.com/i/web/status/1[0-9]+$' "--queue: prints the id
 is "$(count "$Q/new")/$(count "$Q/tmp")/$(count "$Q/failed")" 0/0/0 "--queue: nothing left"
 is "$(stat -c %a "$Q" "$Q/new" "$Q/tmp" "$Q/failed" "$Q/sent" | sort -u)" 700 "queue directories are 0700"
 
+# The event id travels from dh-parse through dh-format --json to the queue:
+# the same delivery twice is posted once, and not even tried again.
+dh-parse -L "$DATA/payload.json" | dh-format --json >"$T/pipe"
+like "$(cat "$T/pipe")" '"id":"[^"]+@[^"]+"' "dh-format --json passes the event id on"
+run_in "$T/pipe" tw-post --json -q "$Q"
+is_status 0 "pipeline into the queue: posted"
+n=$(mock_x_stat requests)
+run_in "$T/pipe" tw-post --json -q "$Q"
+expect 0 '^tw-post: post 1: event [^ ]+@[^ ]+: already posted$' "the same delivery again: already posted"
+is "$(mock_x_stat requests)" "$n" "X not called for it"
+
 # X down: every delivery is queued (75); a redelivery is not queued twice.
 mock_x_script '503*1000'
 events "$T/ev" 1 5

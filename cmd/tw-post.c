@@ -616,11 +616,11 @@ flush_queue(struct run *r)
 		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
 	}
 	if (f.recovered.adopted > 0)
-		ht_info("%s: %ld posts left in tmp/ by a process that died "
-		    "queued again", r->qdir, f.recovered.adopted);
+		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
+		    "process that died", r->qdir, f.recovered.adopted);
 	if (f.recovered.corrupt > 0) {
-		ht_warnx("%s: %ld incomplete posts left in tmp/ by a process "
-		    "that died moved to failed/", r->qdir,
+		ht_warnx("%s: moved to failed/ %ld incomplete post(s) left in "
+		    "tmp/ by a process that died", r->qdir,
 		    f.recovered.corrupt);
 		note(r, EX_DATAERR);
 	}

@@ -558,8 +558,8 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	if (p->text == NULL || *p->text == '\0')
 		return data_err(e, "empty post", NULL);
 	if ((buf = item_encode(p->text, p->reply_to,
-	    p->id != NULL && *p->id != '\0' ? p->id : NULL, (long long)time(NULL),
-	    0, NULL, &len, e)) == NULL)
+	    p->id != NULL && *p->id != '\0' ? p->id : NULL,
+	    (long long)time(NULL), 0, NULL, &len, e)) == NULL)
 		return -1;
 	if (len > HT_QUEUE_ITEM_MAX) {
 		data_err(e, "post too large to queue", NULL);
@@ -1174,7 +1174,8 @@ ht_queue_recover(struct ht_queue *q, time_t now, struct ht_qrecover *r,
 			continue;
 		if (tempfile) {
 			/* The item it was for is where it was. */
-			if (unlinkat(q->tmpfd, nm, 0) == -1 && errno != ENOENT) {
+			if (unlinkat(q->tmpfd, nm, 0) == -1 &&
+			    errno != ENOENT) {
 				sys_err(e, errno, nm);
 				goto out;
 			}

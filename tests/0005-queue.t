@@ -130,6 +130,20 @@ is "$(ntimes "cred two")" 1 "the flush went on after it"
 like "$(cat "$Q/failed/00000000001.000000.1.0.reason")" '^corrupt item: invalid JSON' "corrupt: the reason is beside it"
 rm -f "$Q"/failed/*
 
+# Posts whose writer was killed before renaming them into new/: a whole one
+# is queued again, an empty one removed, a cut one moved to failed/.
+dead=$(sh -c 'echo $$')
+printf '{"text":"left in tmp"}\n' >"$Q/tmp/00000000002.000000.$dead.0"
+: >"$Q/tmp/00000000002.000000.$dead.1"
+printf '{"text":"cut' >"$Q/tmp/00000000002.000000.$dead.2"
+run tw-post -F "$Q"
+expect 65 "^tw-post: $Q: queued again 1 post\(s\) left in tmp/ by a process that died$" "a whole post left in tmp/ is queued again"
+like_err "^tw-post: $Q: moved to failed/ 1 incomplete post\(s\) left in tmp/ by a process that died$" "a cut one goes to failed/"
+is "$(ntimes "left in tmp")" 1 "and posted once"
+is "$(count "$Q/tmp")" 0 "tmp/ is empty"
+like "$(cat "$Q/failed/00000000002.000000.$dead.2.reason")" '^corrupt item left in tmp/ by a dead writer: invalid JSON' "the cut one's reason"
+rm -f "$Q"/failed/*
+
 # Rate limited: the reset is beyond the time budget, so the flush stops and
 # nothing calls X before the reset.
 mock_x_script '429:30'
@@ -202,7 +216,7 @@ while read -r kind delay; do
 		printf '{"text":"kill test %d","id":"k/%d"}\n' "$i" "$i" >"$T/k.in"
 		tw-post --json -T 1 -q "$QK" <"$T/k.in" >/dev/null 2>&1 &
 	else
-		tw-post -F -T 1 "$QK" >/dev/null 2>&1 &
+		tw-post -F -T 1 "$QK" >/dev/null 2>>"$T/flush.err" &
 	fi
 	pid=$!
 	sleep "$delay"
@@ -223,6 +237,7 @@ mock_x_script ''
 j=0
 while :; do
 	run tw-post -F -T 5 "$QK"
+	cat "$T/err" >>"$T/flush.err"
 	[ "$STATUS" -eq 0 ] || [ $j -ge 3 ] && break
 	j=$((j + 1))
 done
@@ -252,6 +267,7 @@ if [ "$d" -le "$kills" ]; then
 else
 	not_ok "kill test: at most one duplicate refused per kill ($d for $kills kills)"
 fi
-diag "kill test: $kills kills, $(wc -l <"$T/runs" | tr -d ' ') posts, $unqueued killed before they were queued, $d duplicates refused by X"
+a=$(sed -n 's/.*: queued again \([0-9]*\) post(s) left in tmp.*/\1/p' "$T/flush.err" | awk '{ n += $1 } END { print n + 0 }')
+diag "kill test: $kills kills, $(wc -l <"$T/runs" | tr -d ' ') posts, $unqueued killed before they were queued, $a recovered from tmp/, $d duplicates refused by X"
 
 done_testing

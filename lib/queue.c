@@ -747,30 +747,33 @@ ht_queue_release(struct ht_qitem *it)
 
 /*
  * Move fromdfd/name to failed/name, why in failed/name.reason (written
- * first: a crash in between leaves the item where it was).
+ * first: a crash in between leaves the item where it was).  A name too
+ * long to take ".reason" (not one this library made) is given a new one.
  */
 static int
 move_failed(struct ht_queue *q, int fromdfd, const char *name,
     const char *why, struct ht_err *e)
 {
-	char rname[HT_QUEUE_NAME_MAX + 16], *text;
+	char to[HT_QUEUE_NAME_MAX], rname[HT_QUEUE_NAME_MAX + 16], *text;
 	size_t n;
 	int rv = -1;
 
-	if ((size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
-	    sizeof rname) {
-		ht_err_set(e, "%s: name too long", name);
+	if (strlen(name) < sizeof to)
+		(void)snprintf(to, sizeof to, "%s", name);
+	else if (make_name(to, sizeof to, "", e) == -1)
 		return -1;
-	}
-	n = strlen(why);
-	if ((text = malloc(n + 2)) == NULL)
+	(void)snprintf(rname, sizeof rname, "%s.reason", to);
+	n = strlen(why) + strlen(name) + 16;
+	if ((text = malloc(n)) == NULL)
 		return sys_err(e, ENOMEM, name);
-	memcpy(text, why, n);
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	if (replace_file(q, name, q->failfd, rname, text, n + 1, e) == -1)
+	if (strcmp(to, name) == 0)
+		(void)snprintf(text, n, "%s\n", why);
+	else
+		(void)snprintf(text, n, "%s (was %s)\n", why, name);
+	if (replace_file(q, "reason", q->failfd, rname, text, strlen(text),
+	    e) == -1)
 		goto out;
-	if (renameat(fromdfd, name, q->failfd, name) == -1) {
+	if (renameat(fromdfd, name, q->failfd, to) == -1) {
 		sys_err(e, errno, name);
 		goto out;
 	}

@@ -347,6 +347,29 @@ corrupt_items_fail(void **state)
 		assert_int_equal(strncmp(slurp("failed", rname), c[i].why,
 		    strlen(c[i].why)), 0);
 	}
+	/* A foreign name too long for NAME.reason gets a name of ours. */
+	{
+		char longname[201], **v;
+		long n, k, found = 0;
+
+		memset(longname, 'x', 200);
+		longname[200] = '\0';
+		put("new", longname, "{\"text\":\"a\"}");
+		assert_int_equal(ht_queue_take(q, longname, &it, &e),
+		    HT_QTAKE_CORRUPT);
+		assert_false(exists("new", longname));
+		n = ht_queue_names(q, HT_QUEUE_FAILED, &v, &e);
+		for (k = 0; k < n; k++) {
+			char why[512];
+
+			assert_int_equal(ht_queue_reason(q, v[k], why,
+			    sizeof why, &e), 0);
+			if (strstr(why, "(was xxxxx") != NULL)
+				found++;
+		}
+		ht_queue_names_free(v, n);
+		assert_int_equal(found, 1);
+	}
 	/* Bad names are refused, not looked up. */
 	assert_int_equal(ht_queue_take(q, "../x", &it, &e), -1);
 	assert_int_equal(ht_queue_take(q, ".lock", &it, &e), -1);

@@ -3,7 +3,7 @@
 . "${0%/*}/lib.sh"
 
 # count DIR: the entries of a queue subdirectory.
-count() { ls "$1" 2>/dev/null | wc -l | tr -d ' '; }
+count() { find "$1" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l | tr -d ' '; }
 # texts: the texts the mock accepted, one per line.
 texts() {
 	python3 -c 'import json,sys
@@ -107,7 +107,8 @@ is "$(count "$Q/new")/$(count "$Q/failed")" 0/0 "duplicate: removed from the que
 mock_x_script '400'
 run tw-post -q "$Q" "refused text"
 expect 65 "X rejected the post \(400\).*; moved to $Q/failed/[0-9.]+$" "400: moved to failed/, exit 65"
-f=$(ls "$Q/failed" | grep -v reason)
+for f in "$Q"/failed/*; do case $f in *.reason) ;; *) break ;; esac; done
+f=${f##*/}
 like "$(cat "$Q/failed/$f.reason")" '^X rejected the post \(400\)' "the reason is beside it"
 is "$(stat -c %a "$Q/failed/$f" "$Q/failed/$f.reason" | sort -u)" 600 "failed files are 0600"
 mock_x_script '503*1000'

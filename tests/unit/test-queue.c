@@ -220,7 +220,7 @@ static void
 dedup_by_event_id(void **state)
 {
 	struct ht_queue *q = open_q();
-	char name[HT_QUEUE_NAME_MAX], name2[HT_QUEUE_NAME_MAX];
+	char name[HT_QUEUE_NAME_MAX];
 	struct ht_qitem *it;
 	struct ht_err e;
 
@@ -247,7 +247,6 @@ dedup_by_event_id(void **state)
 	assert_false(exists("new", "00000000001.000000.1.1"));
 	/* Gone: taking it again says so. */
 	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_GONE);
-	(void)name2;
 	ht_queue_close(q);
 }
 

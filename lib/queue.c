@@ -239,6 +239,62 @@ replace_file(struct ht_queue *q, const char *base, int todfd,
 	return 0;
 }
 
+/*
+ * Whoever can write to the queue can post as its owner: a directory that
+ * group or others may write to is refused, as ssh refuses such keys.
+ */
+static int
+check_private(int fd, const char *dir, const char *sub, struct ht_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		sys_err(e, errno, sub);
+		ht_err_prefix(e, "%s", dir);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		ht_err_set(e, "%s%s%s: writable by %s: anyone who can write "
+		    "there can post; chmod go-w it", dir, *sub != '\0' ?
+		    "/" : "", sub, (st.st_mode & S_IWOTH) != 0 ? "others" :
+		    "the group");
+		if (e != NULL)
+			e->status = EX_NOPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Make sure a directory just made is on disk: sync its parent. */
+static int
+sync_parent(const char *dir, struct ht_err *e)
+{
+	char *copy, *slash;
+	int fd, rv;
+
+	if ((copy = strdup(dir)) == NULL)
+		return sys_err(e, ENOMEM, dir);
+	/* "a/b/" is "a/b"; "b" is in "."; "/b" is in "/". */
+	while ((slash = strrchr(copy, '/')) != NULL && slash[1] == '\0' &&
+	    slash != copy)
+		*slash = '\0';
+	if ((slash = strrchr(copy, '/')) == NULL)
+		(void)snprintf(copy, strlen(copy) + 1, ".");
+	else if (slash == copy)
+		copy[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		rv = sys_err(e, errno, copy);
+		free(copy);
+		return rv;
+	}
+	rv = fsync_dir(fd, copy, e);
+	(void)close(fd);
+	free(copy);
+	return rv;
+}
+
 static int
 open_sub(struct ht_queue *q, const char *sub, int create, int *made,
     struct ht_err *e)
@@ -256,6 +312,10 @@ open_sub(struct ht_queue *q, const char *sub, int create, int *made,
 	if (fd == -1) {
 		sys_err(e, errno, sub);
 		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	if (check_private(fd, q->dir, sub, e) == -1) {
+		(void)close(fd);
 		return -1;
 	}
 	return fd;
@@ -280,7 +340,10 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 	fds[1] = &q->newfd;
 	fds[2] = &q->failfd;
 	fds[3] = &q->sentfd;
-	if (create && mkdir(dir, 0700) == -1 && errno != EEXIST) {
+	if (create && mkdir(dir, 0700) == 0) {
+		if (sync_parent(dir, e) == -1)
+			goto fail;
+	} else if (create && errno != EEXIST) {
 		sys_err(e, errno, dir);
 		goto fail;
 	}
@@ -288,6 +351,8 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 		sys_err(e, errno, dir);
 		goto fail;
 	}
+	if (check_private(q->dfd, dir, "", e) == -1)
+		goto fail;
 	for (i = 0; i < 4; i++)
 		if ((*fds[i] = open_sub(q, subdirs[i], create, &made, e)) ==
 		    -1)

@@ -33,6 +33,9 @@ run tw-post -F "$T/nonexistent"
 expect 66 "^tw-post: queue $T/nonexistent: No such file or directory$" "-F does not make a queue"
 run tw-post -q '' hello
 expect 64 '^tw-post: -q: the queue directory is empty$' "-q ''"
+mkdir -m 777 "$T/open"
+run tw-post -q "$T/open" hello
+expect 77 "^tw-post: queue $T/open: writable by others: anyone who can write there can post; chmod go-w it$" "a queue others can write to is refused"
 
 mock_x_start || exit 1
 Q=$T/q

@@ -146,6 +146,25 @@ open_modes_and_errors(void **state)
 	/* Opening again, without create, works once it exists. */
 	assert_non_null(q = ht_queue_open(qdir, 0, &e));
 	ht_queue_close(q);
+	/* Whoever may write there may post: refused. */
+	assert_int_equal(chmod(qdir, 0777), 0);
+	assert_null(ht_queue_open(qdir, 1, &e));
+	assert_int_equal(e.status, EX_NOPERM);
+	assert_non_null(strstr(e.msg, ": writable by others: "));
+	assert_int_equal(chmod(qdir, 0700), 0);
+	{
+		char sub[sizeof qdir + 8];
+
+		(void)snprintf(sub, sizeof sub, "%s/new", qdir);
+		assert_int_equal(chmod(sub, 0770), 0);
+		assert_null(ht_queue_open(qdir, 0, &e));
+		assert_non_null(strstr(e.msg, "/new: writable by the group"));
+		assert_int_equal(chmod(sub, 0700), 0);
+	}
+	/* Read-only for the group is fine. */
+	assert_int_equal(chmod(qdir, 0750), 0);
+	assert_non_null(q = ht_queue_open(qdir, 0, &e));
+	ht_queue_close(q);
 	(void)umask(old);
 }
 

@@ -62,11 +62,13 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# The webhook: HTTP framing (http-parser), the key (libcrypto), judgement.
+LIB_HTTP = $(B)/lib/httpreq.o $(B)/lib/secret.o $(B)/lib/webhook.o
 
 TOOLS = bin/dh-parse
 
-OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
-LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 
 UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)

@@ -302,6 +302,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	    HT_HTTP_TIMEOUT) * 1000;
 	/* A sender that goes away is an error to report, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Now: once the connection is closed, getpeername(2) cannot tell. */
+	(void)ht_peer_name(STDIN_FILENO, peer, sizeof peer);
 
 	st = ht_httpreq_read(STDIN_FILENO, &lim, ht_webhook_head, &w, &req,
 	    &e);
@@ -336,13 +338,12 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	}
 	/* The sender has its answer now, and is not held while we post. */
 	if (reply(&a) == -1)
-		ht_warnx("http: cannot answer %s: %s", ht_peer_name(
-		    STDIN_FILENO, peer, sizeof peer), strerror(errno));
+		ht_warnx("http: cannot answer %s: %s", peer,
+		    strerror(errno));
 	(void)shutdown(STDIN_FILENO, SHUT_WR);
 	if (st != 0)
 		ht_httpreq_drain(STDIN_FILENO, &req, 64u << 20, 2000);
-	ht_info("http: %s \"%s %s\" %d id=%s bytes=%zu %s%s%s",
-	    ht_peer_name(STDIN_FILENO, peer, sizeof peer),
+	ht_info("http: %s \"%s %s\" %d id=%s bytes=%zu %s%s%s", peer,
 	    req.method != NULL ? req.method : "-",
 	    loggable(req.path, path, sizeof path), a.status,
 	    a.id != NULL ? a.id : "-", req.bytes_in,

@@ -252,7 +252,7 @@ static const http_parser_settings settings = {
 	.on_message_complete = on_message_complete,
 };
 
-/* Feed bytes (n == 0: the end of input); returns 0 or an HTTP status. */
+/* Feed bytes to the parser; returns 0 or an HTTP status. */
 static int
 feed(struct ht_httpreq_priv *s, const char *buf, size_t n)
 {
@@ -344,17 +344,16 @@ ht_httpreq_read(int fd, const struct ht_httpreq_limits *lim,
 			st = 400;
 			break;
 		}
+		/* A request never ends at the end of input, as a response may. */
+		if (n == 0) {
+			ht_err_set(e, "connection closed before the request "
+			    "was complete");
+			st = 400;
+			break;
+		}
 		r->bytes_in += (size_t)n;
 		if ((st = feed(s, buf, (size_t)n)) != 0)
 			break;
-		if (n == 0) {
-			if (!s->done) {
-				ht_err_set(e, "connection closed before the "
-				    "request was complete");
-				st = 400;
-			}
-			break;
-		}
 		/*
 		 * A client that sent "Expect: 100-continue" waits for this
 		 * before it sends the body (RFC 9110, 10.1.1); curl does so for

@@ -70,11 +70,15 @@ TOOLS = bin/dh-parse
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/httpreq
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/httpreq = $(B)/tests/unit/test-httpreq.o $(LIB_HTTP) $(LIB_EVENT) \
+	$(LIB_CORE)
+LDLIBS_test/httpreq = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) \
+	$(LIBS_crypto) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 

@@ -198,7 +198,7 @@ answer 408 '' "body that never ends: 408"
 # The answer comes before the rest of the pipeline is done: the consumer
 # of the event waits until the test has its answer.
 PORT2=$(free_port)
-listen "$PORT2" "dh-parse -H 2>>$T/log | { IFS= read -r l; while [ ! -e $T/answered ]; do sleep 0.05; done; printf '%s\\n' \"\$l\" >$T/late; }"
+listen "$PORT2" "dh-parse -H 2>>$T/log | { IFS= read -r l || exit 0; while [ ! -e $T/answered ]; do sleep 0.05; done; printf '%s\\n' \"\$l\" >$T/late; }"
 run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT2/dockerhub?key=$KEY"
 answer 200 '' "answered while the event's consumer is still busy"
 : >"$T/answered"

@@ -117,10 +117,10 @@ OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 
-MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1
+MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5
 MAN7 =
-SCRIPTS =
+SCRIPTS = scripts/dh-hook
 
 all: $(TOOLS) $(HELPERS)
 

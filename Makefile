@@ -69,6 +69,8 @@ LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
 LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
 LIB_OAUTH = $(B)/lib/oauth.o
 LIB_XAPI = $(B)/lib/xapi.o $(LIB_OAUTH)
+# The durable queue (tw-post --queue, --flush): Jansson and libcrypto.
+LIB_QUEUE = $(B)/lib/queue.o
 
 TOOLS = bin/dh-parse bin/dh-format bin/tw-post
 # Programs the tools run, installed in LIBEXECDIR.  The build tree mirrors
@@ -117,9 +119,14 @@ OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 
+UNIT_TESTS += bin/test/queue
+OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
+LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
+	$(LIBS_cmocka)
+
 MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5
-MAN7 =
+MAN7 = man/hubtweet.7
 SCRIPTS = scripts/dh-hook
 
 all: $(TOOLS) $(HELPERS)

@@ -1,6 +1,7 @@
 /*
  * dh-parse — Docker Hub push payloads in, hubtweet events out.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -274,6 +275,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
 	int st, status = 0;
 
+	/* The key is in this process's memory: no core dump of it. */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	ht_err_clear(&e);
 	if (load_key(conf, keyfile, &key, &e) == -1) {
 		ht_log_err(&e);

@@ -84,6 +84,12 @@ like "$OUT" '"status":"accepted"' "dockerkey= is accepted too"
 post -H 'Transfer-Encoding: chunked' --data-binary @"$P09" "$U/dockerhub?key=$KEY"
 answer 200 '"status":"accepted"' "chunked body accepted"
 is "$(wc -l <"$T/events")" 3 "each accepted delivery gives its event"
+# A client that waits for "100 Continue" before the body gets it: told to
+# wait 10 s for it, curl would otherwise miss the 1 s deadline.
+post --expect100-timeout 10 -H 'Expect: 100-continue' --data-binary @"$P09" "$U/dockerhub?key=$KEY"
+like "$OUT" '^HTTP/1\.1 100 Continue' "Expect: 100-continue is answered 100"
+like "$(sed -n '/^HTTP\/1\.1 200 OK/,$p' "$T/out")" '"status":"accepted"' "... then 200 accepted"
+sed -i '$d' "$T/events"
 enc=$(printf '%s' "$KEY" | sed 's/-/%2D/g')
 post --data-binary @"$P09" "$U/dockerhub?x=1&key=$enc&y"
 like "$OUT" '"status":"accepted"' "percent-encoded key among other parameters"

@@ -217,6 +217,12 @@ else
 	skip "no tcpserver"; skip "no tcpserver"; skip "no tcpserver"
 fi
 
+# make demo: the same path, started and stopped by scripts/demo.
+run env -u DH_KEY -u TW_API_URL -u TW_CONSUMER_KEY "$TOP/scripts/demo"
+is_status 0 "make demo: scripts/demo exits 0"
+like_out '\{"status":"accepted","id":"karolisr/keel:0\.1\.7@2017-06-14T19:14:20Z"\}' "make demo: shows the answer"
+like_out 'New release 0\.1\.7 of karolisr/keel: docker pull karolisr/keel:0\.1\.7 https://hub\.docker\.com/r/karolisr/keel' "make demo: shows the post the mock received"
+
 # Nothing was posted twice.
 is "$(sort "$MOCK_POSTS" | sed 's/.*"text": *//' | sort | uniq -d | wc -l)" 0 "no post was made twice"
 is "$(mock_x_stat bad_auth)" 0 "every request to X was signed right"

@@ -248,8 +248,14 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 		 * have (or, for a bare number, might go on), unless the
 		 * bound is reached or the input has ended.
 		 */
-		if ((v == NULL && json_error_code(&je) ==
-		    json_error_premature_end_of_input) ||
+		/*
+		 * A UTF-8 sequence or a \u escape cut by the end of what we
+		 * have is, to Jansson, a bad byte or escape at that end, not
+		 * a premature end: read more before calling it an error.
+		 */
+		if ((v == NULL && (json_error_code(&je) ==
+		    json_error_premature_end_of_input ||
+		    (!s->eof && (size_t)je.position + 8 >= avail))) ||
 		    (v != NULL && used == avail && !json_is_object(v) &&
 		    !json_is_array(v) && !s->eof)) {
 			if (avail > s->max_value) {
@@ -267,7 +273,9 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 				json_decref(v);
 				continue;
 			}
-			if (v != NULL)
+			/* No more input: a bad byte at the end is bad. */
+			if (v != NULL || json_error_code(&je) !=
+			    json_error_premature_end_of_input)
 				break;
 			ht_err_at(e, s->name, s->vline, s->vcol,
 			    "unexpected end of input in a JSON value");

@@ -19,9 +19,9 @@ import json, sys
 for line in open(sys.argv[1]):
     p = json.loads(line)
     assert p["valid"] is True and 0 < p["weighted_length"] <= 280, p
-    assert set(p) == {"text", "weighted_length", "valid"}
+    assert set(p) == {"text", "weighted_length", "valid", "id"}
 PY
-then ok "--json lines: text, weighted_length, valid"; else not_ok "--json lines: text, weighted_length, valid"; fi
+then ok "--json lines: text, weighted_length, valid, the event id"; else not_ok "--json lines: text, weighted_length, valid, the event id"; fi
 
 # Streams: -0 ends each post with NUL; plain posts are separated by a newline.
 run dh-format -0 "$DATA/events-all.ndjson"

@@ -173,6 +173,7 @@ inetd_run() {
 	wait_port "$_p"
 }
 line=$(grep -v '^#' "$TOP/scripts/inetd.conf" | grep .)
+# shellcheck disable=SC2086 # the inetd.conf line, split into its fields
 set -- $line
 is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait service"
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
@@ -193,7 +194,7 @@ sargs=$(sed -n 's/^[[:space:]]*server_args[[:space:]]*=[[:space:]]*//p' "$TOP/sc
 like "$(cat "$TOP/scripts/xinetd.hubtweet")" 'wait[[:space:]]*= no' "xinetd: wait = no"
 : >"$T/x.conf"
 XPORT=$(free_port)
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046 # server_args, split into words as xinetd does
 inetd_run "$XPORT" "$(printf '%s' "$server" | sed "s|/usr/local/bin/|$TOP/scripts/|")" dh-hook \
     $(printf '%s' "$sargs" | sed "s|/etc/hubtweet.conf|$T/x.conf|")
 deliver "http://127.0.0.1:$XPORT/dockerhub?key=$KEY" v7.0.0
@@ -230,8 +231,8 @@ deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
 answer 200 '"status":"accepted"' "queue: X failing, the sender gets 200"
 npost=$((npost + 1)); wait_posts $npost
 posted v10.0.0 "queue: posted after X's failures"
-_i=0; while [ -n "$(ls "$T/q/new")" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-is "$(ls "$T/q/new" | wc -l)" 0 "queue: nothing left queued"
+_i=0; while [ -n "$(find "$T/q/new" -type f)" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+is "$(find "$T/q/new" -type f | wc -l)" 0 "queue: nothing left queued"
 deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
 answer 200 '"status":"accepted"' "queue: the same delivery again, 200"
 _i=0; while ! grep -q 'karolisr/keel:v10\.0\.0@.*already' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done

@@ -232,13 +232,13 @@ static int
 load_key(const struct ht_conf *conf, const char *keyfile,
     struct ht_secret *key, struct ht_err *e)
 {
-	const char *v;
+	const char *v, *env = getenv("DH_KEY");
 
 	if (keyfile != NULL)
 		return ht_secret_file(key, keyfile, e);
 	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL)
-		return ht_secret_str(key, v, getenv("DH_KEY") != NULL &&
-		    *getenv("DH_KEY") != '\0' ? "DH_KEY" : "dockerhub.key", e);
+		return ht_secret_str(key, v, env != NULL && *env != '\0' ?
+		    "DH_KEY" : "dockerhub.key", e);
 	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL)
 		return ht_secret_file(key, v, e);
 	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
@@ -256,7 +256,7 @@ loggable(const char *s, char *buf, size_t len)
 	if (s == NULL)
 		return "-";
 	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+		buf[i] = (char)(s[i] > ' ' && s[i] < 0x7f ? s[i] : '?');
 	buf[i] = '\0';
 	return buf;
 }
@@ -383,7 +383,8 @@ main(int argc, char *argv[])
 			if (globs_add(c == 'i' ? &it : c == 'x' ? &xt :
 			    c == 'r' ? &ir : &xr, optarg) == -1) {
 				ht_warnx("out of memory");
-				return EX_OSERR;
+				status = EX_OSERR;
+				goto out;
 			}
 			break;
 		case 'L':
@@ -401,22 +402,26 @@ main(int argc, char *argv[])
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
 			    0 : EX_IOERR;
+			goto out;
 		case 'V':
 			printf("dh-parse %s\n", HT_VERSION);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
 			    0 : EX_IOERR;
+			goto out;
 		default:
 			fputs(usage_text, stderr);
-			return EX_USAGE;
+			status = EX_USAGE;
+			goto out;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if ((http && argc > 0) || (!http && keyfile != NULL)) {
 		fputs(usage_text, stderr);
-		return EX_USAGE;
+		status = EX_USAGE;
+		goto out;
 	}
 	/* Never write a diagnostic into the connection (inetd, systemd). */
 	if (http && stderr_is_connection())
@@ -425,7 +430,8 @@ main(int argc, char *argv[])
 	ht_err_clear(&e);
 	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
 		ht_log_err(&e);
-		return http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
+		status = http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
+		goto out;
 	}
 	if (http && ht_conf_bool(conf, "log.syslog", 0))
 		ht_log_open("dh-parse", 1);

@@ -199,6 +199,21 @@ for i in 1 2 3 4 5 6 7 8; do [ "$(ntimes "release f $i")" = 1 ] || all_once="rel
 is "$all_once" ok "every post once"
 is "$(($(mock_x_stat requests) - n))" 8 "no item sent twice: 8 requests for 8 posts"
 
+# The same delivery five times at once (a redelivery racing the first):
+# posted once, whichever process gets there; the others say why not.
+Q4=$T/q4
+printf '{"text":"raced release","id":"r/race:1@2026-11-27T00:00:00Z"}\n' >"$T/race"
+mock_x_script 'slow:0.3*5'
+pids=
+for i in 1 2 3 4 5; do
+	tw-post --json -q "$Q4" <"$T/race" >"$T/race.$i.out" 2>"$T/race.$i.err" &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+is "$(ntimes "raced release")" 1 "five racing deliveries: posted once"
+is "$(count "$Q4/new")" 0 "and nothing left queued"
+unlike "$(cat "$T"/race.*.err)" 'still queued|corrupt|failed' "the others: already queued, already posted or a duplicate"
+
 # kill -9 at random points while posting and flushing.  Afterwards every
 # post whose tw-post got as far as queueing it is posted exactly once, and
 # X refused at most one duplicate per kill.

@@ -62,6 +62,8 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# The webhook: HTTP framing (http-parser), the key (libcrypto), judgement.
+LIB_HTTP = $(B)/lib/httpreq.o $(B)/lib/secret.o $(B)/lib/webhook.o
 # Post text: UTF-8, X's URL rules and weights, templates, fitting.
 LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
 LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
@@ -77,8 +79,8 @@ TOOLS = bin/dh-parse bin/dh-format bin/tw-post
 # finds its helper there: see ht_xapi_helper_path in lib/xapi.h.
 HELPERS = libexec/hubtweet/tw-send
 
-OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
-LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
@@ -91,13 +93,17 @@ OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
 	$(B)/lib/jstream.o $(B)/lib/util.o
 LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf \
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/httpreq \
 	bin/test/tweetlen bin/test/template bin/test/fit bin/test/oauth \
 	bin/test/xapi
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/httpreq = $(B)/tests/unit/test-httpreq.o $(LIB_HTTP) $(LIB_EVENT) \
+	$(LIB_CORE)
+LDLIBS_test/httpreq = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) \
+	$(LIBS_crypto) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 # libcurl only to compare the percent-encoder with curl_easy_escape.
@@ -123,10 +129,10 @@ OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 
-MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1
+MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
-SCRIPTS =
+SCRIPTS = scripts/dh-hook
 
 all: $(TOOLS) $(HELPERS)
 

@@ -183,7 +183,8 @@ main(int argc, char *argv[])
 			if (globs_add(c == 'i' ? &it : c == 'x' ? &xt :
 			    c == 'r' ? &ir : &xr, optarg) == -1) {
 				ht_warnx("out of memory");
-				return EX_OSERR;
+				status = EX_OSERR;
+				goto out;
 			}
 			break;
 		case 'L':
@@ -195,15 +196,18 @@ main(int argc, char *argv[])
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
 			    0 : EX_IOERR;
+			goto out;
 		case 'V':
 			printf("dh-parse %s\n", HT_VERSION);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
 			    0 : EX_IOERR;
+			goto out;
 		default:
 			fputs(usage_text, stderr);
-			return EX_USAGE;
+			status = EX_USAGE;
+			goto out;
 		}
 	}
 	argc -= optind;

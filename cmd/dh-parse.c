@@ -216,7 +216,8 @@ main(int argc, char *argv[])
 	ht_err_clear(&e);
 	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
 		ht_log_err(&e);
-		return EX_CONFIG;
+		status = EX_CONFIG;
+		goto out;
 	}
 	if (globs_pick(&it, conf, "dockerhub.include_tags", &f.include_tags,
 	    &f.n_include_tags) == -1 ||

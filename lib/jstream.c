@@ -222,6 +222,28 @@ bad(struct ht_jstream *s, struct ht_err *e)
 	return HT_JSTREAM_BAD;
 }
 
+/*
+ * Whether Jansson's error may be only the end of what has been read so far.
+ * It says "premature end of input" between tokens, but a token cut short
+ * is an "invalid token" or "invalid escape" at the very end (tru|e,
+ * "\u00|09", 1.|5), and a UTF-8 sequence cut short is "unable to decode
+ * byte" at its first byte, at most 3 bytes before the end.
+ */
+static int
+cut_short(const json_error_t *je, size_t avail)
+{
+	if (je->position < 0)
+		return 0;
+	switch (json_error_code(je)) {
+	case json_error_premature_end_of_input:
+		return 1;
+	case json_error_invalid_utf8:
+		return (size_t)je->position + 4 > avail;
+	default:
+		return (size_t)je->position >= avail;
+	}
+}
+
 int
 ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 {
@@ -229,7 +251,7 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 	json_t *v;
 	size_t avail, used;
 	long line, col;
-	int r;
+	int r, premature;
 
 	*out = NULL;
 	if ((r = skip_space(s, e)) <= 0)
@@ -241,13 +263,15 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 		v = json_loadb(data(s) + s->off, avail,
 		    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
 		used = v != NULL ? (size_t)je.position : 0;
+		premature = v == NULL && json_error_code(&je) ==
+		    json_error_premature_end_of_input;
 		/*
 		 * Read more when the value is cut short by the end of what we
 		 * have (or, for a bare number, might go on), unless the
 		 * bound is reached or the input has ended.
 		 */
-		if ((v == NULL && json_error_code(&je) ==
-		    json_error_premature_end_of_input) ||
+		if (premature || (v == NULL && !s->eof &&
+		    cut_short(&je, avail)) ||
 		    (v != NULL && used == avail && !json_is_object(v) &&
 		    !json_is_array(v) && !s->eof)) {
 			if (avail > s->max_value) {
@@ -267,6 +291,9 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 			}
 			if (v != NULL)
 				break;
+			/* At the end, Jansson's own words for a cut token. */
+			if (!premature)
+				continue;
 			ht_err_at(e, s->name, s->vline, s->vcol,
 			    "unexpected end of input in a JSON value");
 			return bad(s, e);

@@ -225,23 +225,17 @@ bad(struct ht_jstream *s, struct ht_err *e)
 /*
  * Whether Jansson's error may be only the end of what has been read so far.
  * It says "premature end of input" between tokens, but a token cut short
- * is an "invalid token" or "invalid escape" at the very end (tru|e,
- * "\u00|09", 1.|5), and a UTF-8 sequence cut short is "unable to decode
- * byte" at its first byte, at most 3 bytes before the end.
+ * is "invalid" at the end (tru|e, "\u00|09", 1.|5), a word cut short is an
+ * error one byte before it, and a UTF-8 sequence cut short is "unable to
+ * decode byte" at its first byte, at most 3 bytes before the end.  Reading
+ * on before reporting an error is never wrong, only later.
  */
 static int
 cut_short(const json_error_t *je, size_t avail)
 {
-	if (je->position < 0)
-		return 0;
-	switch (json_error_code(je)) {
-	case json_error_premature_end_of_input:
+	if (json_error_code(je) == json_error_premature_end_of_input)
 		return 1;
-	case json_error_invalid_utf8:
-		return (size_t)je->position + 4 > avail;
-	default:
-		return (size_t)je->position >= avail;
-	}
+	return je->position >= 0 && (size_t)je->position + 4 > avail;
 }
 
 int

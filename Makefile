@@ -76,6 +76,20 @@ LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 
+# Fuzz targets: tests/fuzz/<target>.c, seeds in tests/fuzz/<target>/.
+# bin/fuzz/<target> is the harness with a plain main() (tests/fuzz/replay.c)
+# that make check builds with its sanitizers and runs over the seeds;
+# bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
+# make fuzz runs for FUZZ_TIME seconds each.
+FUZZ = payload conf
+FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
+FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
+OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
+	$(LIB_EVENT) $(LIB_CORE)
+LDLIBS_fuzz/payload = $(LIBS_jansson) $(LIBS_config)
+OBJS_fuzz/conf = $(B)/tests/fuzz/conf.o $(B)/tests/fuzz/replay.o $(LIB_CORE)
+LDLIBS_fuzz/conf = $(LIBS_jansson) $(LIBS_config)
+
 MAN1 = man/dh-parse.1
 MAN5 =
 MAN7 =
@@ -84,7 +98,7 @@ SCRIPTS =
 all: $(TOOLS)
 
 .SECONDEXPANSION:
-$(TOOLS) $(UNIT_TESTS): bin/%: $$(OBJS_$$*)
+$(TOOLS) $(UNIT_TESTS) $(FUZZ_REPLAY): bin/%: $$(OBJS_$$*)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS_$*) $(LDLIBS_$*)
 
@@ -104,8 +118,9 @@ deps:
 	@scripts/deps
 
 check: deps
-	$(MAKE) SAN=1 all $(UNIT_TESTS)
+	$(MAKE) SAN=1 all $(UNIT_TESTS) $(FUZZ_REPLAY)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	HT_TOP=$(CURDIR) HT_SAN=1 prove -v tests/*.t </dev/null
 
@@ -153,6 +168,42 @@ lint-sh:
 	$(call need_cmd,shellcheck,shellcheck)
 	shellcheck -s sh -x -P SCRIPTDIR $(LINT_SH)
 
+# libFuzzer needs clang; the harness is compiled with the library sources
+# it uses (the objects of bin/fuzz/<target> but replay.o), instrumented.
+FUZZ_CC = clang
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TIME = 60
+FUZZ_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %/replay.o,$(OBJS_fuzz/$(1))))
+$(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
+	    tests/fuzz/fuzz.h
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not" \
+		"found: install clang libclang-rt-14-dev (scripts/deps" \
+		"does)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(call FUZZ_SRCS,$*) \
+		$(LDLIBS_fuzz/$*)
+
+# Each target for FUZZ_TIME seconds, from its seeds; what it learns goes
+# to build/fuzz/corpus/, crashes to build/fuzz/<target>-crash-*.  Keep a
+# crashing input as a seed once the bug is fixed: make check replays it.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(B)/fuzz
+	@for t in $(FUZZ); do \
+		mkdir -p $(B)/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && \
+		    dict=-dict=tests/fuzz/$$t.dict; \
+		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		bin/libfuzzer/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
+		    -max_len=16384 -print_final_stats=1 $$dict \
+		    -artifact_prefix=$(B)/fuzz/$$t- \
+		    $(B)/fuzz/corpus/$$t tests/fuzz/$$t 2>$(B)/fuzz/$$t.log || \
+		    { tail -n 60 $(B)/fuzz/$$t.log; exit 1; }; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' \
+		    $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
 demo: deps
 	@$(MAKE) -s all
 	@scripts/demo
@@ -178,4 +229,4 @@ clean:
 	rm -rf bin $(B) tests/tmp
 
 FORCE:
-.PHONY: all deps check lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE
+.PHONY: all deps check fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

@@ -28,7 +28,7 @@ OPT = -O1 -g
 endif
 CPPFLAGS += -D_GNU_SOURCE -DHT_VERSION=\"$(VERSION)\" \
 	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" -Ilib \
-	$(foreach p,jansson libconfig,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
+	$(foreach p,jansson libconfig libutf8proc libpsl,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -62,19 +62,36 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# Post text: UTF-8, X's URL rules and weights, templates, fitting.
+LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
+LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
 
-TOOLS = bin/dh-parse
+TOOLS = bin/dh-parse bin/dh-format
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf \
+	bin/test/tweetlen bin/test/template bin/test/fit
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/tweetlen = $(B)/tests/unit/test-tweetlen.o $(LIB_TEXT) $(LIB_CORE)
+LDLIBS_test/tweetlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/template = $(B)/tests/unit/test-template.o $(LIB_FORMAT) \
+	$(LIB_CORE)
+LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
 
 # Fuzz targets: tests/fuzz/<target>.c, seeds in tests/fuzz/<target>/.
 # bin/fuzz/<target> is the harness with a plain main() (tests/fuzz/replay.c)
@@ -90,7 +107,7 @@ LDLIBS_fuzz/payload = $(LIBS_jansson) $(LIBS_config)
 OBJS_fuzz/conf = $(B)/tests/fuzz/conf.o $(B)/tests/fuzz/replay.o $(LIB_CORE)
 LDLIBS_fuzz/conf = $(LIBS_jansson) $(LIBS_config)
 
-MAN1 = man/dh-parse.1
+MAN1 = man/dh-parse.1 man/dh-format.1
 MAN5 =
 MAN7 =
 SCRIPTS =

@@ -1,0 +1,421 @@
+/*
+ * dh-format — events (or any JSON objects) in, the text of posts out,
+ * each within X's weighted length limit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "fit.h"
+#include "jstream.h"
+#include "log.h"
+#include "template.h"
+#include "tweetlen.h"
+#include "util.h"
+
+#define MAX_LENGTH_LIMIT	100000	/* as format.max_length allows */
+
+static const char usage_text[] =
+    "usage: dh-format [-0jnu] [-c file] [-m max] [-t template | -f file] "
+    "[file ...]\n";
+
+static const char help_text[] =
+    "Render a post from each JSON object read (events from dh-parse).\n"
+    "\n"
+    "  -t, --template TEXT      use TEXT as the template\n"
+    "  -f, --template-file FILE read the template from FILE\n"
+    "  -m, --max-length N       the limit, in weighted characters (280)\n"
+    "  -n, --no-fit             fail on a post over the limit, do not "
+    "shorten\n"
+    "  -0, --null               end each post with a NUL byte\n"
+    "  -j, --json               write {\"text\",\"weighted_length\","
+    "\"valid\"} lines\n"
+    "  -c, --config FILE        read settings from FILE\n"
+    "  -u, --unbuffered         flush each post as it is written\n"
+    "  -h, --help               show this help\n"
+    "  -V, --version            show the version\n"
+    "\n"
+    "Template: {field}, {a.b} for a dotted path, {field:-fallback}, "
+    "{{ and }} for braces.\n"
+    "Default: " HT_TEMPLATE_DEFAULT "\n";
+
+static const struct option longopts[] = {
+	{ "template", required_argument, NULL, 't' },
+	{ "template-file", required_argument, NULL, 'f' },
+	{ "max-length", required_argument, NULL, 'm' },
+	{ "no-fit", no_argument, NULL, 'n' },
+	{ "null", no_argument, NULL, '0' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum mode { MODE_TEXT, MODE_NUL, MODE_JSON };
+
+struct opts {
+	enum mode mode;
+	int fit;
+	int unbuffered;
+	long max;
+	const struct ht_template *tpl;
+};
+
+static unsigned long posts;	/* written so far */
+
+/* Write one post; -1 when stdout fails. */
+static int
+emit(const struct opts *o, const struct ht_fit *f)
+{
+	json_t *j;
+	char *s;
+	int r = 0;
+
+	switch (o->mode) {
+	case MODE_TEXT:
+		/* Posts are separated by a newline, not ended by one. */
+		if (posts > 0 && putchar('\n') == EOF)
+			return -1;
+		if (fwrite(f->text, 1, f->len, stdout) != f->len)
+			return -1;
+		break;
+	case MODE_NUL:
+		if (fwrite(f->text, 1, f->len, stdout) != f->len ||
+		    putchar('\0') == EOF)
+			return -1;
+		break;
+	case MODE_JSON:
+		if ((j = json_pack("{s:s%,s:I,s:b}", "text", f->text, f->len,
+		    "weighted_length", (json_int_t)f->tl.weighted, "valid",
+		    f->tl.valid)) == NULL)
+			return -1;
+		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (s == NULL)
+			return -1;
+		if (fputs(s, stdout) == EOF || putchar('\n') == EOF)
+			r = -1;
+		free(s);
+		if (r == -1)
+			return -1;
+		break;
+	}
+	posts++;
+	if (o->unbuffered && fflush(stdout) == EOF)
+		return -1;
+	return 0;
+}
+
+/*
+ * One object: render, fit, write.  Returns 0, EX_DATAERR (reported), or
+ * EX_IOERR / EX_OSERR (stop).
+ */
+static int
+format_one(const struct opts *o, const json_t *v, struct ht_err *e)
+{
+	struct ht_render r = { NULL, 0 };
+	struct ht_fit_part *parts = NULL;
+	struct ht_fit f = { 0 };
+	size_t i;
+	int status = 0, fr;
+
+	if (!json_is_object(v)) {
+		ht_err_set(e, "expected a JSON object, got %s",
+		    json_is_array(v) ? "an array" : json_is_string(v) ?
+		    "a string" : json_is_number(v) ? "a number" :
+		    json_is_null(v) ? "null" : "a boolean");
+		return EX_DATAERR;
+	}
+	if (ht_template_render(o->tpl, v, &r, e) == -1)
+		return EX_DATAERR;
+	if ((parts = calloc(r.n + 1, sizeof *parts)) == NULL) {
+		ht_err_set(e, "out of memory");
+		status = EX_OSERR;
+		goto out;
+	}
+	for (i = 0; i < r.n; i++) {
+		parts[i].s = r.v[i].s;
+		parts[i].len = r.v[i].len;
+		parts[i].cut = r.v[i].field;
+	}
+	if ((fr = ht_fit(parts, r.n, o->max, o->fit, &f, e)) == -1) {
+		status = EX_DATAERR;
+		goto out;
+	}
+	if (fr == 1) {
+		if (o->fit)
+			ht_err_set(e, "post is %ld over the limit of %ld even "
+			    "with every field shortened", f.over, o->max);
+		else
+			ht_err_set(e, "post weighs %ld, %ld over the limit of "
+			    "%ld", f.tl.weighted, f.over, o->max);
+		status = EX_DATAERR;
+		goto out;
+	}
+	if (!f.tl.valid) {
+		ht_err_set(e, "post %s", strcmp(f.tl.why, "empty") == 0 ?
+		    "is empty" : f.tl.why);
+		status = EX_DATAERR;
+		goto out;
+	}
+	if (emit(o, &f) == -1) {
+		ht_err_set(e, "stdout: write error: %s", strerror(errno));
+		status = EX_IOERR;
+	}
+out:
+	ht_fit_free(&f);
+	free(parts);
+	ht_render_free(&r);
+	return status;
+}
+
+/* Format one input; returns 0, or the exit status it calls for. */
+static int
+format_input(const struct opts *o, int fd, const char *name)
+{
+	struct ht_jstream *js;
+	struct ht_err e;
+	json_t *v;
+	int r, s, status = 0;
+
+	if ((js = ht_jstream_fd(fd, name, HT_JSON_MAX_VALUE,
+	    HT_JSON_MAX_DEPTH)) == NULL) {
+		ht_warnx("%s: out of memory", name);
+		return EX_OSERR;
+	}
+	for (;;) {
+		ht_err_clear(&e);
+		r = ht_jstream_next(js, &v, &e);
+		if (r == 0)
+			break;
+		if (r == HT_JSTREAM_IOERR) {
+			ht_log_err(&e);
+			status = EX_IOERR;
+			break;
+		}
+		if (r == HT_JSTREAM_BAD) {
+			ht_log_err(&e);
+			status = EX_DATAERR;
+			continue;
+		}
+		s = format_one(o, v, &e);
+		json_decref(v);
+		if (s == EX_IOERR || s == EX_OSERR) {
+			ht_log_err(&e);
+			status = s;
+			break;
+		}
+		if (s != 0) {
+			ht_err_locate(&e, name, ht_jstream_line(js),
+			    ht_jstream_col(js));
+			ht_log_err(&e);
+			status = s;
+		}
+	}
+	ht_jstream_free(js);
+	return status;
+}
+
+/* Read a template file, at most HT_TEMPLATE_MAX bytes; caller frees. */
+static char *
+read_template(const char *path, size_t *len, int *status)
+{
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		ht_warnx("%s: cannot open: %s", path, strerror(errno));
+		*status = EX_NOINPUT;
+		return NULL;
+	}
+	if ((buf = malloc(HT_TEMPLATE_MAX + 2)) == NULL) {
+		(void)close(fd);
+		ht_warnx("out of memory");
+		*status = EX_OSERR;
+		return NULL;
+	}
+	/* One byte more than allowed tells a template that is too large. */
+	while (n < HT_TEMPLATE_MAX + 1) {
+		r = read(fd, buf + n, HT_TEMPLATE_MAX + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			ht_warnx("%s: read error: %s", path, strerror(errno));
+			*status = EX_IOERR;
+			goto err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > HT_TEMPLATE_MAX) {
+		ht_warnx("%s: template larger than %d bytes", path,
+		    HT_TEMPLATE_MAX);
+		*status = EX_DATAERR;
+		goto err;
+	}
+	(void)close(fd);
+	/* The newline that ends the file's last line is not the template's. */
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+err:
+	(void)close(fd);
+	free(buf);
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { MODE_TEXT, 1, 0, HT_TWEET_MAX, NULL };
+	struct ht_template *tpl = NULL;
+	struct ht_conf *conf = NULL;
+	struct ht_err e;
+	const char *cfile = NULL, *topt = NULL, *fopt = NULL, *mopt = NULL;
+	const char *ttext, *tname;
+	char *tbuf = NULL;
+	size_t tlen;
+	long long num;
+	int c, fd, i, r, status = 0;
+
+	ht_log_open("dh-format", 0);
+	if (ht_fds_ensure() == -1)
+		return EX_OSERR;
+	while ((c = getopt_long(argc, argv, "0c:f:jm:nt:uhV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case '0':
+			o.mode = MODE_NUL;
+			break;
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'f':
+			fopt = optarg;
+			break;
+		case 'j':
+			o.mode = MODE_JSON;
+			break;
+		case 'm':
+			mopt = optarg;
+			break;
+		case 'n':
+			o.fit = 0;
+			break;
+		case 't':
+			topt = optarg;
+			break;
+		case 'u':
+			o.unbuffered = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			    0 : EX_IOERR;
+		case 'V':
+			printf("dh-format %s\n", HT_VERSION);
+			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			    0 : EX_IOERR;
+		default:
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (topt != NULL && fopt != NULL) {
+		ht_warnx("-t and -f exclude each other");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	if (mopt != NULL) {
+		if (ht_parse_num(mopt, 1, MAX_LENGTH_LIMIT, &num) == -1) {
+			ht_warnx("-m: \"%s\" is not a number from 1 to %d",
+			    mopt, MAX_LENGTH_LIMIT);
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+		o.max = (long)num;
+	}
+
+	ht_err_clear(&e);
+	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
+		ht_log_err(&e);
+		return EX_CONFIG;
+	}
+	if (mopt == NULL)
+		o.max = (long)ht_conf_int(conf, "format.max_length",
+		    HT_TWEET_MAX);
+
+	/* The template: -t, -f, the config, the built-in one. */
+	if (topt != NULL) {
+		ttext = topt;
+		tlen = strlen(topt);
+		tname = "template";
+	} else if (fopt != NULL) {
+		if ((tbuf = read_template(fopt, &tlen, &status)) == NULL)
+			goto out;
+		ttext = tbuf;
+		tname = fopt;
+	} else if ((ttext = ht_conf_str(conf, "format.template", NULL)) !=
+	    NULL) {
+		tlen = strlen(ttext);
+		tname = "format.template";
+	} else {
+		ttext = HT_TEMPLATE_DEFAULT;
+		tlen = strlen(ttext);
+		tname = "template";
+	}
+	ht_err_clear(&e);
+	if ((tpl = ht_template_parse(ttext, tlen, tname, &e)) == NULL) {
+		ht_log_err(&e);
+		status = topt == NULL && fopt == NULL ? EX_CONFIG : EX_DATAERR;
+		goto out;
+	}
+	o.tpl = tpl;
+
+	if (argc == 0)
+		status = format_input(&o, STDIN_FILENO, "<stdin>");
+	for (i = 0; i < argc && status != EX_IOERR; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			r = format_input(&o, STDIN_FILENO, "<stdin>");
+		} else if ((fd = open(argv[i], O_RDONLY)) == -1) {
+			ht_warnx("%s: cannot open: %s", argv[i],
+			    strerror(errno));
+			r = EX_NOINPUT;
+		} else {
+			r = format_input(&o, fd, argv[i]);
+			(void)close(fd);
+		}
+		/* The gravest problem decides the status. */
+		if (r == EX_IOERR || r == EX_OSERR ||
+		    (r == EX_NOINPUT && status != EX_IOERR) ||
+		    (r != 0 && status == 0))
+			status = r;
+	}
+	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+		ht_log_err(&e);
+		status = EX_IOERR;
+	}
+out:
+	ht_template_free(tpl);
+	free(tbuf);
+	ht_conf_free(conf);
+	return status;
+}

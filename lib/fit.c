@@ -1,0 +1,267 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit.h"
+#include "tweeturl.h"
+#include "utf8.h"
+
+#define ELLIPSIS_LEN	(sizeof HT_FIT_ELLIPSIS - 1)
+
+/* What each part currently is: all of it, or a prefix and "…". */
+struct cur {
+	size_t len;
+	int ellipsis;
+};
+
+struct job {
+	const struct ht_fit_part *parts;
+	struct cur *cur;
+	size_t n;
+	long max;
+	char *buf;		/* large enough for every part in full */
+	size_t len;
+};
+
+static void
+join(struct job *j)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < j->n; i++) {
+		memcpy(j->buf + k, j->parts[i].s, j->cur[i].len);
+		k += j->cur[i].len;
+		if (j->cur[i].ellipsis) {
+			memcpy(j->buf + k, HT_FIT_ELLIPSIS, ELLIPSIS_LEN);
+			k += ELLIPSIS_LEN;
+		}
+	}
+	j->buf[k] = '\0';
+	j->len = k;
+}
+
+static int
+weigh(struct job *j, struct ht_tweetlen *tl, struct ht_err *e)
+{
+	join(j);
+	return ht_tweetlen(j->buf, j->len, j->max, tl, e);
+}
+
+/* Cut part p at byte b: the prefix without its trailing spaces, and "…". */
+static void
+cut_at(struct job *j, size_t p, size_t b)
+{
+	const char *s = j->parts[p].s;
+
+	while (b > 0 && strchr(" \t\r\n", s[b - 1]) != NULL)
+		b--;
+	j->cur[p].len = b;
+	j->cur[p].ellipsis = 1;
+}
+
+/* The weight of part p on its own (which orders the values to cut). */
+static long
+own_weight(const struct ht_fit_part *p, struct ht_err *e)
+{
+	struct ht_tweetlen tl;
+
+	if (ht_tweetlen(p->s, p->len, HT_TWEET_MAX, &tl, e) == -1)
+		return -1;
+	return tl.weighted;
+}
+
+/* Whether a value is one URL, which is never cut. */
+static int
+is_url(const struct ht_fit_part *p, struct ht_err *e)
+{
+	struct ht_urlspan *sp;
+	long n;
+	int r;
+
+	if ((n = ht_url_find_utf8(p->s, p->len, &sp, e)) == -1)
+		return -1;
+	r = n == 1 && sp[0].start == 0 && sp[0].end == p->len;
+	free(sp);
+	return r;
+}
+
+/*
+ * The places where value p may be cut: grapheme boundaries before its end
+ * and not inside a URL.  Returns their number, or -1.
+ */
+static long
+cut_points(const struct ht_fit_part *p, size_t **out, struct ht_err *e)
+{
+	struct ht_urlspan *sp;
+	size_t *b;
+	long nb, ns, i, k = 0, u;
+
+	if ((nb = ht_utf8_graphemes(p->s, p->len, &b, e)) == -1)
+		return -1;
+	if ((ns = ht_url_find_utf8(p->s, p->len, &sp, e)) == -1) {
+		free(b);
+		return -1;
+	}
+	for (i = 0; i < nb; i++) {
+		if (b[i] >= p->len)
+			continue;
+		for (u = 0; u < ns; u++)
+			if (b[i] > sp[u].start && b[i] < sp[u].end)
+				break;
+		if (u == ns)
+			b[k++] = b[i];
+	}
+	free(sp);
+	*out = b;
+	return k;
+}
+
+struct cand {
+	size_t part;
+	long weight;
+};
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->part < y->part ? -1 : x->part > y->part;
+}
+
+/*
+ * Cut value p as little as needed.  Returns 1 when the post then fits, 0
+ * when even "…" alone does not (p is left as "…"), -1 on error.
+ */
+static int
+shorten(struct job *j, size_t p, struct ht_err *e)
+{
+	struct ht_tweetlen tl;
+	size_t *pts;
+	long n, lo, hi, mid;
+
+	if ((n = cut_points(&j->parts[p], &pts, e)) == -1)
+		return -1;
+	cut_at(j, p, 0);
+	if (weigh(j, &tl, e) == -1)
+		goto err;
+	if (tl.weighted > j->max) {
+		free(pts);
+		return 0;
+	}
+	/*
+	 * The weight grows with the prefix (a URL's weight stops growing at
+	 * 23, which keeps it monotonic), so a binary search finds the longest
+	 * prefix that fits.  pts[lo] fits; pts[hi] and beyond do not.
+	 */
+	lo = 0;
+	hi = n;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		cut_at(j, p, pts[mid]);
+		if (weigh(j, &tl, e) == -1)
+			goto err;
+		if (tl.weighted <= j->max)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	cut_at(j, p, n > 0 ? pts[lo] : 0);
+	free(pts);
+	return 1;
+err:
+	free(pts);
+	return -1;
+}
+
+int
+ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
+    struct ht_fit *f, struct ht_err *e)
+{
+	struct job j = { parts, NULL, n, max, NULL, 0 };
+	struct cand *c = NULL;
+	size_t i, nc = 0, total = 1;
+	long w;
+	int r = -1, u;
+
+	memset(f, 0, sizeof *f);
+	for (i = 0; i < n; i++)
+		total += parts[i].len + ELLIPSIS_LEN;
+	if ((j.cur = calloc(n + 1, sizeof *j.cur)) == NULL ||
+	    (j.buf = malloc(total)) == NULL ||
+	    (c = calloc(n + 1, sizeof *c)) == NULL) {
+		ht_err_set(e, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		j.cur[i].len = parts[i].len;
+	if (weigh(&j, &f->tl, e) == -1)
+		goto out;
+	if (f->tl.weighted <= max) {
+		r = 0;
+		goto done;
+	}
+	if (!cut) {
+		f->over = f->tl.weighted - max;
+		r = 1;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if (!parts[i].cut || parts[i].len == 0)
+			continue;
+		if ((u = is_url(&parts[i], e)) == -1 ||
+		    (w = own_weight(&parts[i], e)) == -1)
+			goto out;
+		if (u)
+			continue;
+		c[nc].part = i;
+		c[nc++].weight = w;
+	}
+	qsort(c, nc, sizeof *c, cand_cmp);
+	for (i = 0; i < nc; i++) {
+		f->shortened++;
+		if ((u = shorten(&j, c[i].part, e)) == -1)
+			goto out;
+		if (u == 1)
+			break;
+	}
+	if (weigh(&j, &f->tl, e) == -1)
+		goto out;
+	if (f->tl.weighted <= max)
+		r = 0;
+	else {
+		f->over = f->tl.weighted - max;
+		r = 1;
+	}
+done:
+	f->text = j.buf;
+	f->len = j.len;
+	j.buf = NULL;
+out:
+	free(j.cur);
+	free(j.buf);
+	free(c);
+	return r;
+}
+
+void
+ht_fit_free(struct ht_fit *f)
+{
+	free(f->text);
+	f->text = NULL;
+}
+
+long
+ht_fit_graphemes(const char *s, size_t len, size_t max, struct ht_err *e)
+{
+	size_t *b;
+	long n, i, r = 0;
+
+	if ((n = ht_utf8_graphemes(s, len, &b, e)) == -1)
+		return -1;
+	for (i = 0; i < n && b[i] <= max; i++)
+		r = (long)b[i];
+	free(b);
+	return r;
+}

@@ -1,0 +1,57 @@
+/*
+ * fit — make a post fit X's length limit by shortening field values.
+ *
+ * A post is a list of parts: the template's own text, which is never cut,
+ * and field values, which may be.  When the post weighs more than the
+ * limit, the longest value (by weight) that is not a URL is cut at a
+ * grapheme cluster boundary, never inside a URL it holds, trailing spaces
+ * dropped, and ended with "…", as little as needed; when even "…" alone
+ * is too long, it stays "…" and the next longest value is cut, and so on.
+ *
+ * The text returned is owned by the caller (free(3)).
+ */
+#ifndef HT_FIT_H
+#define HT_FIT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "tweetlen.h"
+
+#define HT_FIT_ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, which weighs 2 */
+
+struct ht_fit_part {
+	const char *s;		/* borrowed */
+	size_t len;
+	int cut;		/* 1: a value that may be shortened */
+};
+
+struct ht_fit {
+	char *text;		/* the post, NUL-terminated; caller frees */
+	size_t len;
+	struct ht_tweetlen tl;	/* its weight and validity */
+	size_t shortened;	/* how many values were cut */
+	long over;		/* when it cannot fit: weight over max of the
+				   shortest form */
+};
+
+/*
+ * Join parts into a post of at most max weighted characters, cutting
+ * values when cut is 1 (else only measure).  Returns 0 when the post fits
+ * (f->tl says whether X accepts it otherwise: empty, invalid characters),
+ * 1 when it cannot fit (f->text is the shortest form, f->over by how
+ * much), -1 with e on error.
+ */
+int	ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
+	    struct ht_fit *f, struct ht_err *e);
+void	ht_fit_free(struct ht_fit *);
+
+/*
+ * The longest cut of s[0..len) at a grapheme boundary no longer than max
+ * bytes: returns its length in bytes (0 when even the first cluster is
+ * longer), or -1 with e set.
+ */
+long	ht_fit_graphemes(const char *s, size_t len, size_t max,
+	    struct ht_err *e);
+
+#endif

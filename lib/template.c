@@ -1,0 +1,369 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "template.h"
+#include "utf8.h"
+
+enum part_type { PART_TEXT, PART_FIELD };
+
+struct part {
+	enum part_type type;
+	char *text;		/* PART_TEXT: the text; PART_FIELD: the fallback
+				   or NULL */
+	size_t len;
+	char *path;		/* PART_FIELD: the dotted path */
+};
+
+struct ht_template {
+	struct part *v;
+	size_t n;
+};
+
+void
+ht_template_free(struct ht_template *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].text);
+		free(t->v[i].path);
+	}
+	free(t->v);
+	free(t);
+}
+
+/* A growing byte buffer. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+static int
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	char *ns;
+	size_t cap;
+
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((ns = realloc(b->s, cap)) == NULL)
+			return -1;
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static int
+add_part(struct ht_template *t, enum part_type type, struct buf *text,
+    char *path)
+{
+	struct part *nv;
+
+	if ((nv = realloc(t->v, (t->n + 1) * sizeof *nv)) == NULL)
+		return -1;
+	t->v = nv;
+	nv[t->n].type = type;
+	nv[t->n].text = text != NULL ? text->s : NULL;
+	nv[t->n].len = text != NULL ? text->len : 0;
+	nv[t->n].path = path;
+	t->n++;
+	if (text != NULL) {
+		/* A fallback may be empty: keep "" rather than NULL. */
+		if (text->s == NULL && (nv[t->n - 1].text = strdup("")) == NULL)
+			return -1;
+		text->s = NULL;
+		text->len = text->cap = 0;
+	}
+	return 0;
+}
+
+/* Line and column (in characters) of byte offset off. */
+static void
+where(const char *s, size_t off, long *line, long *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
+static void
+fail(struct ht_err *e, const char *name, const char *s, size_t off,
+    const char *msg)
+{
+	long line, col;
+
+	where(s, off, &line, &col);
+	ht_err_at(e, name, line, col, "%s", msg);
+}
+
+/* Check a dotted path: no empty name. */
+static int
+path_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || p[0] == '.' || p[n - 1] == '.')
+		return 0;
+	for (i = 1; i < n; i++)
+		if (p[i] == '.' && p[i - 1] == '.')
+			return 0;
+	return 1;
+}
+
+struct ht_template *
+ht_template_parse(const char *s, size_t len, const char *name,
+    struct ht_err *e)
+{
+	struct ht_template *t;
+	struct buf text = { NULL, 0, 0 }, fb = { NULL, 0, 0 };
+	size_t i = 0, open, j, bad;
+	char *path = NULL;
+	int has_fb;
+
+	if (len > HT_TEMPLATE_MAX) {
+		ht_err_at(e, name, 0, 0, "template larger than %d bytes",
+		    HT_TEMPLATE_MAX);
+		return NULL;
+	}
+	if (ht_utf8_check(s, len, &bad) == -1) {
+		fail(e, name, s, bad, "invalid UTF-8");
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		goto oom;
+	while (i < len) {
+		if (s[i] == '}') {
+			if (i + 1 < len && s[i + 1] == '}') {
+				if (buf_add(&text, "}", 1) == -1)
+					goto oom;
+				i += 2;
+				continue;
+			}
+			fail(e, name, s, i,
+			    "unmatched '}' (write '}}' for a brace)");
+			goto err;
+		}
+		if (s[i] != '{') {
+			for (j = i; j < len && s[j] != '{' && s[j] != '}'; j++)
+				;
+			if (buf_add(&text, s + i, j - i) == -1)
+				goto oom;
+			i = j;
+			continue;
+		}
+		if (i + 1 < len && s[i + 1] == '{') {
+			if (buf_add(&text, "{", 1) == -1)
+				goto oom;
+			i += 2;
+			continue;
+		}
+		/* A field: {path} or {path:-fallback}. */
+		open = i++;
+		for (j = i; j < len && s[j] != '}' && s[j] != ':' &&
+		    s[j] != '{'; j++)
+			;
+		if (j >= len) {
+			fail(e, name, s, open, "unclosed '{'");
+			goto err;
+		}
+		if (s[j] == '{') {
+			fail(e, name, s, j, "'{' inside a field name "
+			    "(write '{{' for a brace)");
+			goto err;
+		}
+		if (!path_ok(s + i, j - i)) {
+			fail(e, name, s, open, j == i ? "empty field name" :
+			    "empty name in a dotted field path");
+			goto err;
+		}
+		if ((path = strndup(s + i, j - i)) == NULL)
+			goto oom;
+		has_fb = s[j] == ':';
+		if (has_fb) {
+			if (j + 1 >= len || s[j + 1] != '-') {
+				fail(e, name, s, j, "':' in a field name "
+				    "(write {name:-fallback} for a fallback)");
+				goto err;
+			}
+			/* The fallback, up to a single '}'. */
+			for (j += 2;; ) {
+				if (j >= len) {
+					fail(e, name, s, open, "unclosed '{'");
+					goto err;
+				}
+				if ((s[j] == '{' || s[j] == '}') &&
+				    j + 1 < len && s[j + 1] == s[j]) {
+					if (buf_add(&fb, s + j, 1) == -1)
+						goto oom;
+					j += 2;
+				} else if (s[j] == '}')
+					break;
+				else if (s[j] == '{') {
+					fail(e, name, s, j, "'{' in a fallback "
+					    "(write '{{' for a brace)");
+					goto err;
+				} else {
+					if (buf_add(&fb, s + j, 1) == -1)
+						goto oom;
+					j++;
+				}
+			}
+		}
+		if ((text.len > 0 && add_part(t, PART_TEXT, &text, NULL) == -1))
+			goto oom;
+		if (add_part(t, PART_FIELD, has_fb ? &fb : NULL, path) == -1)
+			goto oom;
+		path = NULL;
+		i = j + 1;
+	}
+	if (text.len > 0 && add_part(t, PART_TEXT, &text, NULL) == -1)
+		goto oom;
+	return t;
+oom:
+	ht_err_at(e, name, 0, 0, "out of memory");
+err:
+	free(path);
+	free(text.s);
+	free(fb.s);
+	ht_template_free(t);
+	return NULL;
+}
+
+void
+ht_render_free(struct ht_render *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].s);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static const char *
+type_name(const json_t *v)
+{
+	return json_is_object(v) ? "an object" : json_is_array(v) ?
+	    "an array" : json_is_null(v) ? "null" : "a value";
+}
+
+/* The value at a dotted path, or NULL. */
+static const json_t *
+lookup(const json_t *obj, const char *path)
+{
+	const char *p = path, *dot;
+	char key[256];
+	size_t n;
+
+	while (obj != NULL) {
+		if (!json_is_object(obj))
+			return NULL;
+		dot = strchr(p, '.');
+		if (dot == NULL)
+			return json_object_get(obj, p);
+		n = (size_t)(dot - p);
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		obj = json_object_get(obj, key);
+		p = dot + 1;
+	}
+	return NULL;
+}
+
+static int
+render_value(const json_t *v, char **s, size_t *len)
+{
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		if ((*s = malloc(*len + 1)) == NULL)
+			return -1;
+		memcpy(*s, json_string_value(v), *len);
+		(*s)[*len] = '\0';
+		return 0;
+	}
+	/* Numbers and booleans as JSON writes them. */
+	if ((*s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
+		return -1;
+	*len = strlen(*s);
+	return 0;
+}
+
+int
+ht_template_render(const struct ht_template *t, const json_t *obj,
+    struct ht_render *out, struct ht_err *e)
+{
+	const struct part *p;
+	const json_t *v;
+	struct ht_piece *pc;
+	size_t i;
+
+	out->n = 0;
+	if ((out->v = calloc(t->n + 1, sizeof *out->v)) == NULL) {
+		ht_err_set(e, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		p = &t->v[i];
+		pc = &out->v[out->n];
+		pc->field = p->type == PART_FIELD;
+		pc->path = p->path;
+		if (p->type == PART_TEXT) {
+			if ((pc->s = strndup(p->text, p->len)) == NULL)
+				goto oom;
+			pc->len = p->len;
+			out->n++;
+			continue;
+		}
+		v = lookup(obj, p->path);
+		if (v == NULL || json_is_null(v)) {
+			if (p->text == NULL) {
+				ht_err_set(e, v == NULL ?
+				    "missing field \"%s\"" :
+				    "field \"%s\" is null", p->path);
+				goto err;
+			}
+			/* A fallback is the template's own text. */
+			if ((pc->s = strndup(p->text, p->len)) == NULL)
+				goto oom;
+			pc->len = p->len;
+			pc->field = 0;
+			out->n++;
+			continue;
+		}
+		if (json_is_object(v) || json_is_array(v)) {
+			ht_err_set(e, "field \"%s\" is %s, not text", p->path,
+			    type_name(v));
+			goto err;
+		}
+		if (render_value(v, &pc->s, &pc->len) == -1)
+			goto oom;
+		out->n++;
+	}
+	return 0;
+oom:
+	ht_err_set(e, "out of memory");
+err:
+	ht_render_free(out);
+	return -1;
+}

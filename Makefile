@@ -98,7 +98,7 @@ LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 # that make check builds with its sanitizers and runs over the seeds;
 # bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
 # make fuzz runs for FUZZ_TIME seconds each.
-FUZZ = payload conf
+FUZZ = payload conf template tweetlen
 FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
 FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
 OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
@@ -106,6 +106,14 @@ OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
 LDLIBS_fuzz/payload = $(LIBS_jansson) $(LIBS_config)
 OBJS_fuzz/conf = $(B)/tests/fuzz/conf.o $(B)/tests/fuzz/replay.o $(LIB_CORE)
 LDLIBS_fuzz/conf = $(LIBS_jansson) $(LIBS_config)
+OBJS_fuzz/template = $(B)/tests/fuzz/template.o $(B)/tests/fuzz/replay.o \
+	$(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_fuzz/template = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
+OBJS_fuzz/tweetlen = $(B)/tests/fuzz/tweetlen.o $(B)/tests/fuzz/replay.o \
+	$(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_fuzz/tweetlen = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
 
 MAN1 = man/dh-parse.1 man/dh-format.1
 MAN5 =

@@ -92,16 +92,10 @@ static int unbuffered;
 static int
 emit(json_t *ev)
 {
-	char *s;
-	int r = 0;
-
-	if ((s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+	if (json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1 ||
+	    putchar('\n') == EOF || (unbuffered && fflush(stdout) == EOF))
 		return -1;
-	if (fputs(s, stdout) == EOF || putchar('\n') == EOF ||
-	    (unbuffered && fflush(stdout) == EOF))
-		r = -1;
-	free(s);
-	return r;
+	return 0;
 }
 
 /* Parse one input; returns 0, or the exit status it calls for. */

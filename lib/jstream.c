@@ -124,15 +124,17 @@ static void
 advance(struct ht_jstream *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)data(s) + s->off;
-	size_t i;
+	const unsigned char *end = p + n, *nl;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n') {
-			s->line++;
-			s->col = 1;
-		} else if ((p[i] & 0xc0) != 0x80)
-			s->col++;
+	/* Lines by memchr; columns only need the bytes after the last one. */
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		s->line++;
+		s->col = 1;
+		p = nl + 1;
 	}
+	for (; p < end; p++)
+		if ((*p & 0xc0) != 0x80)
+			s->col++;
 	s->off += n;
 }
 

@@ -224,22 +224,6 @@ bad(struct ht_jstream *s, struct ht_err *e)
 	return HT_JSTREAM_BAD;
 }
 
-/*
- * Whether Jansson's error may be only the end of what has been read so far.
- * It says "premature end of input" between tokens, but a token cut short
- * is "invalid" at the end (tru|e, "\u00|09", 1.|5), a word cut short is an
- * error one byte before it, and a UTF-8 sequence cut short is "unable to
- * decode byte" at its first byte, at most 3 bytes before the end.  Reading
- * on before reporting an error is never wrong, only later.
- */
-static int
-cut_short(const json_error_t *je, size_t avail)
-{
-	if (json_error_code(je) == json_error_premature_end_of_input)
-		return 1;
-	return je->position >= 0 && (size_t)je->position + 4 > avail;
-}
-
 int
 ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 {
@@ -247,7 +231,7 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 	json_t *v;
 	size_t avail, used;
 	long line, col;
-	int r, premature;
+	int r;
 
 	*out = NULL;
 	if ((r = skip_space(s, e)) <= 0)
@@ -259,15 +243,19 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 		v = json_loadb(data(s) + s->off, avail,
 		    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
 		used = v != NULL ? (size_t)je.position : 0;
-		premature = v == NULL && json_error_code(&je) ==
-		    json_error_premature_end_of_input;
 		/*
 		 * Read more when the value is cut short by the end of what we
 		 * have (or, for a bare number, might go on), unless the
 		 * bound is reached or the input has ended.
 		 */
-		if (premature || (v == NULL && !s->eof &&
-		    cut_short(&je, avail)) ||
+		/*
+		 * A UTF-8 sequence or a \u escape cut by the end of what we
+		 * have is, to Jansson, a bad byte or escape at that end, not
+		 * a premature end: read more before calling it an error.
+		 */
+		if ((v == NULL && (json_error_code(&je) ==
+		    json_error_premature_end_of_input ||
+		    (!s->eof && (size_t)je.position + 8 >= avail))) ||
 		    (v != NULL && used == avail && !json_is_object(v) &&
 		    !json_is_array(v) && !s->eof)) {
 			if (avail > s->max_value) {
@@ -285,11 +273,10 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 				json_decref(v);
 				continue;
 			}
-			if (v != NULL)
+			/* No more input: a bad byte at the end is bad. */
+			if (v != NULL || json_error_code(&je) !=
+			    json_error_premature_end_of_input)
 				break;
-			/* At the end, Jansson's own words for a cut token. */
-			if (!premature)
-				continue;
 			ht_err_at(e, s->name, s->vline, s->vcol,
 			    "unexpected end of input in a JSON value");
 			return bad(s, e);

@@ -83,6 +83,9 @@ ht_tweetlen_emoji(const int32_t *cps, size_t n, size_t i)
 			j++;
 		return j < n && cps[j] == CP_KEYCAP ? j + 1 - i : 0;
 	}
+	/* No emoji begins below ©: spare ASCII the property look-ups. */
+	if (c < 0xa9)
+		return 0;
 	/* Flags: a pair of regional indicators (a lone one weighs 2 too). */
 	if (regional(c))
 		return j < n && regional(cps[j]) ? 2 : 1;

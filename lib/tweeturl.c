@@ -23,13 +23,36 @@
 #define URL_MAX_LEN	4096	/* UTF-16 units, as twitter-text counts */
 #define TCO_SLUG_MAX	40
 #define LABEL_MAX	63	/* DNS label, punycode-encoded */
-#define LABELS_MAX	128	/* labels looked at in one domain */
+/*
+ * Labels looked at in one domain.  Real names have a handful; the bound
+ * keeps a text such as "a.a.a.a..." linear.  A longer name is then found
+ * in pieces, each counted 23: never less than X counts.
+ */
+#define LABELS_MAX	32
+
+/*
+ * One scan of a text.  What every match attempt would compute again is
+ * computed once: where each run of label characters ends, where the next
+ * underscore is, and which positions begin a top-level domain.
+ */
+struct scan {
+	const int32_t *c;
+	size_t n;
+	uint32_t *run;		/* run[i]: end of the label run from i */
+	uint32_t *us;		/* us[i]: the first '_' at or after i, or n */
+	uint32_t *tld;		/* tld[i]: 0 unknown, TLD_NONE, or its end */
+};
+#define TLD_NONE	UINT32_MAX
 
 static const psl_ctx_t *psl;
+
+static void	punct_init(void);
 
 static int
 psl_ready(struct ht_err *e)
 {
+	if (psl == NULL)
+		punct_init();
 	if (psl == NULL && (psl = psl_latest(NULL)) == NULL &&
 	    (psl = psl_builtin()) == NULL) {
 		ht_err_set(e, "no Public Suffix List (libpsl has no data)");
@@ -49,6 +72,22 @@ static int
 in_set(int32_t c, const char *set)
 {
 	return c > 0 && c < 0x80 && strchr(set, (int)c) != NULL;
+}
+
+/*
+ * The ASCII punctuation twitter-text keeps out of domains, as a table:
+ * domain_char() runs on every character of a text.
+ */
+static const char punct[] = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$";
+static unsigned char punct_table[128];
+
+static void
+punct_init(void)
+{
+	const char *p;
+
+	for (p = punct; *p != '\0'; p++)
+		punct_table[(unsigned char)*p] = 1;
 }
 
 /* twitter-text's spaces. */
@@ -72,8 +111,9 @@ is_invalid(int32_t c)
 static int
 domain_char(int32_t c)
 {
-	return !in_set(c, "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$") &&
-	    !is_space(c) && !is_invalid(c);
+	if (c < 0x80)
+		return !punct_table[c] && !is_space(c);
+	return !is_space(c) && !is_invalid(c);
 }
 
 /* Latin letters with accents and combining marks, as twitter-text lists them. */
@@ -204,28 +244,46 @@ tld_at(const int32_t *cps, size_t n, size_t i)
  * top-level domain.  As the regular expression does, take the most labels
  * that work.  Returns the end, or 0.
  */
-static size_t
-domain_at(const int32_t *cps, size_t n, size_t s)
+static int
+label_char(int32_t c)
 {
+	return domain_char(c) || c == '-' || c == '_';
+}
+
+static size_t
+tld_memo(struct scan *sc, size_t i)
+{
+	size_t t;
+
+	if (i >= sc->n)
+		return 0;
+	if (sc->tld[i] == 0) {
+		t = tld_at(sc->c, sc->n, i);
+		sc->tld[i] = t == 0 ? TLD_NONE : (uint32_t)t;
+	}
+	return sc->tld[i] == TLD_NONE ? 0 : sc->tld[i];
+}
+
+static size_t
+domain_at(struct scan *sc, size_t s)
+{
+	const int32_t *cps = sc->c;
 	size_t end[LABELS_MAX], i = s, j, nl = 0, k, t;
 	int underscore[LABELS_MAX];
 
-	while (nl < LABELS_MAX) {
-		underscore[nl] = 0;
-		for (j = i; j < n && (domain_char(cps[j]) || cps[j] == '-' ||
-		    cps[j] == '_'); j++)
-			if (cps[j] == '_')
-				underscore[nl] = 1;
-		if (j == i || j >= n || cps[j] != '.' ||
+	while (nl < LABELS_MAX && i < sc->n) {
+		j = sc->run[i];
+		if (j == i || j >= sc->n || cps[j] != '.' ||
 		    !domain_char(cps[i]) || !domain_char(cps[j - 1]))
 			break;
+		underscore[nl] = sc->us[i] < j;
 		end[nl++] = j;
 		i = j + 1;
 	}
 	for (k = nl; k-- > 0;) {
 		if (underscore[k])
 			continue;
-		if ((t = tld_at(cps, n, end[k] + 1)) != 0)
+		if ((t = tld_memo(sc, end[k] + 1)) != 0)
 			return t;
 	}
 	return 0;
@@ -319,9 +377,10 @@ struct match {
 
 /* The URL the regular expression matches at u, if any. */
 static int
-url_at(const int32_t *cps, size_t n, size_t u, struct match *m)
+url_at(struct scan *sc, size_t u, struct match *m)
 {
-	size_t d, e;
+	const int32_t *cps = sc->c;
+	size_t d, e, n = sc->n;
 
 	m->start = u;
 	m->scheme = 0;
@@ -329,7 +388,7 @@ url_at(const int32_t *cps, size_t n, size_t u, struct match *m)
 	d = u;
 	if (has_scheme(cps, n, u, &m->scheme))
 		d = u + m->scheme;
-	if ((e = domain_at(cps, n, d)) == 0)
+	if ((e = domain_at(sc, d)) == 0)
 		return 0;
 	m->dstart = d;
 	m->dend = e;
@@ -349,16 +408,16 @@ url_at(const int32_t *cps, size_t n, size_t u, struct match *m)
 
 /* The next match of the regular expression from position pos. */
 static int
-next_match(const int32_t *cps, size_t n, size_t pos, struct match *m)
+next_match(struct scan *sc, size_t pos, struct match *m)
 {
 	size_t i;
 
-	for (i = pos; i < n; i++) {
-		if (preceding_ok(cps[i]) && url_at(cps, n, i + 1, m)) {
-			m->before = cps[i];
+	for (i = pos; i < sc->n; i++) {
+		if (preceding_ok(sc->c[i]) && url_at(sc, i + 1, m)) {
+			m->before = sc->c[i];
 			return 1;
 		}
-		if (i == 0 && url_at(cps, n, 0, m)) {
+		if (i == 0 && url_at(sc, 0, m)) {
 			m->before = 0;
 			return 1;
 		}
@@ -546,6 +605,7 @@ ht_url_find(const int32_t *cps, size_t n, struct ht_urlspan **out,
     struct ht_err *e)
 {
 	struct spans s = { NULL, 0, 0 };
+	struct scan sc = { cps, n, NULL, NULL, NULL };
 	struct match m;
 	size_t i, pos = 0, p, q, last;
 	int dot = 0;
@@ -557,7 +617,20 @@ ht_url_find(const int32_t *cps, size_t n, struct ht_urlspan **out,
 		dot = cps[i] == '.';
 	if (!dot)
 		return 0;
-	while (pos < n && next_match(cps, n, pos, &m)) {
+	if (n >= UINT32_MAX) {
+		ht_err_set(e, "text too long");
+		return -1;
+	}
+	if ((sc.run = malloc((n + 1) * sizeof *sc.run)) == NULL ||
+	    (sc.us = malloc((n + 1) * sizeof *sc.us)) == NULL ||
+	    (sc.tld = calloc(n + 1, sizeof *sc.tld)) == NULL)
+		goto oom;
+	sc.run[n] = sc.us[n] = (uint32_t)n;
+	for (i = n; i-- > 0;) {
+		sc.run[i] = label_char(cps[i]) ? sc.run[i + 1] : (uint32_t)i;
+		sc.us[i] = cps[i] == '_' ? (uint32_t)i : sc.us[i + 1];
+	}
+	while (pos < n && next_match(&sc, pos, &m)) {
 		pos = m.end;
 		if (!valid_url(cps, &m))
 			continue;
@@ -583,9 +656,15 @@ ht_url_find(const int32_t *cps, size_t n, struct ht_urlspan **out,
 		if (last != SIZE_MAX && m.path)
 			s.v[last].end = m.end;
 	}
+	free(sc.run);
+	free(sc.us);
+	free(sc.tld);
 	*out = s.v;
 	return (long)s.n;
 oom:
+	free(sc.run);
+	free(sc.us);
+	free(sc.tld);
 	free(s.v);
 	ht_err_set(e, "out of memory");
 	return -1;

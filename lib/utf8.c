@@ -104,8 +104,23 @@ ht_utf8_nfc32(const char *s, size_t len, int32_t **cps, struct ht_err *e)
 	utf8proc_int32_t *buf;
 	utf8proc_ssize_t n, m;
 
+	size_t i;
+
 	if (check(s, len, e) == -1)
 		return -1;
+	/* ASCII is its own NFC: the common case, without utf8proc's work. */
+	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i == len) {
+		if ((buf = malloc((len + 1) * sizeof *buf)) == NULL) {
+			ht_err_set(e, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < len; i++)
+			buf[i] = (unsigned char)s[i];
+		*cps = buf;
+		return (long)len;
+	}
 	/* The way utf8proc_map does it, minus the UTF-8 re-encoding. */
 	n = utf8proc_decompose((const utf8proc_uint8_t *)s,
 	    (utf8proc_ssize_t)len, NULL, 0, opt);

@@ -90,6 +90,11 @@ printf '{"tag":"v\377"}\n' >"$T/in"
 run_in "$T/in" dh-format -t '{tag}'
 expect 65 '^dh-format: <stdin>:1:[0-9]+: invalid JSON: unable to decode byte 0xff' "invalid UTF-8 in input: position"
 is "$OUT" "" "invalid UTF-8 is not passed through"
+# Multi-byte characters and escapes across the reader's 128 KiB buffers.
+python3 -c 'import json,sys; sys.stdout.write(json.dumps({"d":"x"*131061+"\u00e9\u6545"*9}, ensure_ascii=False) + json.dumps({"d":"y"*131063+"\u00e9"*9}))' >"$T/in"
+run_in "$T/in" dh-format -0 -t '{d}'
+is "$STATUS" 0 "UTF-8 and \\u escapes cut by a read boundary are read whole"
+is "$(tr -cd '\0' <"$T/out" | wc -c)" 2 "both values formatted"
 printf '{"d":"a\\ufeffb"}' >"$T/in"
 run_in "$T/in" dh-format -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: post contains U\+FEFF$' "U+FEFF makes a post invalid"

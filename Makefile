@@ -62,26 +62,52 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# The webhook: HTTP framing (http-parser), the key (libcrypto), judgement.
+LIB_HTTP = $(B)/lib/httpreq.o $(B)/lib/secret.o $(B)/lib/webhook.o
 # Post text: UTF-8, X's URL rules and weights, templates, fitting.
 LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
 LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
+LIB_OAUTH = $(B)/lib/oauth.o
+LIB_XAPI = $(B)/lib/xapi.o $(LIB_OAUTH)
+# The durable queue (tw-post --queue, --flush): Jansson and libcrypto.
+LIB_QUEUE = $(B)/lib/queue.o
 
-TOOLS = bin/dh-parse bin/dh-format
+TOOLS = bin/dh-parse bin/dh-format bin/tw-post
+# Programs the tools run, installed in LIBEXECDIR.  The build tree mirrors
+# the installed layout (libexec/hubtweet next to bin) so that bin/tw-post
+# finds its helper there: see ht_xapi_helper_path in lib/xapi.h.
+HELPERS = libexec/hubtweet/tw-send
 
-OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_EVENT) $(LIB_CORE)
-LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config)
+OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
+# tw-post: no libcurl (the helper tw-send holds it).
+OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_TEXT) $(LIB_CORE)
+LDLIBS_tw-post = $(LIBS_crypto) $(LIBS_utf8proc) $(LIBS_psl) \
+	$(LIBS_jansson) $(LIBS_config)
+OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
+	$(B)/lib/jstream.o $(B)/lib/util.o
+LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 
-UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf \
-	bin/test/tweetlen bin/test/template bin/test/fit
+UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/httpreq \
+	bin/test/tweetlen bin/test/template bin/test/fit bin/test/oauth
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_test/event = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+OBJS_test/httpreq = $(B)/tests/unit/test-httpreq.o $(LIB_HTTP) $(LIB_EVENT) \
+	$(LIB_CORE)
+LDLIBS_test/httpreq = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) \
+	$(LIBS_crypto) $(LIBS_cmocka)
 OBJS_test/conf = $(B)/tests/unit/test-conf.o $(LIB_CORE)
 LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
+# libcurl only to compare the percent-encoder with curl_easy_escape.
+OBJS_test/oauth = $(B)/tests/unit/test-oauth.o $(LIB_OAUTH) $(LIB_CORE)
+LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
+	$(LIBS_config) $(LIBS_cmocka)
+
 OBJS_test/tweetlen = $(B)/tests/unit/test-tweetlen.o $(LIB_TEXT) $(LIB_CORE)
 LDLIBS_test/tweetlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
@@ -92,6 +118,11 @@ LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
+
+UNIT_TESTS += bin/test/queue
+OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
+LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
+	$(LIBS_cmocka)
 
 # Fuzz targets: tests/fuzz/<target>.c, seeds in tests/fuzz/<target>/.
 # bin/fuzz/<target> is the harness with a plain main() (tests/fuzz/replay.c)
@@ -115,15 +146,19 @@ OBJS_fuzz/tweetlen = $(B)/tests/fuzz/tweetlen.o $(B)/tests/fuzz/replay.o \
 LDLIBS_fuzz/tweetlen = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
 
-MAN1 = man/dh-parse.1 man/dh-format.1
-MAN5 =
-MAN7 =
-SCRIPTS =
+MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
+MAN5 = man/hubtweet.conf.5
+MAN7 = man/hubtweet.7
+SCRIPTS = scripts/dh-hook
 
-all: $(TOOLS)
+all: $(TOOLS) $(HELPERS)
 
 .SECONDEXPANSION:
 $(TOOLS) $(UNIT_TESTS) $(FUZZ_REPLAY): bin/%: $$(OBJS_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS_$*) $(LDLIBS_$*)
+
+$(HELPERS): libexec/hubtweet/%: $$(OBJS_$$*)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS_$*) $(LDLIBS_$*)
 
@@ -242,18 +277,21 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(HELPERS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 clean:
-	rm -rf bin $(B) tests/tmp
+	rm -rf bin libexec $(B) tests/tmp
 
 FORCE:
 .PHONY: all deps check fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

@@ -1,9 +1,13 @@
 /*
  * dh-parse — Docker Hub push payloads in, hubtweet events out.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +19,18 @@
 #include "conf.h"
 #include "event.h"
 #include "filter.h"
+#include "httpreq.h"
 #include "jstream.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
+#include "webhook.h"
 
 static const char usage_text[] =
     "usage: dh-parse [-Lu] [-c file] [-i glob] [-x glob] [-r glob] "
-    "[-R glob] [file ...]\n";
+    "[-R glob] [file ...]\n"
+    "       dh-parse -H [-L] [-c file] [-k file] [-i glob] [-x glob] "
+    "[-r glob] [-R glob]\n";
 
 static const char help_text[] =
     "Read Docker Hub push payloads and write one event per line.\n"
@@ -33,6 +42,9 @@ static const char help_text[] =
     "  -R, --exclude-repo GLOB  skip repositories matching GLOB\n"
     "  -L, --latest             do not skip the tag 'latest'\n"
     "  -u, --unbuffered         flush each event as it is written\n"
+    "  -H, --http               read one webhook delivery (an HTTP request)\n"
+    "                           on fd 0, answer it there, event to stdout\n"
+    "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n";
 
@@ -44,6 +56,8 @@ static const struct option longopts[] = {
 	{ "exclude-repo", required_argument, NULL, 'R' },
 	{ "latest", no_argument, NULL, 'L' },
 	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "http", no_argument, NULL, 'H' },
+	{ "key-file", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -151,6 +165,195 @@ parse_input(int fd, const char *name, const struct ht_filter *f)
 	return status;
 }
 
+/*
+ * The webhook: one request on fd 0, answered on fd 0.
+ */
+
+/* Whether stderr is the connection itself, as inetd and systemd give it. */
+static int
+stderr_is_connection(void)
+{
+	struct stat s0, s2;
+
+	return fstat(STDIN_FILENO, &s0) == 0 && fstat(STDERR_FILENO,
+	    &s2) == 0 && S_ISSOCK(s2.st_mode) && s0.st_dev == s2.st_dev &&
+	    s0.st_ino == s2.st_ino;
+}
+
+static int
+stdin_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* The answer to a request, and what the log line says of it. */
+struct answer {
+	int status;
+	const char *outcome;	/* "accepted", "ignored", or NULL */
+	const char *id;		/* borrowed from the event, or NULL */
+	const char *reason;	/* or NULL */
+};
+
+static int
+reply(const struct answer *a)
+{
+	char *body;
+	int r;
+
+	if ((body = ht_webhook_answer(a->outcome != NULL ? a->outcome :
+	    "error", a->id, a->reason)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	r = ht_http_reply(STDIN_FILENO, a->status, a->status == 405 ?
+	    "Allow: POST\r\n" : NULL, body, strlen(body));
+	free(body);
+	return r;
+}
+
+/* A setup problem: say so to the sender too when there is one. */
+static int
+http_fail_setup(int status)
+{
+	struct answer a = { 500, NULL, NULL, "server misconfigured" };
+
+	if (stdin_is_socket()) {
+		(void)reply(&a);
+		(void)shutdown(STDIN_FILENO, SHUT_WR);
+	}
+	return status;
+}
+
+/* The key: -k FILE, else DH_KEY or dockerhub.key, else dockerhub.key_file. */
+static int
+load_key(const struct ht_conf *conf, const char *keyfile,
+    struct ht_secret *key, struct ht_err *e)
+{
+	const char *v;
+
+	if (keyfile != NULL)
+		return ht_secret_file(key, keyfile, e);
+	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL)
+		return ht_secret_str(key, v, getenv("DH_KEY") != NULL &&
+		    *getenv("DH_KEY") != '\0' ? "DH_KEY" : "dockerhub.key", e);
+	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL)
+		return ht_secret_file(key, v, e);
+	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
+	    "dockerhub.key_file, or give -k FILE");
+	e->status = EX_CONFIG;
+	return -1;
+}
+
+/* A copy of s fit for a log line: printable ASCII, bounded. */
+static const char *
+loggable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	if (s == NULL)
+		return "-";
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static int
+serve_http(const struct ht_conf *conf, const struct ht_filter *f,
+    const char *keyfile)
+{
+	struct ht_httpreq_limits lim;
+	struct ht_httpreq req;
+	struct ht_webhook w;
+	struct ht_secret key;
+	struct answer a = { 0 };
+	struct ht_err e;
+	json_t *ev = NULL;
+	char why[512], reason[sizeof e.msg], peer[128], path[129];
+	int st, status = 0;
+
+	ht_err_clear(&e);
+	if (load_key(conf, keyfile, &key, &e) == -1) {
+		ht_log_err(&e);
+		return http_fail_setup(EX_CONFIG);
+	}
+	w.path = ht_conf_str(conf, "dockerhub.path", HT_WEBHOOK_PATH);
+	if (w.path[0] != '/') {
+		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
+		    w.path);
+		ht_secret_wipe(&key);
+		return http_fail_setup(EX_CONFIG);
+	}
+	w.key = &key;
+	w.filter = f;
+	w.max_body = (size_t)ht_conf_int(conf, "dockerhub.max_body",
+	    HT_HTTP_MAX_BODY);
+	lim.max_header = HT_HTTP_MAX_HEADER;
+	lim.max_body = w.max_body;
+	lim.timeout_ms = (int)ht_conf_int(conf, "dockerhub.timeout",
+	    HT_HTTP_TIMEOUT) * 1000;
+	/* A sender that goes away is an error to report, not a signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	/* Now: once the connection is closed, getpeername(2) cannot tell. */
+	(void)ht_peer_name(STDIN_FILENO, peer, sizeof peer);
+
+	st = ht_httpreq_read(STDIN_FILENO, &lim, ht_webhook_head, &w, &req,
+	    &e);
+	ht_secret_wipe(&key);
+	if (st == 0) {
+		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
+		    sizeof why, &e)) {
+		case 1:
+			a.status = 200;
+			a.outcome = "accepted";
+			break;
+		case 0:
+			a.status = 200;
+			a.outcome = "ignored";
+			a.reason = why;
+			break;
+		default:
+			a.status = 400;
+			status = EX_DATAERR;
+			break;
+		}
+		if (ev != NULL)
+			a.id = json_string_value(json_object_get(ev, "id"));
+	} else {
+		a.status = st;
+		status = e.status == EX_NOPERM || e.status == EX_OSERR ||
+		    e.status == EX_IOERR ? e.status : EX_DATAERR;
+	}
+	if (a.outcome == NULL) {
+		(void)snprintf(reason, sizeof reason, "%s", e.msg);
+		a.reason = reason;
+	}
+	/* The sender has its answer now, and is not held while we post. */
+	if (reply(&a) == -1)
+		ht_warnx("http: cannot answer %s: %s", peer,
+		    strerror(errno));
+	(void)shutdown(STDIN_FILENO, SHUT_WR);
+	if (st != 0)
+		ht_httpreq_drain(STDIN_FILENO, &req, 64u << 20, 2000);
+	ht_info("http: %s \"%s %s\" %d id=%s bytes=%zu %s%s%s", peer,
+	    req.method != NULL ? req.method : "-",
+	    loggable(req.path, path, sizeof path), a.status,
+	    a.id != NULL ? a.id : "-", req.bytes_in,
+	    a.outcome != NULL ? a.outcome : "",
+	    a.outcome != NULL && a.reason != NULL ? ": " : "",
+	    a.reason != NULL ? a.reason : "");
+	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0 &&
+	    emit(ev) == -1) {
+		ht_warnx("stdout: write error: %s", strerror(errno));
+		status = EX_IOERR;
+	}
+	json_decref(ev);
+	ht_httpreq_free(&req);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -158,13 +361,13 @@ main(int argc, char *argv[])
 	struct ht_filter f = { 0 };
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
-	const char *cfile = NULL;
-	int c, fd, i, r, keep_latest = 0, status = 0;
+	const char *cfile = NULL, *keyfile = NULL;
+	int c, fd, i, r, http = 0, keep_latest = 0, status = 0;
 
 	ht_log_open("dh-parse", 0);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LuhV", longopts,
+	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LuHk:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -187,6 +390,12 @@ main(int argc, char *argv[])
 		case 'u':
 			unbuffered = 1;
 			break;
+		case 'H':
+			http = 1;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
@@ -206,13 +415,22 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if ((http && argc > 0) || (!http && keyfile != NULL)) {
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	/* Never write a diagnostic into the connection (inetd, systemd). */
+	if (http && stderr_is_connection())
+		ht_log_open("dh-parse", 1);
 
 	ht_err_clear(&e);
 	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
 		ht_log_err(&e);
-		status = EX_CONFIG;
+		status = http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
 		goto out;
 	}
+	if (http && ht_conf_bool(conf, "log.syslog", 0))
+		ht_log_open("dh-parse", 1);
 	if (globs_pick(&it, conf, "dockerhub.include_tags", &f.include_tags,
 	    &f.n_include_tags) == -1 ||
 	    globs_pick(&xt, conf, "dockerhub.exclude_tags", &f.exclude_tags,
@@ -228,6 +446,14 @@ main(int argc, char *argv[])
 	f.skip_latest = keep_latest ? 0 :
 	    ht_conf_bool(conf, "dockerhub.skip_latest", 1);
 
+	if (http) {
+		status = serve_http(conf, &f, keyfile);
+		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+			ht_log_err(&e);
+			status = EX_IOERR;
+		}
+		goto out;
+	}
 	if (argc == 0)
 		status = parse_input(STDIN_FILENO, "<stdin>", &f);
 	for (i = 0; i < argc && status != EX_IOERR; i++) {

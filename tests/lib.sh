@@ -113,4 +113,43 @@ synopsis_agrees() {
 	    sed 's/^ //;s/ $//')
 	is "$_syn" "$_use" "$1: man SYNOPSIS and --help usage agree"
 }
+# mock_x_start [mock-x.py options]: start the mock X API (tests/mock-x.py)
+# on a free port of 127.0.0.1, stopped at exit.  Sets MOCK_URL, MOCK_POSTS
+# (its JSON lines of accepted posts) and MOCK_ERR (its log), and exports
+# TW_API_URL and the four credentials the mock accepts.
+mock_x_start() {
+	_md=$(mktemp -d "$T/mock.XXXXXX")
+	python3 "$TOP/tests/mock-x.py" --quiet --port-file "$_md/port" \
+	    --record "$_md/posts" "$@" >"$_md/out" 2>"$_md/err" &
+	at_exit "kill $! 2>/dev/null"
+	_i=0
+	while [ ! -s "$_md/port" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 200 ] || ! kill -0 $! 2>/dev/null; then
+			diag "mock-x did not start:"; sed 's/^/# /' "$_md/err"
+			return 1
+		fi
+		sleep 0.05
+	done
+	MOCK_URL=http://127.0.0.1:$(cat "$_md/port")
+	MOCK_POSTS=$_md/posts
+	MOCK_ERR=$_md/err
+	: >>"$MOCK_POSTS"
+	TW_API_URL=$MOCK_URL
+	TW_CONSUMER_KEY=mock-consumer-key
+	TW_CONSUMER_SECRET=mock-consumer-secret
+	TW_ACCESS_TOKEN=mock-access-token
+	TW_ACCESS_SECRET=mock-access-secret
+	export TW_API_URL TW_CONSUMER_KEY TW_CONSUMER_SECRET TW_ACCESS_TOKEN \
+	    TW_ACCESS_SECRET
+}
+# mock_x_script SPEC: tell the mock how to answer the next requests.
+mock_x_script() {
+	curl -sf -X POST --data-binary "$1" "$MOCK_URL/_mock/script" >/dev/null
+}
+# mock_x_stat NAME: requests, accepted or bad_auth, so far.
+mock_x_stat() {
+	curl -sf "$MOCK_URL/_mock/stats" | python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
 done_testing() { [ "$_planned" = 1 ] || echo "1..$_n"; [ "$_failed" -eq 0 ]; }

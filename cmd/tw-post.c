@@ -1,0 +1,646 @@
+/*
+ * tw-post — post text to X, from a shell, a CI job or the end of a pipeline.
+ *
+ * This process checks, signs and decides; it does not link libcurl.  The
+ * HTTP exchange happens in the helper tw-send (lib/xapi.c), started only
+ * when there is something to send, so that validation and --dry-run start
+ * as fast as the other filters.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "conf.h"
+#include "jstream.h"
+#include "log.h"
+#include "oauth.h"
+#include "tweetlen.h"
+#include "util.h"
+#include "xapi.h"
+
+#ifndef HT_LIBEXECDIR
+#define HT_LIBEXECDIR "/usr/local/libexec/hubtweet"
+#endif
+
+/* Bytes in one post: URLs weigh 23 whatever their length, so allow many. */
+#define MAX_POST	(64 * 1024)
+
+static const char usage_text[] =
+    "usage: tw-post [-0jnv] [-a version] [-c file] [-r id] [-T seconds] "
+    "[text ...]\n";
+
+static const char help_text[] =
+    "Post text to X: the operands joined by spaces, else all of stdin.\n"
+    "\n"
+    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    "  -j, --json             read {\"text\":...,\"reply_to\":...} lines, "
+    "write JSON lines\n"
+    "  -n, --dry-run          check and show what would be sent; send nothing\n"
+    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
+    "  -a, --api VERSION      2 (POST /2/tweets, the default) or 1.1\n"
+    "  -c, --config FILE      read settings from FILE\n"
+    "  -r, --reply-to ID      post as a reply to the post ID\n"
+    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n"
+    "\n"
+    "Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
+    "TW_ACCESS_SECRET, or the x group of the config file.\n";
+
+static const struct option longopts[] = {
+	{ "null", no_argument, NULL, '0' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "api", required_argument, NULL, 'a' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "reply-to", required_argument, NULL, 'r' },
+	{ "time", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The credentials, their settings and environment variables. */
+static const struct {
+	const char *setting, *env;
+} credvars[4] = {
+	{ "x.consumer_key", "TW_CONSUMER_KEY" },
+	{ "x.consumer_secret", "TW_CONSUMER_SECRET" },
+	{ "x.access_token", "TW_ACCESS_TOKEN" },
+	{ "x.access_secret", "TW_ACCESS_SECRET" },
+};
+
+struct run {
+	int json, dry, v1, verbose, streaming;
+	long budget_ms;
+	const char *reply_to;		/* -r */
+	const char *endpoint;		/* the URL posts go to */
+	struct ht_conf *conf;
+	struct ht_xapi_conf xc;
+	struct ht_xapi *x;		/* made on the first send */
+	char *helper;
+	long n;				/* posts seen */
+	int status;
+	int stop;			/* a setup problem: no more posts */
+};
+
+/* How grave a status is: the gravest decides the exit status. */
+static int
+rank(int s)
+{
+	switch (s) {
+	case 0:
+		return 0;
+	case EX_DATAERR:
+		return 1;
+	case EX_TEMPFAIL:
+		return 2;
+	case EX_UNAVAILABLE:
+		return 3;
+	case EX_NOPERM:
+		return 4;
+	case EX_CONFIG:
+		return 5;
+	default:
+		return 6;
+	}
+}
+
+static void
+note(struct run *r, int s)
+{
+	if (rank(s) > rank(r->status))
+		r->status = s;
+}
+
+/* "post N: " in streams, where it says which one; nothing for one post. */
+static const char *
+which(struct run *r)
+{
+	static char buf[32];
+
+	if (!r->streaming)
+		return "";
+	(void)snprintf(buf, sizeof buf, "post %ld: ", r->n);
+	return buf;
+}
+
+static void
+trace_line(void *arg, const char *line)
+{
+	(void)fprintf(stderr, "%s: %s\n", ht_log_prog(), line);
+}
+
+/* Write one JSON line to stdout and flush it (posts are slow and precious). */
+static int
+emit_json(json_t *o)
+{
+	char *s;
+	int r = 0;
+
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(o);
+		return -1;
+	}
+	if (puts(s) == EOF || fflush(stdout) == EOF)
+		r = -1;
+	free(s);
+	json_decref(o);
+	return r;
+}
+
+static int
+write_failed(struct run *r)
+{
+	ht_warnx("stdout: write error: %s", strerror(errno));
+	note(r, EX_IOERR);
+	r->stop = 1;
+	return -1;
+}
+
+/*
+ * Read the credentials, copy them into the client, and wipe them where they
+ * were found: the environment (so that no child inherits them) and the
+ * config's memory.
+ */
+static struct ht_xapi *
+client(struct run *r)
+{
+	struct ht_oauth_cred cred;
+	const char *v[4];
+	char missing[256], *p;
+	struct ht_err e;
+	struct ht_xapi *x;
+	size_t i, off = 0;
+
+	missing[0] = '\0';
+	for (i = 0; i < 4; i++) {
+		v[i] = ht_conf_str(r->conf, credvars[i].setting, NULL);
+		if (v[i] == NULL || *v[i] == '\0')
+			off += (size_t)snprintf(missing + off, off <
+			    sizeof missing ? sizeof missing - off : 0,
+			    "%s%s (%s)", off > 0 ? ", " : "",
+			    credvars[i].setting, credvars[i].env);
+	}
+	if (off > 0) {
+		ht_warnx("missing credentials: %s", missing);
+		note(r, EX_CONFIG);
+		r->stop = 1;
+		return NULL;
+	}
+	cred.consumer_key = v[0];
+	cred.consumer_secret = v[1];
+	cred.token = v[2];
+	cred.token_secret = v[3];
+	ht_err_clear(&e);
+	x = ht_xapi_new(&r->xc, &cred, &e);
+	for (i = 0; i < 4; i++)
+		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
+	for (i = 0; i < 4; i++)
+		if ((p = getenv(credvars[i].env)) != NULL) {
+			OPENSSL_cleanse(p, strlen(p));
+			(void)unsetenv(credvars[i].env);
+		}
+	if (x == NULL) {
+		ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_OSERR);
+		r->stop = 1;
+	}
+	return x;
+}
+
+/* A post id: decimal digits, as X writes them. */
+static int
+valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 32 && strspn(s, "0123456789") == n;
+}
+
+/* Check, then show or send one post. */
+static void
+post(struct run *r, const char *text, size_t len, const char *reply_to)
+{
+	struct ht_tweetlen tl;
+	struct ht_xapi_result res;
+	struct ht_err e;
+	char url[96];
+	json_t *o;
+
+	r->n++;
+	if (reply_to == NULL)
+		reply_to = r->reply_to;
+	ht_err_clear(&e);
+	if (len > MAX_POST) {
+		ht_warnx("%slonger than %d bytes; nothing sent", which(r),
+		    MAX_POST);
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		ht_warnx("%scontains a NUL byte; nothing sent", which(r));
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (ht_tweetlen(text, len, HT_TWEET_MAX, &tl, &e) == -1) {
+		if (e.col > 0)
+			ht_warnx("%sinvalid UTF-8 at byte %ld: %s; nothing sent",
+			    which(r), e.col, e.msg);
+		else
+			ht_warnx("%s%s", which(r), e.msg);
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (r->dry) {
+		if (r->json) {
+			o = json_pack("{s:s%,s:I,s:b}", "text", text, len,
+			    "weighted_length", (json_int_t)tl.weighted, "valid",
+			    tl.valid);
+			if (o != NULL && reply_to != NULL)
+				(void)json_object_set_new(o, "reply_to",
+				    json_string(reply_to));
+			if (emit_json(o) == -1 && write_failed(r) == -1)
+				return;
+		} else if (tl.valid) {
+			char *body = ht_xapi_body(r->v1, text, reply_to);
+
+			if (body == NULL) {
+				ht_warnx("out of memory");
+				note(r, EX_OSERR);
+				r->stop = 1;
+				return;
+			}
+			if ((printf("dry run: POST %s (%ld/%d): %s\n",
+			    r->endpoint, tl.weighted, HT_TWEET_MAX, body) < 0 ||
+			    fflush(stdout) == EOF) && write_failed(r) == -1) {
+				free(body);
+				return;
+			}
+			free(body);
+		}
+		if (!tl.valid) {
+			ht_warnx("%s%s: weighted length %ld, at most %d; "
+			    "nothing sent", which(r), tl.why != NULL ? tl.why :
+			    "invalid", tl.weighted, HT_TWEET_MAX);
+			note(r, EX_DATAERR);
+		}
+		return;
+	}
+	if (!tl.valid) {
+		ht_warnx("%s%s: weighted length %ld, at most %d; nothing sent",
+		    which(r), tl.why != NULL ? tl.why : "invalid", tl.weighted,
+		    HT_TWEET_MAX);
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (r->x == NULL && (r->x = client(r)) == NULL)
+		return;
+	if (ht_xapi_post_within(r->x, text, reply_to, r->budget_ms, &res,
+	    &e) == -1) {
+		ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+		r->stop = 1;
+		return;
+	}
+	switch (res.kind) {
+	case HT_XAPI_OK:
+		(void)snprintf(url, sizeof url, "https://x.com/i/web/status/%s",
+		    res.id);
+		if (r->json) {
+			if (emit_json(json_pack("{s:s,s:s,s:s%}", "id", res.id,
+			    "url", url, "text", text, len)) == -1)
+				(void)write_failed(r);
+		} else if (printf("%s %s\n", res.id, url) < 0 ||
+		    fflush(stdout) == EOF)
+			(void)write_failed(r);
+		return;
+	case HT_XAPI_DUPLICATE:
+		ht_warnx("%s%s", which(r), res.reason);
+		if (r->json && emit_json(json_pack("{s:n,s:n,s:s%,s:b}", "id",
+		    "url", "text", text, len, "duplicate", 1)) == -1)
+			(void)write_failed(r);
+		return;
+	case HT_XAPI_PERMANENT:
+	case HT_XAPI_TRANSIENT:
+		ht_warnx("%s%s", which(r), res.reason);
+		note(r, res.status);
+		/* Only a bad text is the post's own problem. */
+		if (res.status != EX_DATAERR)
+			r->stop = 1;
+		return;
+	}
+}
+
+/* All of stdin, one post. */
+static void
+read_one(struct run *r)
+{
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap > MAX_POST) {
+				ht_warnx("<stdin>: longer than %d bytes; "
+				    "nothing sent", MAX_POST);
+				note(r, EX_DATAERR);
+				goto out;
+			}
+			cap = cap > 0 ? cap * 2 : 4096;
+			if ((nb = realloc(buf, cap + 1)) == NULL) {
+				ht_warnx("out of memory");
+				note(r, EX_OSERR);
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, stdin);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(stdin)) {
+		ht_warnx("<stdin>: read error: %s", strerror(errno));
+		note(r, EX_IOERR);
+		goto out;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		goto out;
+	buf[len] = '\0';
+	post(r, buf, len, NULL);
+out:
+	free(buf);
+}
+
+/* NUL-separated posts; empty records are skipped. */
+static void
+read_nul(struct run *r)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while (!r->stop && (n = getdelim(&buf, &cap, '\0', stdin)) != -1) {
+		if (n > 0 && buf[n - 1] == '\0')
+			n--;
+		if (n == 0)
+			continue;
+		post(r, buf, (size_t)n, NULL);
+	}
+	if (ferror(stdin)) {
+		ht_warnx("<stdin>: read error: %s", strerror(errno));
+		note(r, EX_IOERR);
+	}
+	free(buf);
+}
+
+/* {"text":...,"reply_to":...} values; other keys are ignored. */
+static void
+read_json(struct run *r)
+{
+	struct ht_jstream *js;
+	struct ht_err e;
+	const char *reply;
+	json_t *v, *t, *rt;
+	char idbuf[32];
+	int k;
+
+	if ((js = ht_jstream_fd(STDIN_FILENO, "<stdin>", HT_JSON_MAX_VALUE,
+	    HT_JSON_MAX_DEPTH)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		return;
+	}
+	while (!r->stop) {
+		ht_err_clear(&e);
+		if ((k = ht_jstream_next(js, &v, &e)) == 0)
+			break;
+		if (k == HT_JSTREAM_IOERR) {
+			ht_log_err(&e);
+			note(r, EX_IOERR);
+			break;
+		}
+		if (k == HT_JSTREAM_BAD) {
+			r->n++;
+			ht_log_err(&e);
+			note(r, EX_DATAERR);
+			continue;
+		}
+		t = json_object_get(v, "text");
+		rt = json_object_get(v, "reply_to");
+		reply = NULL;
+		if (json_is_integer(rt) && json_integer_value(rt) > 0) {
+			(void)snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(rt));
+			reply = idbuf;
+		} else if (json_is_string(rt))
+			reply = json_string_value(rt);
+		if (!json_is_object(v) || !json_is_string(t) ||
+		    (rt != NULL && !json_is_null(rt) && (reply == NULL ||
+		    !valid_id(reply)))) {
+			r->n++;
+			ht_warnx("<stdin>:%ld:%ld: %s", ht_jstream_line(js),
+			    ht_jstream_col(js), !json_is_object(v) ?
+			    "expected an object {\"text\":...}" :
+			    !json_is_string(t) ? "\"text\": expected a string" :
+			    "\"reply_to\": expected a post id");
+			note(r, EX_DATAERR);
+		} else if (json_string_length(t) == 0) {
+			r->n++;
+			ht_warnx("<stdin>:%ld:%ld: \"text\" is empty",
+			    ht_jstream_line(js), ht_jstream_col(js));
+			note(r, EX_DATAERR);
+		} else
+			post(r, json_string_value(t), json_string_length(t),
+			    reply);
+		json_decref(v);
+	}
+	ht_jstream_free(js);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct run r;
+	struct ht_err e;
+	const char *cfile = NULL, *api = NULL, *u;
+	char *joined = NULL, *url = NULL;
+	long long ll;
+	size_t len;
+	int c, i, nul = 0;
+
+	ht_log_open("tw-post", 0);
+	/* No core dump, no ptrace by others: this process holds secrets. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (ht_fds_ensure() == -1)
+		return EX_OSERR;
+	memset(&r, 0, sizeof r);
+	r.budget_ms = 60000;
+	while ((c = getopt_long(argc, argv, "0jnva:c:r:T:hV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case '0':
+			nul = 1;
+			break;
+		case 'j':
+			r.json = 1;
+			break;
+		case 'n':
+			r.dry = 1;
+			break;
+		case 'v':
+			r.verbose = 1;
+			break;
+		case 'a':
+			api = optarg;
+			if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
+				ht_warnx("-a %s: the API version is 2 or 1.1",
+				    api);
+				fputs(usage_text, stderr);
+				return EX_USAGE;
+			}
+			break;
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'r':
+			if (!valid_id(optarg)) {
+				ht_warnx("-r %s: not a post id", optarg);
+				fputs(usage_text, stderr);
+				return EX_USAGE;
+			}
+			r.reply_to = optarg;
+			break;
+		case 'T':
+			if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
+				ht_warnx("-T %s: seconds from 1 to 86400",
+				    optarg);
+				fputs(usage_text, stderr);
+				return EX_USAGE;
+			}
+			r.budget_ms = (long)ll * 1000;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			    0 : EX_IOERR;
+		case 'V':
+			printf("tw-post %s\n", HT_VERSION);
+			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
+			    0 : EX_IOERR;
+		default:
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && (nul || r.json)) {
+		ht_warnx("text operands do not go with -0 or --json");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+
+	ht_err_clear(&e);
+	if ((r.conf = ht_conf_load(cfile, &e)) == NULL) {
+		ht_log_err(&e);
+		return EX_CONFIG;
+	}
+	if (api == NULL)
+		api = ht_conf_str(r.conf, "x.api_version", "2");
+	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
+		ht_warnx("%s: x.api_version: \"%s\": must be \"2\" or \"1.1\"",
+		    ht_conf_file(r.conf) != NULL ? ht_conf_file(r.conf) :
+		    "config", api);
+		r.status = EX_CONFIG;
+		goto out;
+	}
+	r.v1 = strcmp(api, "1.1") == 0;
+	r.streaming = nul || r.json;
+	u = ht_conf_str(r.conf, "x.api_url", HT_XAPI_DEFAULT_URL);
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
+		r.status = EX_CONFIG;
+		goto out;
+	}
+	len = strlen(u);
+	while (len > 0 && u[len - 1] == '/')
+		len--;
+	if (asprintf(&url, "%.*s%s", (int)len, u, r.v1 ?
+	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
+		url = NULL;
+		ht_warnx("out of memory");
+		r.status = EX_OSERR;
+		goto out;
+	}
+	/* xc.api_url is the base for xapi; dry runs show the endpoint. */
+	r.xc.api_url = u;
+	r.endpoint = url;
+	r.xc.v1 = r.v1;
+	r.xc.timeout_ms = (long)ht_conf_int(r.conf, "x.timeout", 30) * 1000;
+	if (!r.dry) {
+		if ((r.helper = ht_xapi_helper_path(HT_LIBEXECDIR)) == NULL) {
+			ht_warnx("out of memory");
+			r.status = EX_OSERR;
+			goto out;
+		}
+		r.xc.helper = r.helper;
+		if (r.verbose) {
+			r.xc.trace = trace_line;
+			ht_warnx("helper: %s", r.helper);
+		}
+	}
+
+	if (argc > 0) {
+		size_t n = 0;
+
+		for (i = 0; i < argc; i++)
+			n += strlen(argv[i]) + 1;
+		if ((joined = malloc(n)) == NULL) {
+			ht_warnx("out of memory");
+			r.status = EX_OSERR;
+			goto out;
+		}
+		for (i = 0, n = 0; i < argc; i++) {
+			len = strlen(argv[i]);
+			memcpy(joined + n, argv[i], len);
+			n += len;
+			joined[n++] = ' ';
+		}
+		joined[n - 1] = '\0';
+		if (n - 1 > 0)
+			post(&r, joined, n - 1, NULL);
+	} else if (r.json)
+		read_json(&r);
+	else if (nul)
+		read_nul(&r);
+	else
+		read_one(&r);
+	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+		ht_log_err(&e);
+		note(&r, EX_IOERR);
+	}
+out:
+	ht_xapi_free(r.x);
+	free(r.helper);
+	free(joined);
+	free(url);
+	ht_conf_free(r.conf);
+	return r.status;
+}

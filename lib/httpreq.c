@@ -1,0 +1,507 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <http_parser.h>
+
+#include "httpreq.h"
+#include "util.h"
+
+#define READ_CHUNK	(16 * 1024)
+#define HNAME_MAX	32	/* longest header name we look at, and more */
+#define HVALUE_MAX	64
+
+struct ht_httpreq_priv {
+	http_parser parser;
+	struct ht_httpreq *req;
+	const struct ht_httpreq_limits *lim;
+	ht_httpreq_head_fn *head;
+	void *arg;
+	struct ht_err *e;
+	int status;		/* set by a callback that stopped the parser */
+	size_t target_len;
+	size_t body_cap;
+	/* The header being read: http-parser may hand it over in pieces. */
+	char hname[HNAME_MAX + 1];
+	size_t hname_len;
+	char hvalue[HVALUE_MAX + 1];
+	size_t hvalue_len;
+	int in_value;
+	int expect_continue;
+	int head_done;
+	int done;
+};
+
+long long
+ht_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Append at most cap - *len bytes, keeping the buffer a C string. */
+static void
+append_bounded(char *buf, size_t *len, size_t cap, const char *at,
+    size_t n)
+{
+	if (n > cap - *len)
+		n = cap - *len;
+	memcpy(buf + *len, at, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+static int
+on_url(http_parser *p, const char *at, size_t n)
+{
+	struct ht_httpreq_priv *s = p->data;
+	struct ht_httpreq *r = s->req;
+	char *t;
+
+	/* http-parser bounds the head; this bound is only a safety net. */
+	if (n > s->lim->max_header - s->target_len) {
+		s->status = 431;
+		ht_err_set(s->e, "request target longer than %zu bytes",
+		    s->lim->max_header);
+		return -1;
+	}
+	if ((t = realloc(r->target, s->target_len + n + 1)) == NULL) {
+		s->status = 500;
+		ht_err_set(s->e, "out of memory");
+		s->e->status = EX_OSERR;
+		return -1;
+	}
+	memcpy(t + s->target_len, at, n);
+	s->target_len += n;
+	t[s->target_len] = '\0';
+	r->target = t;
+	return 0;
+}
+
+/* A header is complete: keep what we use. */
+static void
+header_end(struct ht_httpreq_priv *s)
+{
+	if (s->hname_len > 0 && strcasecmp(s->hname, "expect") == 0 &&
+	    strcasecmp(s->hvalue, "100-continue") == 0)
+		s->expect_continue = 1;
+	s->hname_len = s->hvalue_len = 0;
+	s->hname[0] = s->hvalue[0] = '\0';
+	s->in_value = 0;
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t n)
+{
+	struct ht_httpreq_priv *s = p->data;
+
+	if (s->in_value)
+		header_end(s);
+	append_bounded(s->hname, &s->hname_len, HNAME_MAX, at, n);
+	return 0;
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t n)
+{
+	struct ht_httpreq_priv *s = p->data;
+
+	s->in_value = 1;
+	append_bounded(s->hvalue, &s->hvalue_len, HVALUE_MAX, at, n);
+	return 0;
+}
+
+/* Split the target into path and query. */
+static int
+split_target(struct ht_httpreq *r, size_t len)
+{
+	struct http_parser_url u;
+	const char *path = "/";
+	size_t plen = 1;
+
+	http_parser_url_init(&u);
+	if (http_parser_parse_url(r->target, len, 0, &u) == 0) {
+		if (u.field_set & (1 << UF_PATH)) {
+			path = r->target + u.field_data[UF_PATH].off;
+			plen = u.field_data[UF_PATH].len;
+		}
+		if ((u.field_set & (1 << UF_QUERY)) &&
+		    (r->query = strndup(r->target +
+		    u.field_data[UF_QUERY].off,
+		    u.field_data[UF_QUERY].len)) == NULL)
+			return -1;
+	} else {
+		/* "*" (OPTIONS) and the like: the path is the target. */
+		path = r->target;
+		plen = len;
+	}
+	if ((r->path = strndup(path, plen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct ht_httpreq_priv *s = p->data;
+	struct ht_httpreq *r = s->req;
+	int st;
+
+	header_end(s);
+	s->head_done = 1;
+	r->method = http_method_str((enum http_method)p->method);
+	r->is_post = p->method == HTTP_POST;
+	r->chunked = (p->flags & F_CHUNKED) != 0;
+	r->has_length = (p->flags & F_CONTENTLENGTH) != 0;
+	r->content_length = r->has_length ? p->content_length : 0;
+	if (r->target == NULL || split_target(r, s->target_len) == -1) {
+		s->status = r->target == NULL ? 400 : 500;
+		ht_err_set(s->e, r->target == NULL ? "no request target" :
+		    "out of memory");
+		if (s->status == 500)
+			s->e->status = EX_OSERR;
+		return -1;
+	}
+	if (s->head != NULL && (st = s->head(r, s->arg, s->e)) != 0) {
+		s->status = st;
+		return -1;
+	}
+	if (!r->chunked && !r->has_length) {
+		s->status = 411;
+		ht_err_set(s->e, "no Content-Length and not chunked");
+		return -1;
+	}
+	if (r->has_length && r->content_length > s->lim->max_body) {
+		s->status = 413;
+		ht_err_set(s->e, "body of %llu bytes is over the limit of "
+		    "%zu bytes", r->content_length, s->lim->max_body);
+		return -1;
+	}
+	/* The body to come is bounded: make room for it at once. */
+	s->body_cap = r->has_length ? (size_t)r->content_length : 4096;
+	if ((r->body = malloc(s->body_cap + 1)) == NULL) {
+		s->status = 500;
+		ht_err_set(s->e, "out of memory");
+		s->e->status = EX_OSERR;
+		return -1;
+	}
+	r->body[0] = '\0';
+	return 0;
+}
+
+static int
+on_body(http_parser *p, const char *at, size_t n)
+{
+	struct ht_httpreq_priv *s = p->data;
+	struct ht_httpreq *r = s->req;
+	size_t cap;
+	char *b;
+
+	if (n > s->lim->max_body - r->body_len) {
+		s->status = 413;
+		ht_err_set(s->e, "body over the limit of %zu bytes",
+		    s->lim->max_body);
+		return -1;
+	}
+	if (r->body_len + n > s->body_cap) {
+		cap = s->body_cap;
+		while (cap < r->body_len + n)
+			cap *= 2;
+		if (cap > s->lim->max_body)
+			cap = s->lim->max_body;
+		if ((b = realloc(r->body, cap + 1)) == NULL) {
+			s->status = 500;
+			ht_err_set(s->e, "out of memory");
+			s->e->status = EX_OSERR;
+			return -1;
+		}
+		r->body = b;
+		s->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, at, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	return 0;
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct ht_httpreq_priv *s = p->data;
+
+	/* One request per connection: whatever follows is not read. */
+	s->done = 1;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings settings = {
+	.on_url = on_url,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
+	.on_headers_complete = on_headers_complete,
+	.on_body = on_body,
+	.on_message_complete = on_message_complete,
+};
+
+/* Feed bytes to the parser; returns 0 or an HTTP status. */
+static int
+feed(struct ht_httpreq_priv *s, const char *buf, size_t n)
+{
+	enum http_errno err;
+
+	(void)http_parser_execute(&s->parser, &settings, buf, n);
+	err = HTTP_PARSER_ERRNO(&s->parser);
+	if (err == HPE_OK || (err == HPE_PAUSED && s->done))
+		return 0;
+	if (s->status != 0)
+		return s->status;
+	if (err == HPE_HEADER_OVERFLOW) {
+		ht_err_set(s->e, "header block longer than %zu bytes",
+		    s->lim->max_header);
+		return 431;
+	}
+	ht_err_set(s->e, "malformed request: %s",
+	    http_errno_description(err));
+	return 400;
+}
+
+/* Wait until fd is readable or the deadline passes: 1, 0 (late) or -1. */
+static int
+wait_readable(int fd, long long deadline)
+{
+	struct pollfd pfd;
+	long long left;
+	int r;
+
+	for (;;) {
+		if ((left = deadline - ht_now_ms()) <= 0)
+			return 0;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r > 0)
+			return 1;
+	}
+}
+
+int
+ht_httpreq_read(int fd, const struct ht_httpreq_limits *lim,
+    ht_httpreq_head_fn *head, void *arg, struct ht_httpreq *r,
+    struct ht_err *e)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct ht_httpreq_priv *s;
+	char buf[READ_CHUNK];
+	ssize_t n;
+	int st = 0, w;
+
+	memset(r, 0, sizeof *r);
+	r->deadline = ht_now_ms() + lim->timeout_ms;
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		ht_err_set(e, "out of memory");
+		e->status = EX_OSERR;
+		return 500;
+	}
+	r->priv = s;
+	s->req = r;
+	s->lim = lim;
+	s->head = head;
+	s->arg = arg;
+	s->e = e;
+	e->status = EX_DATAERR;
+	/* A process reads one request: the global bound is ours to set. */
+	http_parser_set_max_header_size((uint32_t)lim->max_header);
+	http_parser_init(&s->parser, HTTP_REQUEST);
+	s->parser.data = s;
+
+	while (!s->done) {
+		if ((w = wait_readable(fd, r->deadline)) == 0) {
+			ht_err_set(e, "request not complete after %d s",
+			    lim->timeout_ms / 1000);
+			st = 408;
+			break;
+		}
+		n = w == -1 ? -1 : read(fd, buf, sizeof buf);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1) {
+			ht_err_set(e, "cannot read the request: %s",
+			    strerror(errno));
+			e->status = EX_IOERR;
+			st = 400;
+			break;
+		}
+		/* A request never ends at the end of input, as a response may. */
+		if (n == 0) {
+			ht_err_set(e, "connection closed before the request "
+			    "was complete");
+			st = 400;
+			break;
+		}
+		r->bytes_in += (size_t)n;
+		if ((st = feed(s, buf, (size_t)n)) != 0)
+			break;
+		/*
+		 * A client that sent "Expect: 100-continue" waits for this
+		 * before it sends the body (RFC 9110, 10.1.1); curl does so for
+		 * large bodies, and would otherwise wait a second.
+		 */
+		if (s->head_done && s->expect_continue && !s->done &&
+		    r->body_len == 0) {
+			s->expect_continue = 0;
+			(void)ht_write_all(fd, cont, sizeof cont - 1);
+		}
+	}
+	return st;
+}
+
+void
+ht_httpreq_free(struct ht_httpreq *r)
+{
+	if (r == NULL)
+		return;
+	if (r->target != NULL) {
+		explicit_bzero(r->target, strlen(r->target));
+		free(r->target);
+	}
+	if (r->query != NULL) {
+		explicit_bzero(r->query, strlen(r->query));
+		free(r->query);
+	}
+	free(r->path);
+	free(r->body);
+	free(r->priv);
+	memset(r, 0, sizeof *r);
+}
+
+int
+ht_http_reply(int fd, int status, const char *extra_headers,
+    const char *body, size_t len)
+{
+	char head[1024];
+	int n;
+
+	n = snprintf(head, sizeof head,
+	    "HTTP/1.1 %d %s\r\n"
+	    "%s"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n", status, http_status_str((enum http_status)status),
+	    extra_headers != NULL ? extra_headers : "", len);
+	if (n < 0 || (size_t)n >= sizeof head) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (ht_write_all(fd, head, (size_t)n) == -1 ||
+	    ht_write_all(fd, body, len) == -1)
+		return -1;
+	return 0;
+}
+
+void
+ht_httpreq_drain(int fd, const struct ht_httpreq *r, size_t max, int ms)
+{
+	char buf[READ_CHUNK];
+	long long deadline = ht_now_ms() + ms;
+	ssize_t n;
+
+	if (r->deadline != 0 && r->deadline < deadline)
+		deadline = r->deadline;
+	while (max > 0 && wait_readable(fd, deadline) == 1) {
+		n = read(fd, buf, sizeof buf);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		max -= (size_t)n > max ? max : (size_t)n;
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decoding of a query value ('+' is a space, as forms write it).
+ * Written here because the library that has it (libcurl) must not be
+ * loaded by the webhook path, and this is a dozen lines.
+ */
+static char *
+pct_decode(const char *s, size_t n, size_t *len)
+{
+	char *out;
+	size_t i, o = 0;
+	int hi, lo;
+
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			out[o++] = s[i] == '+' ? ' ' : s[i];
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+char *
+ht_query_get(const char *query, const char *const *names, size_t *len,
+    int *nomem)
+{
+	const char *p, *amp, *eq;
+	const char *const *nm;
+	size_t klen;
+	char *v;
+
+	*nomem = 0;
+	*len = 0;
+	for (p = query; p != NULL && *p != '\0'; p = amp != NULL ? amp + 1 :
+	    NULL) {
+		amp = strchr(p, '&');
+		eq = memchr(p, '=', amp != NULL ? (size_t)(amp - p) :
+		    strlen(p));
+		klen = eq != NULL ? (size_t)(eq - p) : amp != NULL ?
+		    (size_t)(amp - p) : strlen(p);
+		for (nm = names; *nm != NULL; nm++) {
+			if (strlen(*nm) != klen || strncmp(p, *nm, klen) != 0)
+				continue;
+			if (eq == NULL)
+				v = pct_decode("", 0, len);
+			else
+				v = pct_decode(eq + 1, amp != NULL ?
+				    (size_t)(amp - eq - 1) : strlen(eq + 1),
+				    len);
+			if (v == NULL)
+				*nomem = 1;
+			return v;
+		}
+	}
+	return NULL;
+}

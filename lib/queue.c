@@ -1,0 +1,1380 @@
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "queue.h"
+#include "util.h"
+
+#define KEY_LEN	32	/* hex digits of SHA-256 kept in names */
+
+struct ht_queue {
+	char *dir;
+	int dfd, tmpfd, newfd, failfd, sentfd;
+	int lockfd;		/* the flusher lock, or -1 */
+};
+
+/* The parts of an item's name. */
+struct qname {
+	long long sec;
+	long pid;
+	char key[KEY_LEN + 1];	/* "" when the post has no event id */
+};
+
+static const char *subdirs[] = { "tmp", "new", "failed", "sent" };
+
+static int
+errno_status(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return EX_NOPERM;
+	case ENOENT:
+	case ENOTDIR:
+		return EX_NOINPUT;
+	default:
+		return EX_IOERR;
+	}
+}
+
+/* Fill e with "what: strerror" and a status from errno. */
+static int
+sys_err(struct ht_err *e, int err, const char *what)
+{
+	ht_err_set(e, "%s: %s", what, strerror(err));
+	if (e != NULL)
+		e->status = errno_status(err);
+	return -1;
+}
+
+static int
+data_err(struct ht_err *e, const char *msg, const char *arg)
+{
+	if (arg != NULL)
+		ht_err_set(e, "\"%s\" %s", arg, msg);
+	else
+		ht_err_set(e, "%s", msg);
+	if (e != NULL)
+		e->status = EX_DATAERR;
+	return -1;
+}
+
+static int
+fsync_dir(int fd, const char *what, struct ht_err *e)
+{
+	/* Some file systems cannot sync a directory; they need not. */
+	if (fsync(fd) == -1 && errno != EINVAL && errno != EROFS)
+		return sys_err(e, errno, what);
+	return 0;
+}
+
+/* Digits up to a '.', '@' or the end; *s is moved past them. */
+static int
+digits(const char **s, long long max, long long *out)
+{
+	const char *p = *s;
+	long long v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*s = p;
+	*out = v;
+	return 0;
+}
+
+/* SECONDS.MICROSECONDS.PID.COUNTER[.KEY], then end or '@'. */
+static int
+parse_name(const char *s, struct qname *q, const char **rest)
+{
+	long long v;
+	size_t i;
+
+	memset(q, 0, sizeof *q);
+	if (digits(&s, 99999999999LL, &q->sec) == -1 || *s++ != '.' ||
+	    digits(&s, 999999, &v) == -1 || *s++ != '.' ||
+	    digits(&s, 0x7fffffff, &v) == -1 || v == 0)
+		return -1;
+	q->pid = (long)v;
+	if (*s++ != '.' || digits(&s, 0xffffffffLL, &v) == -1)
+		return -1;
+	if (*s == '.') {
+		s++;
+		for (i = 0; i < KEY_LEN; i++) {
+			if (!((s[i] >= '0' && s[i] <= '9') ||
+			    (s[i] >= 'a' && s[i] <= 'f')))
+				return -1;
+			q->key[i] = s[i];
+		}
+		q->key[KEY_LEN] = '\0';
+		s += KEY_LEN;
+	}
+	if (rest != NULL)
+		*rest = s;
+	else if (*s != '\0')
+		return -1;
+	return 0;
+}
+
+/* The first 128 bits of SHA-256(id), in hex: the event's key. */
+static int
+id_key(const char *id, char key[KEY_LEN + 1], struct ht_err *e)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t i;
+
+	if (EVP_Digest(id, strlen(id), md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < KEY_LEN / 2) {
+		ht_err_set(e, "cannot hash the event id");
+		if (e != NULL)
+			e->status = EX_SOFTWARE;
+		return -1;
+	}
+	for (i = 0; i < KEY_LEN / 2; i++) {
+		key[2 * i] = hex[md[i] >> 4];
+		key[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	key[KEY_LEN] = '\0';
+	return 0;
+}
+
+static unsigned int name_counter;
+
+static int
+make_name(char *buf, size_t len, const char *key, struct ht_err *e)
+{
+	struct timespec ts;
+	int n;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return sys_err(e, errno, "clock_gettime");
+	n = snprintf(buf, len, "%011lld.%06ld.%ld.%u%s%s",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (long)getpid(),
+	    name_counter++, *key != '\0' ? "." : "", key);
+	if (n < 0 || (size_t)n >= len) {
+		ht_err_set(e, "item name too long");
+		if (e != NULL)
+			e->status = EX_SOFTWARE;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Create dir/name with data, mode 0600, and fsync it.  The name must not
+ * exist.  On failure nothing is left behind.
+ */
+static int
+write_new(int dfd, const char *name, const char *data, size_t len,
+    struct ht_err *e)
+{
+	int fd, err;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1)
+		return sys_err(e, errno, name);
+	if (ht_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		err = errno;
+		(void)close(fd);
+		(void)unlinkat(dfd, name, 0);
+		return sys_err(e, err, name);
+	}
+	if (close(fd) == -1) {
+		err = errno;
+		(void)unlinkat(dfd, name, 0);
+		return sys_err(e, err, name);
+	}
+	return 0;
+}
+
+/*
+ * Write data to tmp/ under a name of this process, then rename it to
+ * todfd/toname (replacing what is there).  The caller syncs todfd.
+ */
+static int
+replace_file(struct ht_queue *q, const char *base, int todfd,
+    const char *toname, const char *data, size_t len, struct ht_err *e)
+{
+	char tmp[HT_QUEUE_NAME_MAX + 32];
+	int n;
+
+	n = snprintf(tmp, sizeof tmp, "%s@%ld", base, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof tmp) {
+		ht_err_set(e, "%s: name too long", base);
+		return -1;
+	}
+	/* A temp file of ours that a crash left (the pid was reused). */
+	(void)unlinkat(q->tmpfd, tmp, 0);
+	if (write_new(q->tmpfd, tmp, data, len, e) == -1) {
+		ht_err_prefix(e, "tmp");
+		return -1;
+	}
+	if (renameat(q->tmpfd, tmp, todfd, toname) == -1) {
+		n = errno;
+		(void)unlinkat(q->tmpfd, tmp, 0);
+		return sys_err(e, n, toname);
+	}
+	return 0;
+}
+
+static int
+open_sub(struct ht_queue *q, const char *sub, int create, int *made,
+    struct ht_err *e)
+{
+	int fd;
+
+	if (create && mkdirat(q->dfd, sub, 0700) == 0)
+		*made = 1;
+	else if (create && errno != EEXIST) {
+		sys_err(e, errno, sub);
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	fd = openat(q->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		sys_err(e, errno, sub);
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	return fd;
+}
+
+struct ht_queue *
+ht_queue_open(const char *dir, int create, struct ht_err *e)
+{
+	struct ht_queue *q;
+	int *fds[4];
+	int made = 0;
+	size_t i;
+
+	if ((q = calloc(1, sizeof *q)) == NULL ||
+	    (q->dir = strdup(dir)) == NULL) {
+		free(q);
+		sys_err(e, ENOMEM, dir);
+		return NULL;
+	}
+	q->dfd = q->tmpfd = q->newfd = q->failfd = q->sentfd = q->lockfd = -1;
+	fds[0] = &q->tmpfd;
+	fds[1] = &q->newfd;
+	fds[2] = &q->failfd;
+	fds[3] = &q->sentfd;
+	if (create && mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		sys_err(e, errno, dir);
+		goto fail;
+	}
+	if ((q->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		sys_err(e, errno, dir);
+		goto fail;
+	}
+	for (i = 0; i < 4; i++)
+		if ((*fds[i] = open_sub(q, subdirs[i], create, &made, e)) ==
+		    -1)
+			goto fail;
+	if (made && fsync_dir(q->dfd, dir, e) == -1)
+		goto fail;
+	return q;
+fail:
+	ht_queue_close(q);
+	return NULL;
+}
+
+void
+ht_queue_close(struct ht_queue *q)
+{
+	if (q == NULL)
+		return;
+	ht_queue_unlock(q);
+	if (q->dfd != -1)
+		(void)close(q->dfd);
+	if (q->tmpfd != -1)
+		(void)close(q->tmpfd);
+	if (q->newfd != -1)
+		(void)close(q->newfd);
+	if (q->failfd != -1)
+		(void)close(q->failfd);
+	if (q->sentfd != -1)
+		(void)close(q->sentfd);
+	free(q->dir);
+	free(q);
+}
+
+const char *
+ht_queue_dir(const struct ht_queue *q)
+{
+	return q->dir;
+}
+
+static int
+sub_fd(const struct ht_queue *q, int which)
+{
+	return which == HT_QUEUE_FAILED ? q->failfd : q->newfd;
+}
+
+static const char *
+sub_name(int which)
+{
+	return which == HT_QUEUE_FAILED ? "failed" : "new";
+}
+
+/* A directory stream on dfd, which stays open. */
+static DIR *
+dir_stream(int dfd)
+{
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		(void)close(fd);
+	return d;
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+ht_queue_names_free(char **v, long n)
+{
+	long i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+long
+ht_queue_names(struct ht_queue *q, int which, char ***out,
+    struct ht_err *e)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	*out = NULL;
+	if ((d = dir_stream(sub_fd(q, which))) == NULL) {
+		sys_err(e, errno, sub_name(which));
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || (which == HT_QUEUE_FAILED &&
+		    has_suffix(de->d_name, ".reason")))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		if ((v[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+		errno = 0;
+	}
+	if (errno != 0) {
+		sys_err(e, errno, sub_name(which));
+		ht_err_prefix(e, "%s", q->dir);
+		goto fail;
+	}
+	(void)closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof *v, cmp_names);
+	*out = v;
+	return (long)n;
+nomem:
+	sys_err(e, ENOMEM, sub_name(which));
+fail:
+	(void)closedir(d);
+	ht_queue_names_free(v, (long)n);
+	return -1;
+}
+
+/* Whether new/ holds an item of the event key. */
+static int
+key_queued(struct ht_queue *q, const char *key, struct ht_err *e)
+{
+	struct dirent *de;
+	struct qname qn;
+	int found = 0;
+	DIR *d;
+
+	if ((d = dir_stream(q->newfd)) == NULL)
+		return sys_err(e, errno, "new");
+	while ((de = readdir(d)) != NULL)
+		if (parse_name(de->d_name, &qn, NULL) == 0 &&
+		    strcmp(qn.key, key) == 0) {
+			found = 1;
+			break;
+		}
+	(void)closedir(d);
+	return found;
+}
+
+static int
+exists_at(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The item's JSON text, newline-terminated.  caller frees. */
+static char *
+item_encode(const char *text, const char *reply_to, const char *id,
+    long long enqueued, long long attempts, const char *last_error,
+    size_t *len, struct ht_err *e)
+{
+	json_t *o, *s;
+	char *buf = NULL, *nb;
+	size_t n;
+
+	if ((o = json_object()) == NULL)
+		goto nomem;
+	if ((s = json_string(text)) == NULL) {
+		json_decref(o);
+		data_err(e, "text is not valid UTF-8", NULL);
+		return NULL;
+	}
+	if (json_object_set_new(o, "text", s) == -1)
+		goto nomem;
+	if (reply_to != NULL) {
+		if ((s = json_string(reply_to)) == NULL) {
+			json_decref(o);
+			data_err(e, "reply_to is not valid UTF-8", NULL);
+			return NULL;
+		}
+		if (json_object_set_new(o, "reply_to", s) == -1)
+			goto nomem;
+	}
+	if (id != NULL) {
+		if ((s = json_string(id)) == NULL) {
+			json_decref(o);
+			data_err(e, "event id is not valid UTF-8", NULL);
+			return NULL;
+		}
+		if (json_object_set_new(o, "id", s) == -1)
+			goto nomem;
+	}
+	if (json_object_set_new(o, "enqueued", json_integer(enqueued)) == -1 ||
+	    json_object_set_new(o, "attempts", json_integer(attempts)) == -1)
+		goto nomem;
+	if (last_error != NULL && *last_error != '\0' &&
+	    json_object_set_new(o, "last_error",
+	    json_string(last_error)) == -1)
+		goto nomem;
+	if ((buf = json_dumps(o, JSON_COMPACT)) == NULL)
+		goto nomem;
+	json_decref(o);
+	n = strlen(buf);
+	if ((nb = realloc(buf, n + 2)) == NULL) {
+		free(buf);
+		sys_err(e, ENOMEM, "item");
+		return NULL;
+	}
+	nb[n] = '\n';
+	nb[n + 1] = '\0';
+	*len = n + 1;
+	return nb;
+nomem:
+	json_decref(o);
+	sys_err(e, ENOMEM, "item");
+	return NULL;
+}
+
+int
+ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
+    size_t namelen, struct ht_err *e)
+{
+	char key[KEY_LEN + 1] = "", nm[HT_QUEUE_NAME_MAX], *buf = NULL;
+	size_t len;
+	int r, tries, rv = -1;
+
+	if (namelen > 0)
+		*name = '\0';
+	if (p->text == NULL || *p->text == '\0')
+		return data_err(e, "empty post", NULL);
+	if ((buf = item_encode(p->text, p->reply_to,
+	    p->id != NULL && *p->id != '\0' ? p->id : NULL, (long long)time(NULL),
+	    0, NULL, &len, e)) == NULL)
+		return -1;
+	if (len > HT_QUEUE_ITEM_MAX) {
+		data_err(e, "post too large to queue", NULL);
+		goto out;
+	}
+	if (p->id != NULL && *p->id != '\0') {
+		if (id_key(p->id, key, e) == -1)
+			goto out;
+		/* Best effort: a race between two adders is left to X. */
+		if (exists_at(q->sentfd, key)) {
+			rv = HT_QADD_SENT_ALREADY;
+			goto out;
+		}
+		if ((r = key_queued(q, key, e)) != 0) {
+			if (r == 1)
+				rv = HT_QADD_QUEUED_ALREADY;
+			goto out;
+		}
+	}
+	for (tries = 0;; tries++) {
+		if (make_name(nm, sizeof nm, key, e) == -1)
+			goto out;
+		if (write_new(q->tmpfd, nm, buf, len, e) == 0)
+			break;
+		if (tries >= 3 || !exists_at(q->tmpfd, nm)) {
+			ht_err_prefix(e, "%s/tmp", q->dir);
+			goto out;
+		}
+	}
+	if (renameat(q->tmpfd, nm, q->newfd, nm) == -1) {
+		r = errno;
+		(void)unlinkat(q->tmpfd, nm, 0);
+		sys_err(e, r, nm);
+		ht_err_prefix(e, "%s/new", q->dir);
+		goto out;
+	}
+	/* From here on the post is queued, even if the sync fails. */
+	if (fsync_dir(q->newfd, "new", e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		goto out;
+	}
+	if ((size_t)snprintf(name, namelen, "%s", nm) >= namelen) {
+		ht_err_set(e, "item name buffer too small");
+		goto out;
+	}
+	rv = HT_QADD_QUEUED;
+out:
+	free(buf);
+	return rv;
+}
+
+/* Read a whole item file, at most HT_QUEUE_ITEM_MAX bytes.  caller frees. */
+static char *
+read_item(int fd, size_t *len, int *err)
+{
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+
+	if ((buf = malloc(HT_QUEUE_ITEM_MAX + 1)) == NULL) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		r = read(fd, buf + n, HT_QUEUE_ITEM_MAX + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*err = errno;
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > HT_QUEUE_ITEM_MAX) {
+			*err = EFBIG;
+			free(buf);
+			return NULL;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+opt_string(json_t *o, const char *key, char **out, struct ht_err *e)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return data_err(e, "is not a string", key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return data_err(e, "holds a NUL character", key);
+	if ((*out = strdup(json_string_value(v))) == NULL)
+		return sys_err(e, ENOMEM, "item");
+	return 0;
+}
+
+static int
+opt_count(json_t *o, const char *key, long long def, long long *out,
+    struct ht_err *e)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return data_err(e, "is not a count", key);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* Decode an item file into it (text, reply_to, id, counts). */
+static int
+item_decode(const char *buf, size_t len, long long namesec,
+    struct ht_qitem *it, struct ht_err *e)
+{
+	json_error_t jerr;
+	json_t *o, *v;
+	int rv = -1;
+
+	if (len == 0)
+		return data_err(e, "empty file", NULL);
+	if ((o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
+		ht_err_set(e, "invalid JSON: %d:%d: %s", jerr.line,
+		    jerr.column, jerr.text);
+		if (e != NULL)
+			e->status = EX_DATAERR;
+		return -1;
+	}
+	if (!json_is_object(o)) {
+		data_err(e, "not a JSON object", NULL);
+		goto out;
+	}
+	if ((v = json_object_get(o, "text")) == NULL || !json_is_string(v) ||
+	    json_string_length(v) == 0) {
+		data_err(e, "no \"text\" string", NULL);
+		goto out;
+	}
+	if (opt_string(o, "text", &it->text, e) == -1 ||
+	    opt_string(o, "reply_to", &it->reply_to, e) == -1 ||
+	    opt_string(o, "id", &it->id, e) == -1 ||
+	    opt_count(o, "enqueued", namesec, &it->enqueued, e) == -1 ||
+	    opt_count(o, "attempts", 0, &it->attempts, e) == -1)
+		goto out;
+	if (it->id != NULL && *it->id == '\0') {
+		free(it->id);
+		it->id = NULL;
+	}
+	if ((v = json_object_get(o, "last_error")) != NULL &&
+	    json_is_string(v))
+		(void)snprintf(it->last_error, sizeof it->last_error, "%s",
+		    json_string_value(v));
+	rv = 0;
+out:
+	json_decref(o);
+	return rv;
+}
+
+static void
+item_free(struct ht_qitem *it)
+{
+	if (it == NULL)
+		return;
+	if (it->fd != -1)
+		(void)close(it->fd);
+	free(it->text);
+	free(it->reply_to);
+	free(it->id);
+	free(it);
+}
+
+void
+ht_queue_release(struct ht_qitem *it)
+{
+	item_free(it);
+}
+
+/*
+ * Move fromdfd/name to failed/name, why in failed/name.reason (written
+ * first: a crash in between leaves the item where it was).
+ */
+static int
+move_failed(struct ht_queue *q, int fromdfd, const char *name,
+    const char *why, struct ht_err *e)
+{
+	char rname[HT_QUEUE_NAME_MAX + 16], *text;
+	size_t n;
+	int rv = -1;
+
+	if ((size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
+	    sizeof rname) {
+		ht_err_set(e, "%s: name too long", name);
+		return -1;
+	}
+	n = strlen(why);
+	if ((text = malloc(n + 2)) == NULL)
+		return sys_err(e, ENOMEM, name);
+	memcpy(text, why, n);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	if (replace_file(q, name, q->failfd, rname, text, n + 1, e) == -1)
+		goto out;
+	if (renameat(fromdfd, name, q->failfd, name) == -1) {
+		sys_err(e, errno, name);
+		goto out;
+	}
+	if (fsync_dir(q->failfd, "failed", e) == -1 ||
+	    fsync_dir(fromdfd, name, e) == -1)
+		goto out;
+	rv = 0;
+out:
+	if (rv == -1)
+		ht_err_prefix(e, "%s", q->dir);
+	free(text);
+	return rv;
+}
+
+int
+ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
+    struct ht_err *e)
+{
+	struct ht_qitem *it;
+	struct ht_err de;
+	struct qname qn;
+	struct stat st, st2;
+	char key[KEY_LEN + 1], *buf = NULL;
+	size_t len = 0;
+	int err, rv = -1;
+
+	*out = NULL;
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
+		ht_err_set(e, "%s: not an item name", name);
+		return -1;
+	}
+	if ((it = calloc(1, sizeof *it)) == NULL)
+		return sys_err(e, ENOMEM, name);
+	it->fd = -1;
+	if ((size_t)snprintf(it->name, sizeof it->name, "%s", name) >=
+	    sizeof it->name) {
+		free(it);
+		/* Not a name this library makes: move it out of the way. */
+		ht_err_set(&de, "name too long");
+		goto corrupt_name;
+	}
+	it->fd = openat(q->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (it->fd == -1) {
+		err = errno;
+		item_free(it);
+		if (err == ENOENT)
+			return HT_QTAKE_GONE;
+		if (err == ELOOP) {
+			ht_err_set(&de, "a symbolic link");
+			goto corrupt_name;
+		}
+		sys_err(e, err, name);
+		ht_err_prefix(e, "%s/new", q->dir);
+		return -1;
+	}
+	if (flock(it->fd, LOCK_EX | LOCK_NB) == -1) {
+		err = errno;
+		item_free(it);
+		if (err == EWOULDBLOCK)
+			return HT_QTAKE_BUSY;
+		sys_err(e, err, name);
+		ht_err_prefix(e, "%s/new: lock", q->dir);
+		return -1;
+	}
+	/* The lock is ours: is the file still the queued item? */
+	if (fstat(it->fd, &st) == -1 ||
+	    fstatat(q->newfd, name, &st2, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    st.st_ino != st2.st_ino || st.st_dev != st2.st_dev) {
+		item_free(it);
+		return HT_QTAKE_GONE;
+	}
+	ht_err_clear(&de);
+	if (parse_name(name, &qn, NULL) == -1)
+		ht_err_set(&de, "not an item name");
+	else if (!S_ISREG(st.st_mode))
+		ht_err_set(&de, "not a regular file");
+	else if ((buf = read_item(it->fd, &len, &err)) == NULL)
+		ht_err_set(&de, "%s", err == EFBIG ?
+		    "larger than the largest item" : strerror(err));
+	else if (item_decode(buf, len, qn.sec, it, &de) == 0) {
+		if (it->id != NULL) {
+			if (id_key(it->id, key, e) == -1)
+				goto out;
+			if (exists_at(q->sentfd, key)) {
+				/* Posted before, by another item. */
+				if (unlinkat(q->newfd, name, 0) == -1) {
+					sys_err(e, errno, name);
+					goto out;
+				}
+				(void)fsync_dir(q->newfd, "new", NULL);
+				rv = HT_QTAKE_SENT;
+				goto out;
+			}
+		}
+		*out = it;
+		it = NULL;
+		rv = HT_QTAKE_OK;
+		goto out;
+	}
+	/* Corrupt: out of the queue, with the reason, still locked. */
+	{
+		char why[sizeof de.msg + 32];
+
+		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
+		if (move_failed(q, q->newfd, name, why, e) == -1)
+			goto out;
+		ht_err_set(e, "%s", why);
+		if (e != NULL)
+			e->status = EX_DATAERR;
+		rv = HT_QTAKE_CORRUPT;
+	}
+out:
+	free(buf);
+	item_free(it);
+	return rv;
+corrupt_name:
+	{
+		char why[sizeof de.msg + 32];
+
+		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
+		if (move_failed(q, q->newfd, name, why, e) == -1)
+			return -1;
+		ht_err_set(e, "%s", why);
+		if (e != NULL)
+			e->status = EX_DATAERR;
+		return HT_QTAKE_CORRUPT;
+	}
+}
+
+int
+ht_queue_done(struct ht_queue *q, struct ht_qitem *it, struct ht_err *e)
+{
+	char key[KEY_LEN + 1];
+	int fd, rv = -1;
+
+	/*
+	 * The marker first: a crash before the removal then drops the item
+	 * instead of sending it again.  It only saves X a duplicate, so a
+	 * marker that cannot be written does not stop the removal.
+	 */
+	if (it->id != NULL && id_key(it->id, key, NULL) == 0 &&
+	    (fd = openat(q->sentfd, key, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) != -1) {
+		(void)ht_write_all(fd, it->id, strlen(it->id));
+		(void)ht_write_all(fd, "\n", 1);
+		(void)close(fd);
+	}
+	if (unlinkat(q->newfd, it->name, 0) == -1 && errno != ENOENT) {
+		sys_err(e, errno, it->name);
+		ht_err_prefix(e, "%s/new", q->dir);
+		goto out;
+	}
+	if (fsync_dir(q->newfd, "new", e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		goto out;
+	}
+	rv = 0;
+out:
+	item_free(it);
+	return rv;
+}
+
+int
+ht_queue_keep(struct ht_queue *q, struct ht_qitem *it, const char *why,
+    struct ht_err *e)
+{
+	char *buf;
+	size_t len;
+	int rv = -1;
+
+	/* The lock stays on the old file until it is closed, after this. */
+	if ((buf = item_encode(it->text, it->reply_to, it->id, it->enqueued,
+	    it->attempts + 1, why, &len, e)) == NULL)
+		goto out;
+	if (replace_file(q, it->name, q->newfd, it->name, buf, len, e) == -1 ||
+	    fsync_dir(q->newfd, "new", e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		goto out;
+	}
+	rv = 0;
+out:
+	free(buf);
+	item_free(it);
+	return rv;
+}
+
+int
+ht_queue_fail(struct ht_queue *q, struct ht_qitem *it, const char *why,
+    struct ht_err *e)
+{
+	int rv;
+
+	rv = move_failed(q, q->newfd, it->name, why, e);
+	item_free(it);
+	return rv;
+}
+
+int
+ht_queue_lock(struct ht_queue *q, struct ht_err *e)
+{
+	int fd;
+
+	if (q->lockfd != -1)
+		return 0;
+	fd = openat(q->dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1) {
+		sys_err(e, errno, ".lock");
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		int err = errno;
+
+		(void)close(fd);
+		if (err == EWOULDBLOCK)
+			return 1;
+		sys_err(e, err, ".lock");
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	q->lockfd = fd;
+	return 0;
+}
+
+void
+ht_queue_unlock(struct ht_queue *q)
+{
+	if (q->lockfd != -1) {
+		(void)close(q->lockfd);
+		q->lockfd = -1;
+	}
+}
+
+int
+ht_queue_hold(struct ht_queue *q, time_t until, struct ht_err *e)
+{
+	char buf[32];
+	int n;
+
+	n = snprintf(buf, sizeof buf, "%lld\n", (long long)until);
+	if (replace_file(q, "ratelimit", q->dfd, "ratelimit", buf, (size_t)n,
+	    e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	return 0;
+}
+
+time_t
+ht_queue_held(struct ht_queue *q, time_t now, struct ht_err *e)
+{
+	char buf[32];
+	long long v;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(q->dfd, "ratelimit", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		sys_err(e, errno, "ratelimit");
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* Only advice: a file that says nothing sensible holds nothing. */
+	if (ht_parse_num(buf, 0, 99999999999LL, &v) == -1 || v <= now)
+		return 0;
+	return (time_t)v;
+}
+
+static int
+pid_alive(long pid)
+{
+	if (pid == (long)getpid())
+		return 1;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* A temp file whose writer is gone: queue it, remove it or fail it. */
+static int
+recover_tmp(struct ht_queue *q, const char *name, struct ht_qrecover *r,
+    struct ht_err *e)
+{
+	struct ht_qitem it;
+	struct ht_err de;
+	struct qname qn;
+	char *buf, why[sizeof de.msg + 64];
+	size_t len;
+	int fd, err, rv;
+
+	(void)parse_name(name, &qn, NULL);
+	if ((fd = openat(q->tmpfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return errno == ENOENT ? 0 : sys_err(e, errno, name);
+	buf = read_item(fd, &len, &err);
+	(void)close(fd);
+	memset(&it, 0, sizeof it);
+	ht_err_clear(&de);
+	if (buf != NULL && len == 0) {
+		/* Killed before it wrote a byte: there is nothing to keep. */
+		free(buf);
+		if (unlinkat(q->tmpfd, name, 0) == -1 && errno != ENOENT)
+			return sys_err(e, errno, name);
+		r->removed++;
+		return 0;
+	}
+	if (buf == NULL)
+		ht_err_set(&de, "%s", err == EFBIG ?
+		    "larger than the largest item" : strerror(err));
+	rv = buf != NULL ? item_decode(buf, len, qn.sec, &it, &de) : -1;
+	free(buf);
+	free(it.text);
+	free(it.reply_to);
+	free(it.id);
+	if (rv == 0) {
+		/* Never over an item: rename(2) would replace it. */
+		if (exists_at(q->newfd, name))
+			return 0;
+		if (renameat(q->tmpfd, name, q->newfd, name) == -1)
+			return sys_err(e, errno, name);
+		r->adopted++;
+		return fsync_dir(q->newfd, "new", e);
+	}
+	(void)snprintf(why, sizeof why,
+	    "corrupt item left in tmp/ by a dead writer: %s", de.msg);
+	if (move_failed(q, q->tmpfd, name, why, e) == -1)
+		return -1;
+	r->corrupt++;
+	return 0;
+}
+
+int
+ht_queue_recover(struct ht_queue *q, time_t now, struct ht_qrecover *r,
+    struct ht_err *e)
+{
+	struct dirent *de;
+	struct qname qn;
+	struct stat st;
+	const char *rest;
+	char **names = NULL;
+	long long pid;
+	long n = 0, cap = 0, i;
+	DIR *d;
+	int rv = -1;
+
+	memset(r, 0, sizeof *r);
+	/* Collect first: recovering renames entries of the directory read. */
+	if ((d = dir_stream(q->tmpfd)) == NULL) {
+		sys_err(e, errno, "tmp");
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **nv;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(names, (size_t)cap *
+			    sizeof *names)) == NULL) {
+				(void)closedir(d);
+				sys_err(e, ENOMEM, "tmp");
+				goto out;
+			}
+			names = nv;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL) {
+			(void)closedir(d);
+			sys_err(e, ENOMEM, "tmp");
+			goto out;
+		}
+		n++;
+	}
+	(void)closedir(d);
+	for (i = 0; i < n; i++) {
+		const char *nm = names[i];
+		int stale, tempfile;
+
+		if (fstatat(q->tmpfd, nm, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		stale = st.st_mtime < now - HT_QUEUE_STALE_TMP;
+		/* ITEM@PID: a rewrite or a reason; else an item being added. */
+		if (parse_name(nm, &qn, &rest) == 0 && *rest == '\0') {
+			tempfile = 0;
+			pid = qn.pid;
+		} else if ((rest = strrchr(nm, '@')) != NULL &&
+		    (rest++, digits(&rest, 0x7fffffff, &pid) == 0) &&
+		    *rest == '\0') {
+			tempfile = 1;
+		} else
+			continue;	/* not ours: left alone */
+		if (!stale && pid_alive((long)pid))
+			continue;
+		if (tempfile) {
+			/* The item it was for is where it was. */
+			if (unlinkat(q->tmpfd, nm, 0) == -1 && errno != ENOENT) {
+				sys_err(e, errno, nm);
+				goto out;
+			}
+			r->removed++;
+		} else if (recover_tmp(q, nm, r, e) == -1)
+			goto out;
+	}
+	/* Markers old enough that the event will not come again. */
+	if ((d = dir_stream(q->sentfd)) == NULL) {
+		sys_err(e, errno, "sent");
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(q->sentfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime < now - HT_QUEUE_SENT_KEEP &&
+		    unlinkat(q->sentfd, de->d_name, 0) == 0)
+			r->pruned++;
+	}
+	(void)closedir(d);
+	rv = 0;
+out:
+	if (rv == -1)
+		ht_err_prefix(e, "%s", q->dir);
+	ht_queue_names_free(names, n);
+	return rv;
+}
+
+/* Count a directory's entries; the oldest by name (or mtime). */
+static int
+count_dir(int dfd, int skip_reasons, long *count, long long *oldest)
+{
+	struct dirent *de;
+	struct qname qn;
+	struct stat st;
+	long long t;
+	DIR *d;
+
+	*count = 0;
+	if (oldest != NULL)
+		*oldest = 0;
+	if ((d = dir_stream(dfd)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || (skip_reasons &&
+		    has_suffix(de->d_name, ".reason")))
+			continue;
+		(*count)++;
+		if (oldest == NULL)
+			continue;
+		if (parse_name(de->d_name, &qn, NULL) == 0)
+			t = qn.sec;
+		else if (fstatat(dfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			t = (long long)st.st_mtime;
+		else
+			continue;
+		if (*oldest == 0 || t < *oldest)
+			*oldest = t;
+	}
+	(void)closedir(d);
+	return 0;
+}
+
+int
+ht_queue_status(struct ht_queue *q, time_t now, struct ht_qstatus *s,
+    struct ht_err *e)
+{
+	int fd;
+
+	memset(s, 0, sizeof *s);
+	if (count_dir(q->newfd, 0, &s->queued, &s->oldest_queued) == -1 ||
+	    count_dir(q->failfd, 1, &s->failed, &s->oldest_failed) == -1 ||
+	    count_dir(q->tmpfd, 0, &s->writing, NULL) == -1 ||
+	    count_dir(q->sentfd, 0, &s->sent, NULL) == -1) {
+		sys_err(e, errno, q->dir);
+		return -1;
+	}
+	if ((s->held = ht_queue_held(q, now, e)) == (time_t)-1)
+		return -1;
+	if (q->lockfd != -1)
+		s->flushing = 1;
+	else if ((fd = openat(q->dfd, ".lock", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) != -1) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK)
+			s->flushing = 1;
+		(void)close(fd);
+	}
+	return 0;
+}
+
+static void
+note(struct ht_qflush *f, const char *name, enum ht_qevent ev,
+    const struct ht_qsend *r, const char *msg)
+{
+	if (f->note != NULL)
+		f->note(f->arg, name, ev, r, msg);
+}
+
+static time_t
+now_of(const struct ht_qflush *f)
+{
+	return f->now != NULL ? f->now() : time(NULL);
+}
+
+/* Send one item.  Returns 0 to go on, 1 to stop (transient), -1 error. */
+static int
+send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
+    struct ht_err *e)
+{
+	struct ht_qitem *it;
+	struct ht_qsend r;
+	struct ht_err te;
+	time_t held;
+	int t;
+
+	if ((held = ht_queue_held(q, now_of(f), e)) == (time_t)-1)
+		return -1;
+	if (held != 0) {
+		f->held = held;
+		f->stopped = 1;
+		note(f, name, HT_QEV_HELD, NULL, NULL);
+		return 1;
+	}
+	ht_err_clear(&te);
+	switch ((t = ht_queue_take(q, name, &it, &te))) {
+	case HT_QTAKE_OK:
+		break;
+	case HT_QTAKE_GONE:
+		return 0;
+	case HT_QTAKE_BUSY:
+		f->busy++;
+		note(f, name, HT_QEV_BUSY, NULL, NULL);
+		return 0;
+	case HT_QTAKE_SENT:
+		f->already++;
+		note(f, name, HT_QEV_ALREADY, NULL, NULL);
+		return 0;
+	case HT_QTAKE_CORRUPT:
+		f->corrupt++;
+		note(f, name, HT_QEV_CORRUPT, NULL, te.msg);
+		return 0;
+	default:
+		*e = te;
+		return -1;
+	}
+	memset(&r, 0, sizeof r);
+	r.result = HT_QSEND_TEMP;
+	if (f->send(f->arg, it, &r, e) == -1) {
+		ht_queue_release(it);
+		return -1;
+	}
+	switch (r.result) {
+	case HT_QSEND_OK:
+	case HT_QSEND_DUP:
+		if (r.result == HT_QSEND_OK)
+			f->sent++;
+		else
+			f->dups++;
+		note(f, name, HT_QEV_SENT, &r, NULL);
+		/* Posted: a failure to remove it costs X a duplicate. */
+		return ht_queue_done(q, it, e);
+	case HT_QSEND_PERM:
+		f->failed++;
+		if (f->status == 0)
+			f->status = r.status != 0 ? r.status : EX_DATAERR;
+		note(f, name, HT_QEV_FAILED, &r, NULL);
+		return ht_queue_fail(q, it, r.reason, e);
+	case HT_QSEND_LIMIT:
+		if (r.reset > now_of(f)) {
+			f->held = r.reset;
+			if (ht_queue_hold(q, r.reset, e) == -1) {
+				ht_queue_release(it);
+				return -1;
+			}
+		}
+		/* FALLTHROUGH */
+	case HT_QSEND_TEMP:
+	default:
+		f->kept++;
+		f->stopped = 1;
+		note(f, name, HT_QEV_KEPT, &r, NULL);
+		/* The attempt count is only information: keep going. */
+		(void)ht_queue_keep(q, it, r.reason, NULL);
+		return 1;
+	}
+}
+
+int
+ht_queue_send(struct ht_queue *q, const char *name, struct ht_qflush *f,
+    struct ht_err *e)
+{
+	return send_one(q, name, f, e) == -1 ? -1 : 0;
+}
+
+int
+ht_queue_flush(struct ht_queue *q, struct ht_qflush *f, struct ht_err *e)
+{
+	char **names = NULL;
+	long n = 0, i;
+	int r, rv = -1;
+
+	if ((r = ht_queue_lock(q, e)) != 0)
+		return r;
+	if (ht_queue_recover(q, now_of(f), &f->recovered, e) == -1)
+		goto out;
+	if ((n = ht_queue_names(q, HT_QUEUE_NEW, &names, e)) == -1) {
+		n = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = send_one(q, names[i], f, e)) == -1)
+			goto out;
+		if (r == 1)
+			break;
+	}
+	if (count_dir(q->newfd, 0, &f->left, NULL) == -1) {
+		sys_err(e, errno, "new");
+		ht_err_prefix(e, "%s", q->dir);
+		goto out;
+	}
+	rv = 0;
+out:
+	ht_queue_names_free(names, n);
+	ht_queue_unlock(q);
+	return rv;
+}

@@ -1,0 +1,226 @@
+/*
+ * queue — a durable queue of posts in a directory, in the manner of Maildir.
+ *
+ *   DIR/tmp/           items being written; a crash leaves them here
+ *   DIR/new/           queued items, one file each; names sort oldest first
+ *   DIR/failed/        items X refused for good, NAME.reason beside each
+ *   DIR/sent/          one marker per event id already posted
+ *   DIR/.lock          flock(2)ed by the one flusher
+ *   DIR/ratelimit      the time (Unix seconds) before which X is not called
+ *
+ * An item is written to tmp/, fsync(2)ed, renamed into new/ and new/ is
+ * fsync(2)ed: once ht_queue_add returns, a crash loses nothing.  Its name is
+ * SECONDS.MICROSECONDS.PID.COUNTER[.KEY]: the time of enqueueing, zero
+ * padded so that names sort oldest first; the writer's pid and a counter
+ * make it unique; KEY, 32 hex digits of the SHA-256 of the event id, is
+ * there when the post came from an event.  An item holds one JSON object:
+ * {"text", "reply_to", "id", "enqueued", "attempts", "last_error"}.
+ *
+ * Sending is at least once: an item leaves new/ only after X answered.  A
+ * crash between X's answer and the removal sends the post again, and X
+ * refuses it as a duplicate, which counts as posted.  Posts that carry an
+ * event id are also deduplicated here: an event already queued or already
+ * posted (sent/KEY) is not queued again, and an item whose event was posted
+ * is dropped before it is sent.
+ *
+ * Each item is flock(2)ed while it is being sent, so two processes never
+ * send the same item at once; DIR/.lock makes one flusher at a time.  Files
+ * are created mode 0600, directories 0700.  The directory must be on a
+ * local file system (flock, and the pids in names, are per host).
+ *
+ * The library never prints and never exits: errors fill a struct ht_err
+ * (with a sysexits status) and return -1.
+ */
+#ifndef HT_QUEUE_H
+#define HT_QUEUE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+#define HT_QUEUE_NAME_MAX	80
+#define HT_QUEUE_ITEM_MAX	(64 * 1024)	/* bytes per item file */
+/* Writers dead, or this old, left their temp files for good. */
+#define HT_QUEUE_STALE_TMP	3600
+/* How long a sent/ marker keeps an event id from being posted again. */
+#define HT_QUEUE_SENT_KEEP	(30 * 86400)
+
+struct ht_queue;
+
+/* A post to queue.  Strings are borrowed; reply_to and id may be NULL. */
+struct ht_qpost {
+	const char *text;
+	const char *reply_to;
+	const char *id;
+};
+
+/* An item taken from the queue: it is locked until it is given back. */
+struct ht_qitem {
+	char name[HT_QUEUE_NAME_MAX];
+	char *text;		/* owned by the item */
+	char *reply_to;		/* owned by the item, or NULL */
+	char *id;		/* owned by the item, or NULL */
+	long long enqueued;	/* Unix seconds */
+	long long attempts;	/* sends tried before this one */
+	char last_error[256];	/* why the last try failed, or "" */
+	int fd;			/* private: the open, locked item */
+};
+
+/*
+ * Open the queue at dir.  With create, make dir and its subdirectories as
+ * needed (mode 0700); otherwise they must exist.  caller frees.
+ */
+struct ht_queue *ht_queue_open(const char *dir, int create, struct ht_err *e);
+/* Close the queue, releasing the flusher lock if it is held. */
+void	ht_queue_close(struct ht_queue *);
+const char *ht_queue_dir(const struct ht_queue *);
+
+/*
+ * Queue a post.  Returns HT_QADD_QUEUED and the item's name in name, or
+ * HT_QADD_QUEUED_ALREADY / HT_QADD_SENT_ALREADY (name: "") when a post with
+ * the same event id is queued or was posted, or -1.
+ */
+#define HT_QADD_QUEUED		1
+#define HT_QADD_QUEUED_ALREADY	2
+#define HT_QADD_SENT_ALREADY	3
+int	ht_queue_add(struct ht_queue *, const struct ht_qpost *, char *name,
+	    size_t namelen, struct ht_err *e);
+
+/*
+ * The names in new/ (HT_QUEUE_NEW) or failed/ (HT_QUEUE_FAILED, the
+ * .reason files left out), sorted oldest first.  Returns the count and *out
+ * (caller frees with ht_queue_names_free), or -1.
+ */
+#define HT_QUEUE_NEW	0
+#define HT_QUEUE_FAILED	1
+long	ht_queue_names(struct ht_queue *, int which, char ***out,
+	    struct ht_err *e);
+void	ht_queue_names_free(char **, long n);
+
+/*
+ * Take the item new/name for sending, locked.  Returns:
+ *   HT_QTAKE_OK       *out is the item (give it back with one of done,
+ *                     keep, fail or release)
+ *   HT_QTAKE_GONE     the item is not (or no longer) queued
+ *   HT_QTAKE_BUSY     another process is sending it
+ *   HT_QTAKE_SENT     its event was already posted: it was removed
+ *   HT_QTAKE_CORRUPT  it cannot be read as an item: it was moved to
+ *                     failed/ and e says why
+ *   -1                an error, e says which
+ */
+#define HT_QTAKE_OK		1
+#define HT_QTAKE_GONE		2
+#define HT_QTAKE_BUSY		3
+#define HT_QTAKE_SENT		4
+#define HT_QTAKE_CORRUPT	5
+int	ht_queue_take(struct ht_queue *, const char *name,
+	    struct ht_qitem **out, struct ht_err *e);
+/* Posted (or refused as a duplicate): mark its event sent, remove it. */
+int	ht_queue_done(struct ht_queue *, struct ht_qitem *, struct ht_err *e);
+/* Not sent this time: count the attempt, note why, leave it queued. */
+int	ht_queue_keep(struct ht_queue *, struct ht_qitem *, const char *why,
+	    struct ht_err *e);
+/* Refused for good: move it to failed/ with why in failed/NAME.reason. */
+int	ht_queue_fail(struct ht_queue *, struct ht_qitem *, const char *why,
+	    struct ht_err *e);
+/* Give it back unchanged. */
+void	ht_queue_release(struct ht_qitem *);
+
+/*
+ * The flusher lock, DIR/.lock, taken without waiting: 0 taken, 1 another
+ * process holds it, -1 error.  Released by ht_queue_unlock or close.
+ */
+int	ht_queue_lock(struct ht_queue *, struct ht_err *e);
+void	ht_queue_unlock(struct ht_queue *);
+
+/*
+ * Rate limit: ht_queue_hold records that X must not be called before
+ * until; ht_queue_held returns that time if it is still to come, else 0
+ * (and -1 on error).
+ */
+int	ht_queue_hold(struct ht_queue *, time_t until, struct ht_err *e);
+time_t	ht_queue_held(struct ht_queue *, time_t now, struct ht_err *e);
+
+/*
+ * Housekeeping, done by the flusher under the lock: temp files whose
+ * writer died are queued when they hold a whole item (the writer was
+ * killed between fsync and rename), removed when empty, moved to failed/
+ * otherwise; sent/ markers older than HT_QUEUE_SENT_KEEP are removed.
+ */
+struct ht_qrecover {
+	long adopted, removed, corrupt, pruned;
+};
+int	ht_queue_recover(struct ht_queue *, time_t now, struct ht_qrecover *,
+	    struct ht_err *e);
+
+struct ht_qstatus {
+	long queued, failed, writing, sent;
+	long long oldest_queued;	/* enqueue time, 0: none */
+	long long oldest_failed;	/* enqueue time, 0: none */
+	time_t held;			/* rate-limited until, 0: not */
+	int flushing;			/* a flusher holds the lock */
+};
+int	ht_queue_status(struct ht_queue *, time_t now, struct ht_qstatus *,
+	    struct ht_err *e);
+
+/*
+ * Sending, for ht_queue_send and ht_queue_flush.  The caller's send
+ * function tries one item and says how it went; it returns -1 only for an
+ * error that should stop everything (its e is then reported).
+ */
+enum ht_qresult {
+	HT_QSEND_OK,		/* posted */
+	HT_QSEND_DUP,		/* refused as a duplicate: posted before */
+	HT_QSEND_PERM,		/* refused for good: to failed/ */
+	HT_QSEND_TEMP,		/* not now: stays queued, stop the flush */
+	HT_QSEND_LIMIT		/* rate-limited until reset: likewise */
+};
+struct ht_qsend {
+	enum ht_qresult result;
+	int status;		/* HT_QSEND_PERM: the sysexits status */
+	time_t reset;		/* HT_QSEND_LIMIT: when to try again, 0 unknown */
+	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT: why */
+};
+/* What happened to one item, for the caller's report. */
+enum ht_qevent {
+	HT_QEV_SENT,		/* posted (r: OK or DUP) */
+	HT_QEV_KEPT,		/* left queued (r: TEMP or LIMIT) */
+	HT_QEV_FAILED,		/* moved to failed/ (r: PERM) */
+	HT_QEV_CORRUPT,		/* moved to failed/, unreadable (msg) */
+	HT_QEV_ALREADY,		/* its event was posted before: dropped */
+	HT_QEV_BUSY,		/* being sent by another process: skipped */
+	HT_QEV_HELD		/* not tried: rate-limited until f->held */
+};
+struct ht_qflush {
+	/* Set by the caller. */
+	int	(*send)(void *arg, const struct ht_qitem *, struct ht_qsend *,
+		    struct ht_err *e);
+	void	(*note)(void *arg, const char *name, enum ht_qevent,
+		    const struct ht_qsend *r, const char *msg);	/* may be NULL */
+	void	*arg;
+	time_t	(*now)(void);	/* NULL: time() */
+	/* Filled in. */
+	long	sent, dups, failed, corrupt, already, busy, kept;
+	long	left;		/* ht_queue_flush: items still queued at the end */
+	struct ht_qrecover recovered;	/* ht_queue_flush: housekeeping */
+	time_t	held;		/* rate-limited until, 0: not */
+	int	stopped;	/* stopped early at a transient failure */
+	int	status;		/* the first permanent failure's status, or 0 */
+};
+/*
+ * Send the one item new/name (tw-post --queue after adding it).  Returns
+ * 0 (see f for what happened) or -1.
+ */
+int	ht_queue_send(struct ht_queue *, const char *name, struct ht_qflush *f,
+	    struct ht_err *e);
+/*
+ * Flush: take the flusher lock (returns 1 when another process holds it),
+ * recover, then send every queued item, oldest first, stopping at the first
+ * transient failure or rate limit.  While a rate limit holds, nothing is
+ * sent.  Returns 0 (see f) or -1.
+ */
+int	ht_queue_flush(struct ht_queue *, struct ht_qflush *f,
+	    struct ht_err *e);
+
+#endif

@@ -1,0 +1,187 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+
+#include "event.h"
+#include "jstream.h"
+#include "webhook.h"
+
+int
+ht_webhook_head(const struct ht_httpreq *r, void *arg, struct ht_err *e)
+{
+	static const char *const names[] = { "key", "dockerkey", NULL };
+	const struct ht_webhook *w = arg;
+	char *given;
+	size_t len;
+	int nomem, ok;
+
+	if (strcmp(r->path, w->path) != 0) {
+		ht_err_set(e, "no such path");
+		return 404;
+	}
+	if (!r->is_post) {
+		ht_err_set(e, "method %s not allowed", r->method);
+		return 405;
+	}
+	given = ht_query_get(r->query, names, &len, &nomem);
+	if (nomem) {
+		ht_err_set(e, "out of memory");
+		e->status = EX_OSERR;
+		return 500;
+	}
+	ok = given != NULL && ht_secret_equal(w->key, given, len);
+	if (given != NULL) {
+		explicit_bzero(given, len);
+		free(given);
+	}
+	if (!ok) {
+		ht_err_set(e, given != NULL ? "wrong key" : "no key");
+		e->status = EX_NOPERM;
+		return 403;
+	}
+	return 0;
+}
+
+int
+ht_webhook_event(const struct ht_webhook *w, const char *body, size_t len,
+    json_t **ev, char *why, size_t whylen, struct ht_err *e)
+{
+	struct ht_jstream *js;
+	json_t *v = NULL, *more = NULL;
+	char buf[sizeof e->msg];
+	int r, ret = -1;
+
+	*ev = NULL;
+	if ((js = ht_jstream_mem(body, len, "body", w->max_body,
+	    HT_JSON_MAX_DEPTH)) == NULL) {
+		ht_err_set(e, "out of memory");
+		return -1;
+	}
+	r = ht_jstream_next(js, &v, e);
+	if (r == 0) {
+		ht_err_set(e, "empty body");
+		goto out;
+	}
+	if (r != 1) {
+		/* Put the position into the message: it is the reason. */
+		(void)ht_err_str(e, buf, sizeof buf);
+		ht_err_clear(e);
+		ht_err_set(e, "%s", buf);
+		goto out;
+	}
+	if ((r = ht_jstream_next(js, &more, e)) != 0) {
+		ht_err_clear(e);
+		ht_err_set(e, "more than one JSON value in the body");
+		goto out;
+	}
+	if ((*ev = ht_event_from_payload(v, e)) == NULL)
+		goto out;
+	ret = ht_filter_why(w->filter, json_string_value(json_object_get(*ev,
+	    "repo_name")), json_string_value(json_object_get(*ev, "tag")),
+	    why, whylen) == NULL ? 1 : 0;
+out:
+	json_decref(v);
+	json_decref(more);
+	ht_jstream_free(js);
+	return ret;
+}
+
+char *
+ht_webhook_answer(const char *status, const char *id, const char *reason)
+{
+	json_t *o;
+	char *s;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (json_object_set_new(o, "status", json_string(status)) == -1 ||
+	    (id != NULL && json_object_set_new(o, "id",
+	    json_string(id)) == -1) ||
+	    (reason != NULL && json_object_set_new(o, "reason",
+	    json_string(reason)) == -1)) {
+		json_decref(o);
+		return NULL;
+	}
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+/* An address from the environment, if it looks like one. */
+static const char *
+env_addr(const char *name)
+{
+	const char *v = getenv(name);
+	size_t i;
+
+	if (v == NULL || *v == '\0' || strlen(v) > 64)
+		return NULL;
+	for (i = 0; v[i] != '\0'; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') ||
+		    (v[i] >= 'a' && v[i] <= 'f') ||
+		    (v[i] >= 'A' && v[i] <= 'F') ||
+		    v[i] == '.' || v[i] == ':' || v[i] == '%'))
+			return NULL;
+	return v;
+}
+
+static const char *
+fmt_peer(char *buf, size_t len, const char *addr, const char *port)
+{
+	int n;
+
+	if (port != NULL && strspn(port, "0123456789") == strlen(port) &&
+	    *port != '\0' && strlen(port) <= 5)
+		n = snprintf(buf, len, strchr(addr, ':') != NULL ?
+		    "[%s]:%s" : "%s:%s", addr, port);
+	else
+		n = snprintf(buf, len, "%s", addr);
+	if (n < 0 || (size_t)n >= len)
+		(void)snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *
+ht_peer_name(int fd, char *buf, size_t len)
+{
+	static const char *const vars[][2] = {
+		{ "SOCAT_PEERADDR", "SOCAT_PEERPORT" },
+		{ "REMOTE_ADDR", "REMOTE_PORT" },
+		{ "TCPREMOTEIP", "TCPREMOTEPORT" },
+	};
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char addr[INET6_ADDRSTRLEN], port[8];
+	const char *a;
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if ((a = env_addr(vars[i][0])) != NULL)
+			return fmt_peer(buf, len, a, getenv(vars[i][1]));
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *in = (void *)&ss;
+
+			(void)inet_ntop(AF_INET, &in->sin_addr, addr,
+			    sizeof addr);
+			(void)snprintf(port, sizeof port, "%u",
+			    ntohs(in->sin_port));
+			return fmt_peer(buf, len, addr, port);
+		}
+		if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *in6 = (void *)&ss;
+
+			(void)inet_ntop(AF_INET6, &in6->sin6_addr, addr,
+			    sizeof addr);
+			(void)snprintf(port, sizeof port, "%u",
+			    ntohs(in6->sin6_port));
+			return fmt_peer(buf, len, addr, port);
+		}
+	}
+	(void)snprintf(buf, len, "-");
+	return buf;
+}

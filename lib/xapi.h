@@ -1,0 +1,108 @@
+/*
+ * xapi — post to X (API v2 POST /2/tweets, or the legacy v1.1
+ * statuses/update.json) and say what became of the post.
+ *
+ * One call sends one post and classifies the outcome: posted (with its id),
+ * duplicate (X already has this text: as good as posted), a permanent
+ * rejection (bad credentials, read-only app, invalid text: retrying cannot
+ * help) or a transient failure (5xx, timeout, no connection, rate limit:
+ * try again, not before retry_at).  The durable queue and tw-post share it.
+ *
+ * Requests are signed here (oauth.c); the HTTP exchange happens in the
+ * helper program tw-send, which this file starts on first use and talks to
+ * over a socket, so that the calling process never loads libcurl and the
+ * helper never sees a secret.  The helper's environment is the caller's
+ * without TW_* and DH_KEY.
+ *
+ * Credentials given to ht_xapi_new are copied and wiped at ht_xapi_free.
+ */
+#ifndef HT_XAPI_H
+#define HT_XAPI_H
+
+#include <jansson.h>
+
+#include "err.h"
+#include "oauth.h"
+
+#define HT_XAPI_DEFAULT_URL	"https://api.x.com"
+#define HT_XAPI_HELPER		"tw-send"
+
+enum ht_xapi_kind {
+	HT_XAPI_OK,		/* posted; id is set */
+	HT_XAPI_DUPLICATE,	/* X has this text already */
+	HT_XAPI_PERMANENT,	/* rejected; do not retry */
+	HT_XAPI_TRANSIENT	/* failed for now; retry (not before retry_at) */
+};
+
+struct ht_xapi_result {
+	enum ht_xapi_kind kind;
+	int http;		/* the HTTP status, 0 when none came */
+	int status;		/* sysexits.h: 0, 65, 69, 75 or 77 */
+	int rate_limited;	/* 429 */
+	long long retry_at;	/* TRANSIENT: epoch seconds, 0 when unknown */
+	int attempts;		/* ht_xapi_post_within: requests made */
+	char id[32];		/* OK: the post's id */
+	char reason[512];	/* not OK: why, one line, X's words quoted */
+};
+
+struct ht_xapi_conf {
+	const char *api_url;	/* NULL: HT_XAPI_DEFAULT_URL */
+	int v1;			/* the legacy v1.1 statuses/update.json */
+	long timeout_ms;	/* each request, at most (0: 30 s) */
+	long connect_timeout_ms; /* each connection, at most (0: 10 s) */
+	const char *helper;	/* path of tw-send; see ht_xapi_helper_path */
+	/* --verbose: one line at a time, secrets already redacted. */
+	void	(*trace)(void *arg, const char *line);
+	void	*trace_arg;
+};
+
+struct ht_xapi;
+
+/* The strings of c are copied.  NULL and e when out of memory. */
+struct ht_xapi *ht_xapi_new(const struct ht_xapi_conf *c,
+	    const struct ht_oauth_cred *cred, struct ht_err *e);
+/* Stops the helper and wipes the credentials. */
+void	ht_xapi_free(struct ht_xapi *);
+
+/*
+ * One attempt at posting text (reply_to: a post id, or NULL), with a total
+ * time of at most budget_ms (0: the configured timeout).  Returns 0 and fills
+ * r; -1 and e (status 69, 70 or 71) when the post cannot even be tried: the
+ * helper cannot run, or memory is short.
+ */
+int	ht_xapi_post(struct ht_xapi *, const char *text, const char *reply_to,
+	    long budget_ms, struct ht_xapi_result *r, struct ht_err *e);
+
+/*
+ * Post, retrying transient failures within budget_ms: exponential backoff
+ * from 0.5 s with jitter, a 429 waits for x-rate-limit-reset when that falls
+ * within the budget and gives up at once (status 75) when it does not; a
+ * Retry-After is honoured.  When the budget is spent the last transient
+ * result is returned (status 69, or 75 when rate limited).
+ */
+int	ht_xapi_post_within(struct ht_xapi *, const char *text,
+	    const char *reply_to, long budget_ms, struct ht_xapi_result *r,
+	    struct ht_err *e);
+
+/*
+ * The body of the request that posts text: {"text":...} for v2, a form
+ * (status=...) for v1.1.  NULL when out of memory; caller frees.
+ */
+char	*ht_xapi_body(int v1, const char *text, const char *reply_to);
+
+/*
+ * Classify an answer of tw-send ({"status":...,"headers":{...},"body":...}
+ * or {"status":0,"error":...}).  now: epoch seconds.
+ */
+void	ht_xapi_classify(const json_t *answer, int v1, long long now,
+	    struct ht_xapi_result *r);
+
+/*
+ * Where tw-send is: $HUBTWEET_LIBEXECDIR/tw-send when that is set; else
+ * ../libexec/hubtweet/tw-send from the directory of the running program
+ * (/proc/self/exe) when that exists, which serves the build tree and a
+ * relocated installation; else LIBEXECDIR/tw-send.  Caller frees.
+ */
+char	*ht_xapi_helper_path(const char *libexecdir);
+
+#endif

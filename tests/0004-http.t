@@ -1,0 +1,285 @@
+#!/bin/sh
+# dh-parse --http: one webhook delivery over real TCP on 127.0.0.1, under
+# socat, systemd-socket-activate (inetd style) and tcpserver.
+. "${0%/*}/lib.sh"
+
+F=$FIXTURES
+CLIENT="python3 $TOP/tests/http-client.py"
+KEY='s3cret-K3y'
+DH_KEY=$KEY
+export DH_KEY
+P09=$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json
+P21=$F/21-connctd-test-string-comment-count-float.json
+
+# The request deadline is 1 s here, so that the 408 test is quick.
+printf 'dockerhub: { timeout = 1; max_body = 4096; };\n' >"$T/h.conf"
+: >"$T/events"; : >"$T/log"; : >"$T/status"
+
+# listen PORT HANDLER: socat forks HANDLER per connection.
+listen() {
+	socat TCP-LISTEN:"$1",bind=127.0.0.1,fork,reuseaddr SYSTEM:"$2" \
+	    2>>"$T/socat.err" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$1" || { echo "Bail out! nothing listens on $1"; exit 1; }
+}
+PORT=$(free_port)
+listen "$PORT" "dh-parse -H -c $T/h.conf >>$T/events 2>>$T/log; echo \$? >>$T/status"
+
+# wait_status N: until N handlers have exited; $LAST is the last status.
+wait_status() {
+	_i=0
+	while [ "$(wc -l <"$T/status")" -lt "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+	LAST=$(tail -n 1 "$T/status")
+	LOG=$(tail -n 1 "$T/log")
+}
+# wait_port's probe was a connection too.
+wait_status 1
+n=1
+# post ARGS...: curl -i to the listener; $OUT is the whole answer.
+post() {
+	run curl -sS -i --max-time 20 "$@"
+	n=$((n + 1))
+	wait_status $n
+}
+# raw FILE [ARGS]: send FILE as the request with the raw client.
+raw() {
+	_f=$1; shift
+	run $CLIENT "$PORT" "$_f" "$@"
+	n=$((n + 1))
+	wait_status $n
+}
+# complete NAME: the last answer is one complete HTTP/1.1 response.
+complete() {
+	if $CLIENT check <"$T/out" >"$T/why"; then ok "$1: complete response"
+	else not_ok "$1: complete response"; diag "$(cat "$T/why")" "$OUT"; fi
+}
+# answer STATUS BODY-ERE NAME: the last answer's status line and body.
+answer() {
+	_st=$(sed -n '1s/\r$//p' "$T/out")
+	_body=$(sed '1,/^\r$/d' "$T/out")
+	if printf '%s' "$_st" | grep -Eq "^HTTP/1\.1 $1 " &&
+	    printf '%s' "$_body" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
+	fi
+}
+U="http://127.0.0.1:$PORT"
+
+# Accepted.
+post --data-binary @"$P09" "$U/dockerhub?key=$KEY"
+answer 200 '' "accepted: 200"
+answer 200 '^\{"status":"accepted","id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: JSON body with the event id"
+complete accepted
+is "$LAST" 0 "accepted: exit 0"
+is "$(wc -l <"$T/events")" 1 "accepted: one event on stdout"
+like "$(cat "$T/events")" '^\{"repo_name":"karolisr/keel",.*"id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: the event"
+like "$LOG" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=karolisr/keel:0\.1\.7@2017-06-14T19:14:20Z bytes=[0-9]+ accepted$' "accepted: one log line with peer, method, path, status, id, bytes"
+
+# The old parameter name; a chunked body.
+post --data-binary @"$P09" "$U/dockerhub?dockerkey=$KEY"
+like "$OUT" '"status":"accepted"' "dockerkey= is accepted too"
+post -H 'Transfer-Encoding: chunked' --data-binary @"$P09" "$U/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "chunked body accepted"
+is "$(wc -l <"$T/events")" 3 "each accepted delivery gives its event"
+enc=$(printf '%s' "$KEY" | sed 's/-/%2D/g')
+post --data-binary @"$P09" "$U/dockerhub?x=1&key=$enc&y"
+like "$OUT" '"status":"accepted"' "percent-encoded key among other parameters"
+
+# Ignored: filtered out (latest), 200, nothing passed on.
+post --data-binary @"$P21" "$U/dockerhub?key=$KEY"
+answer 200 '' "ignored: 200"
+answer 200 '^\{"status":"ignored","id":"connctd/test:latest@2014-12-03T00:22:41Z","reason":"tag .latest. is skipped"\}$' "ignored: reason given"
+complete ignored
+is "$LAST" 0 "ignored: exit 0"
+is "$(wc -l <"$T/events")" 4 "ignored: no event"
+like "$LOG" '" 200 id=connctd/test:latest@2014-12-03T00:22:41Z bytes=[0-9]+ ignored: tag .latest. is skipped$' "ignored: logged with the reason"
+
+# 403: wrong key, no key; nothing passed on, no key in the log.
+post --data-binary @"$P09" "$U/dockerhub?key=wrong"
+answer 403 '' "wrong key: 403"
+answer 403 '^\{"status":"error","reason":"wrong key"\}$' "wrong key: reason"
+complete "wrong key"
+is "$LAST" 77 "wrong key: exit 77"
+like "$LOG" '"POST /dockerhub" 403 id=- bytes=[0-9]+ wrong key$' "wrong key: logged, path without query"
+post --data-binary @"$P09" "$U/dockerhub?key=${KEY}x"
+answer 403 '' "key with a suffix: 403"
+post --data-binary @"$P09" "$U/dockerhub?key=s3cret"
+answer 403 '' "key prefix: 403"
+post --data-binary @"$P09" "$U/dockerhub?key="
+answer 403 '' "empty key: 403"
+post --data-binary @"$P09" "$U/dockerhub"
+answer 403 '"reason":"no key"' "no key: 403"
+is "$(wc -l <"$T/events")" 4 "a refused delivery passes nothing on"
+unlike "$(cat "$T/log")" "$KEY|key=|s3cret" "no key in any log line"
+
+# 404, 405.
+post --data-binary @"$P09" "$U/other?key=$KEY"
+answer 404 '' "other path: 404"
+complete 404
+is "$LAST" 65 "404: exit 65"
+post --data-binary @"$P09" "$U/dockerhub/?key=$KEY"
+answer 404 '' "path with a trailing slash: 404"
+post "$U/dockerhub?key=$KEY"
+answer 405 '' "GET: 405"
+like "$OUT" 'Allow: POST' "405 says Allow: POST"
+complete 405
+post -X PUT --data-binary @"$P09" "$U/dockerhub?key=$KEY"
+answer 405 '"reason":"method PUT not allowed"' "PUT: 405"
+like "$LOG" '"PUT /dockerhub" 405 ' "405 logged with the method"
+
+# 411: a POST without Content-Length and not chunked.
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\n\r\n' "$KEY" >"$T/req"
+raw "$T/req"
+answer 411 '' "no length: 411"
+complete 411
+is "$LAST" 65 "411: exit 65"
+
+# 413: over max_body (4096 here), announced or chunked.
+head -c 5000 /dev/zero | tr '\0' ' ' >"$T/big"
+post --data-binary @"$T/big" "$U/dockerhub?key=$KEY"
+answer 413 '' "body over the limit: 413"
+answer 413 '"reason":"body of 5000 bytes is over the limit of 4096 bytes"' "413: reason"
+complete 413
+is "$LAST" 65 "413: exit 65"
+post -H 'Transfer-Encoding: chunked' --data-binary @"$T/big" "$U/dockerhub?key=$KEY"
+answer 413 '"reason":"body over the limit of 4096 bytes"' "chunked body over the limit: 413"
+head -c 3000000 /dev/zero >"$T/huge"
+post --data-binary @"$T/huge" "$U/dockerhub?key=$KEY"
+answer 413 '' "3 MB body: 413 (curl waits for 100-continue)"
+post -H 'Expect:' --data-binary @"$T/huge" "$U/dockerhub?key=$KEY"
+answer 413 '' "3 MB body sent at once: 413, not a reset"
+
+# 431: a header block over 8 KiB.
+{ printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\n' "$KEY"
+  python3 -c 'print("X-Pad: " + "a" * 9000, end="\r\n")'
+  printf 'Content-Length: 2\r\n\r\n{}'; } >"$T/req"
+raw "$T/req"
+answer 431 '"reason":"header block longer than 8192 bytes"' "header block over 8 KiB: 431"
+complete 431
+
+# 400: malformed request, cut short, not JSON, not a payload, two values.
+printf 'HELLO\r\n\r\n' >"$T/req"
+raw "$T/req"
+answer 400 '"reason":"malformed request: invalid HTTP method"' "garbage: 400"
+complete "400 garbage"
+is "$LAST" 65 "400: exit 65"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nContent-Length: 10\r\n\r\n{"a"' "$KEY" >"$T/req"
+raw "$T/req" halfclose
+answer 400 '"reason":"connection closed before the request was complete"' "cut short: 400"
+like "$LOG" '400 id=- bytes=[0-9]+ connection closed before the request was complete$' "cut short: 400 logged"
+post --data-binary 'not json' "$U/dockerhub?key=$KEY"
+answer 400 '"reason":"body:1:[0-9]+: invalid JSON: ' "not JSON: 400 with the reason"
+complete "400 not JSON"
+post --data-binary '{"hello":1}' "$U/dockerhub?key=$KEY"
+answer 400 '"reason":"not a Docker Hub payload: no \\"push_data\\" object"' "not a payload: 400 with the reason"
+like "$LOG" '"POST /dockerhub" 400 id=- bytes=[0-9]+ not a Docker Hub payload' "not a payload: logged"
+cat "$P09" "$P09" >"$T/two"
+post --data-binary @"$T/two" "$U/dockerhub?key=$KEY"
+answer 400 '"reason":"more than one JSON value in the body"' "two payloads: 400"
+post --data-binary @"$F/23-docs-dhi-python-org-ellipsis-INVALID.json" "$U/dockerhub?key=$KEY"
+answer 400 'invalid JSON' "a real invalid payload: 400"
+is "$(wc -l <"$T/events")" 4 "no event from any bad request"
+
+# 408: a client slower than the whole-request deadline (1 s here), even
+# though it sends a byte every 0.3 s.
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' "$KEY" >"$T/req"
+raw "$T/req" trickle 0.3
+answer 408 '"reason":"request not complete after 1 s"' "slow client: 408"
+complete 408
+is "$LAST" 65 "408: exit 65"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 1500\r\n\r\n' "$KEY" >"$T/req"
+head -c 1400 "$P09" >>"$T/req"
+raw "$T/req"
+answer 408 '' "body that never ends: 408"
+
+# The answer comes before the rest of the pipeline is done: the consumer
+# of the event waits until the test has its answer.
+PORT2=$(free_port)
+listen "$PORT2" "dh-parse -H 2>>$T/log | { IFS= read -r l || exit 0; while [ ! -e $T/answered ]; do sleep 0.05; done; printf '%s\\n' \"\$l\" >$T/late; }"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT2/dockerhub?key=$KEY"
+answer 200 '' "answered while the event's consumer is still busy"
+: >"$T/answered"
+_i=0; while [ ! -s "$T/late" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T/late" 2>/dev/null)" '"id":"karolisr/keel:0.1.7@' "the event went on after the answer"
+
+# Setup errors: no key (78), key files.
+run_in /dev/null env -u DH_KEY dh-parse -H
+expect 78 '^dh-parse: no key configured: set DH_KEY, dockerhub.key or dockerhub.key_file, or give -k FILE$' "no key: exit 78"
+run_in /dev/null env DH_KEY= dh-parse -H
+expect 78 'no key configured' "empty DH_KEY is no key"
+printf '%s\n' "$KEY" >"$T/key"; chmod 644 "$T/key"
+run_in /dev/null env -u DH_KEY dh-parse -H -k "$T/key"
+expect 78 "^dh-parse: $T/key: key file can be read by group or others \\(mode 644\\); chmod 600 it$" "readable key file refused"
+run_in /dev/null env -u DH_KEY dh-parse -H -k "$T/nokey"
+expect 78 "^dh-parse: $T/nokey: cannot open key file: No such file or directory$" "missing key file"
+chmod 600 "$T/key"
+printf 'dockerhub: { key_file = "%s"; };\n' "$T/key" >"$T/kf.conf"
+PORT3=$(free_port)
+listen "$PORT3" "env -u DH_KEY dh-parse -H -c $T/kf.conf >>$T/events3 2>>$T/log"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT3/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "key from dockerhub.key_file (newline dropped)"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT3/dockerhub?key=$KEY%0A"
+answer 403 '' "the key file's newline is not part of the key"
+printf 'dockerhub: { path = "/hooks/docker"; };\n' >"$T/p.conf"
+PORT4=$(free_port)
+listen "$PORT4" "env -u DH_KEY dh-parse -H -k $T/key -c $T/p.conf 2>>$T/log"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT4/hooks/docker?key=$KEY"
+answer 200 '"status":"accepted"' "-k FILE and dockerhub.path"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT4/dockerhub?key=$KEY"
+answer 404 '' "the default path is then 404"
+PORT5=$(free_port)
+listen "$PORT5" "env -u DH_KEY dh-parse -H 2>>$T/log5"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT5/dockerhub?key=$KEY"
+answer 500 '"reason":"server misconfigured"' "no key under a launcher: 500 to the sender"
+like "$(cat "$T/log5")" 'no key configured' "... and the reason in the log"
+run dh-parse -H "$P09"
+expect 64 '^usage: dh-parse ' "--http takes no file operand"
+run dh-parse -k "$T/key" "$P09"
+expect 64 '^usage: dh-parse ' "-k needs --http"
+
+# systemd socket activation, inetd style: fds 0 and 1 are the connection.
+SPORT=$(free_port)
+systemd-socket-activate -a --inetd -E PATH -E DH_KEY -E HUBTWEET_CONFIG -l "127.0.0.1:$SPORT" \
+    sh -c "exec dh-parse --http >>$T/events-sd 2>>$T/log-sd" 2>>"$T/sd.err" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$SPORT"
+run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$SPORT/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "systemd-socket-activate --inetd: 200"
+complete "systemd-socket-activate"
+_i=0; while { ! grep -q '" 200 ' "$T/log-sd" || [ ! -s "$T/events-sd" ]; } && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T/events-sd")" '"id":"karolisr/keel:0.1.7@' "systemd: event on stdout"
+like "$(grep '" 200 ' "$T/log-sd")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 ' "systemd: peer from REMOTE_ADDR or getpeername"
+run curl -sS -i --max-time 5 -d '{}' "http://127.0.0.1:$SPORT/dockerhub?key=nope"
+answer 403 '' "systemd: 403"
+
+# inetd: stderr is the connection too; no diagnostic may reach the sender.
+IPORT=$(free_port)
+systemd-socket-activate -a --inetd -E PATH -E DH_KEY -E HUBTWEET_CONFIG -l "127.0.0.1:$IPORT" \
+    sh -c "exec 2>&1; exec dh-parse --http >>$T/events-in" 2>>"$T/sd.err" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$IPORT"
+run curl -sS -i --max-time 5 -d 'not json' "http://127.0.0.1:$IPORT/dockerhub?key=$KEY"
+answer 400 '' "stderr on the connection: 400"
+complete "stderr on the connection"
+unlike "$OUT" 'dh-parse:' "... with no log text in the answer (it went to syslog)"
+
+# ucspi-tcp: tcpserver sets TCPREMOTEIP; fds 0 and 1 are the connection.
+if command -v tcpserver >/dev/null 2>&1; then
+	TPORT=$(free_port)
+	tcpserver -q -R -H 127.0.0.1 "$TPORT" \
+	    sh -c "exec dh-parse -H >>$T/events-t 2>>$T/log-t" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$TPORT"
+	run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$TPORT/dockerhub?key=$KEY"
+	answer 200 '"status":"accepted"' "tcpserver: 200"
+	_i=0; while ! grep -q '" 200 ' "$T/log-t" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	like "$(grep '" 200 ' "$T/log-t")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 ' "tcpserver: peer from TCPREMOTEIP"
+else
+	skip "tcpserver not installed"; skip "tcpserver not installed"
+fi
+
+synopsis_agrees dh-parse
+done_testing

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""mock-x.py: a local stand-in for the X API, for tests and demos.
+
+It serves the two endpoints tw-post uses, on 127.0.0.1 only:
+
+  POST /2/tweets                   JSON body {"text":..., "reply":
+                                   {"in_reply_to_tweet_id":...}}; 201
+                                   {"data":{"id":...,"text":...}}
+  POST /1.1/statuses/update.json   form body status=...&in_reply_to_status_id=
+                                   ...; 200 {"id":...,"id_str":...,"text":...}
+
+Every request must carry an OAuth 1.0a HMAC-SHA1 Authorization header,
+checked here with an implementation of its own (hmac, hashlib,
+urllib.parse.quote), independent of the project's C code: the consumer key
+and token must be the configured ones, the timestamp within 5 minutes, the
+nonce never seen before, and the signature must cover the method, the URL,
+the query and (for form bodies) the form parameters.  A bad one gets X's 401
+answer, and the reason goes to stderr.  A text accepted once is refused the
+second time with X's duplicate-content 403, as X does.
+
+Usage:
+  mock-x.py [--port N] [--port-file FILE] [--record FILE] [--script SPEC]
+            [--delay SECONDS] [--consumer-key K] [--consumer-secret S]
+            [--token T] [--token-secret S] [--allow-duplicates] [--quiet]
+
+  --port N          listen on N (default 0: a free port the kernel picks)
+  --port-file FILE  write the port there once listening (atomically: wait
+                    for the file to exist, then read it); the port is also
+                    printed on stdout as "mock-x: listening on 127.0.0.1:N"
+  --record FILE     append each accepted post as a JSON line:
+                    {"n":1,"id":"...","api":"2","text":"...","reply_to":null}
+  --script SPEC     how to answer the next requests, then answer normally.
+                    SPEC is a comma-separated list of ANSWER[*N] (N times):
+                      ok            accept (normal answer)
+                      401           bad credentials ("Unauthorized")
+                      401:token     invalid or expired token (v1.1 code 89)
+                      403           forbidden (generic)
+                      403:readonly  app without write permission
+                      403:project   app not attached to a project
+                      403:suspended account suspended
+                      dup           duplicate content (403)
+                      400           invalid request
+                      429[:S]       rate limited, x-rate-limit-reset in S
+                                    seconds (default 2)
+                      500, 502, 503 server errors
+                      slow:S        wait S seconds, then answer normally
+                      drop          close the connection without answering
+                    e.g. --script '503*2,ok' or --script '429:1'
+  --delay SECONDS   wait that long before every answer
+  --consumer-key ... --token-secret
+                    the credentials requests must be signed with; the
+                    defaults are mock-consumer-key, mock-consumer-secret,
+                    mock-access-token, mock-access-secret
+  --allow-duplicates  accept the same text twice
+
+Control endpoints (no OAuth, for tests):
+  GET  /_mock/posts    accepted posts, one JSON line each
+  GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N}
+  POST /_mock/script   body: a SPEC, replacing what is left of the script
+
+It stops on SIGTERM or SIGINT.  Example (sh):
+
+  python3 tests/mock-x.py --port-file "$T/port" --record "$T/posts" &
+  pid=$!; while [ ! -s "$T/port" ]; do sleep 0.05; done
+  TW_API_URL=http://127.0.0.1:$(cat "$T/port") TW_CONSUMER_KEY=... tw-post hi
+  kill $pid
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+V2_BODIES = {
+    "401": {"title": "Unauthorized", "type": "about:blank", "status": 401,
+            "detail": "Unauthorized"},
+    "401:token": {"title": "Unauthorized", "type": "about:blank",
+                  "status": 401, "detail": "Invalid or expired token."},
+    "403": {"title": "Forbidden", "type": "about:blank", "status": 403,
+            "detail": "You are not permitted to perform this action."},
+    "403:readonly": {
+        "title": "Forbidden", "status": 403,
+        "type": "https://api.twitter.com/2/problems/oauth1-permissions",
+        "detail": "Your client app is not configured with the appropriate "
+                  "oauth1 app permissions for this endpoint."},
+    "403:project": {
+        "client_id": "12345678", "title": "Client Forbidden",
+        "required_enrollment": "Appropriate Level of API Access",
+        "reason": "client-not-enrolled",
+        "registration_url": "https://developer.x.com/en/docs/projects/"
+                            "overview#adding-an-app-to-a-project",
+        "type": "https://api.twitter.com/2/problems/client-forbidden",
+        "detail": "When authenticating requests to the Twitter API v2 "
+                  "endpoints, you must use keys and tokens from a Twitter "
+                  "developer App that is attached to a Project. You can "
+                  "create a project via the developer portal."},
+    "403:suspended": {"title": "Forbidden", "type": "about:blank",
+                      "status": 403,
+                      "detail": "Your account is suspended and is not "
+                                "permitted to access this feature."},
+    "dup": {"title": "Forbidden", "type": "about:blank", "status": 403,
+            "detail": "You are not allowed to create a Tweet with "
+                      "duplicate content."},
+    "400": {"errors": [{"parameters": {"text": [""]},
+                        "message": "Invalid text: the text is too long."}],
+            "title": "Invalid Request", "detail": "One or more parameters "
+            "to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request"},
+    "429": {"title": "Too Many Requests", "detail": "Too Many Requests",
+            "type": "about:blank", "status": 429},
+    "500": {"title": "Internal Server Error", "type": "about:blank",
+            "status": 500, "detail": "Internal Server Error"},
+    "502": {"title": "Bad Gateway", "type": "about:blank", "status": 502,
+            "detail": "Bad Gateway"},
+    "503": {"title": "Service Unavailable", "type": "about:blank",
+            "status": 503, "detail": "Service Unavailable"},
+}
+V1_CODES = {
+    "401": (32, "Could not authenticate you."),
+    "401:token": (89, "Invalid or expired token."),
+    "403": (200, "Forbidden."),
+    "403:readonly": (261, "Application cannot perform write actions."),
+    "403:project": (453, "You currently have access to a subset of X API "
+                    "V2 endpoints and limited v1.1 endpoints only."),
+    "403:suspended": (64, "Your account is suspended and is not permitted "
+                      "to access this feature."),
+    "dup": (187, "Status is a duplicate."),
+    "400": (186, "Tweet needs to be a bit shorter."),
+    "429": (88, "Rate limit exceeded"),
+    "500": (131, "Internal error"),
+    "502": (131, "Internal error"),
+    "503": (130, "Over capacity"),
+}
+
+
+def q(s):
+    """RFC 3986 percent-encoding, as RFC 5849 3.6 wants it."""
+    return quote(s, safe="~")
+
+
+def parse_script(spec):
+    out = []
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        what, _, times = item.partition("*")
+        n = int(times) if times else 1
+        if what.startswith("429:") or what.startswith("slow:"):
+            float(what.split(":", 1)[1])
+        elif what not in V2_BODIES and what not in ("ok", "drop"):
+            raise ValueError("unknown answer %r" % what)
+        out.extend([what] * n)
+    return out
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.script = parse_script(args.script or "")
+        self.posts = []
+        self.texts = set()
+        self.nonces = set()
+        self.requests = 0
+        self.bad_auth = 0
+        self.next_id = 1850000000000000001
+
+    def next_answer(self):
+        with self.lock:
+            self.requests += 1
+            return self.script.pop(0) if self.script else "ok"
+
+
+def check_oauth(state, method, host, path, query, form, header):
+    """None when the request is signed right, else why not."""
+    a = state.args
+    if not header or not header.startswith("OAuth "):
+        return "no OAuth Authorization header"
+    params = {}
+    for part in header[6:].split(","):
+        part = part.strip()
+        if not part:
+            continue
+        k, sep, v = part.partition("=")
+        if not sep or len(v) < 2 or v[0] != '"' or v[-1] != '"':
+            return "malformed Authorization parameter %r" % k
+        params[unquote(k)] = unquote(v[1:-1])
+    params.pop("realm", None)
+    for need in ("oauth_consumer_key", "oauth_token", "oauth_nonce",
+                 "oauth_timestamp", "oauth_signature_method",
+                 "oauth_signature"):
+        if need not in params:
+            return "missing " + need
+    if params["oauth_signature_method"] != "HMAC-SHA1":
+        return "signature method is not HMAC-SHA1"
+    if params.get("oauth_version", "1.0") != "1.0":
+        return "oauth_version is not 1.0"
+    if params["oauth_consumer_key"] != a.consumer_key:
+        return "unknown consumer key"
+    if params["oauth_token"] != a.token:
+        return "unknown token"
+    try:
+        ts = int(params["oauth_timestamp"])
+    except ValueError:
+        return "timestamp is not a number"
+    if abs(time.time() - ts) > 300:
+        return "timestamp too far from now"
+    sig = params.pop("oauth_signature")
+    pairs = list(params.items())
+    pairs += parse_qsl(query, keep_blank_values=True)
+    pairs += form
+    enc = sorted((q(k), q(v)) for k, v in pairs)
+    norm = "&".join("%s=%s" % kv for kv in enc)
+    host = host.lower()
+    if host.endswith(":80"):
+        host = host[:-3]
+    base = "&".join([method.upper(), q("http://" + host + path), q(norm)])
+    key = q(a.consumer_secret) + "&" + q(a.token_secret)
+    want = base64.b64encode(hmac.new(key.encode(), base.encode(),
+                                      hashlib.sha1).digest()).decode()
+    if not hmac.compare_digest(want, sig):
+        return "bad signature (base string %s)" % base
+    with state.lock:
+        if (ts, params["oauth_nonce"]) in state.nonces:
+            return "nonce used twice"
+        state.nonces.add((ts, params["oauth_nonce"]))
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mock-x/1"
+
+    def log_message(self, fmt, *args):
+        if not self.server.state.args.quiet:
+            sys.stderr.write("mock-x: %s\n" % (fmt % args))
+
+    def send(self, code, obj, headers=()):
+        body = (obj if isinstance(obj, str) else json.dumps(obj)).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        st = self.server.state
+        if self.path == "/_mock/posts":
+            with st.lock:
+                text = "".join(json.dumps(p) + "\n" for p in st.posts)
+            return self.send(200, text)
+        if self.path == "/_mock/stats":
+            with st.lock:
+                return self.send(200, {"requests": st.requests,
+                                       "accepted": len(st.posts),
+                                       "bad_auth": st.bad_auth})
+        self.send(404, {"title": "Not Found", "status": 404,
+                        "type": "about:blank", "detail": "Not Found"})
+
+    def do_POST(self):
+        st = self.server.state
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        if url.path == "/_mock/script":
+            try:
+                script = parse_script(raw.decode())
+            except ValueError as e:
+                return self.send(400, {"error": str(e)})
+            with st.lock:
+                st.script = script
+            return self.send(200, {"script": script})
+        if url.path == "/2/tweets":
+            v1 = False
+        elif url.path == "/1.1/statuses/update.json":
+            v1 = True
+        else:
+            return self.send(404, {"title": "Not Found", "status": 404,
+                                   "type": "about:blank",
+                                   "detail": "Not Found"})
+        answer = st.next_answer()
+        if st.args.delay:
+            time.sleep(st.args.delay)
+        if answer.startswith("slow:"):
+            time.sleep(float(answer[5:]))
+            answer = "ok"
+        if answer == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        ctype = self.headers.get("Content-Type", "")
+        form = []
+        if ctype.startswith("application/x-www-form-urlencoded"):
+            form = parse_qsl(raw.decode(), keep_blank_values=True)
+        why = check_oauth(st, self.command, self.headers.get("Host", ""),
+                          url.path, url.query, form,
+                          self.headers.get("Authorization"))
+        if why is not None:
+            sys.stderr.write("mock-x: 401: %s\n" % why)
+            with st.lock:
+                st.bad_auth += 1
+            return self.fail("401", v1)
+        if answer != "ok":
+            return self.fail(answer, v1)
+        # The request itself.
+        if v1:
+            f = dict(form)
+            text, reply = f.get("status"), f.get("in_reply_to_status_id")
+        else:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return self.fail("400", v1)
+            if not ctype.startswith("application/json") or \
+                    not isinstance(body, dict):
+                return self.fail("400", v1)
+            text = body.get("text")
+            reply = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        if not isinstance(text, str) or not text:
+            return self.fail("400", v1)
+        with st.lock:
+            if text in st.texts and not st.args.allow_duplicates:
+                dup = True
+            else:
+                dup = False
+                st.texts.add(text)
+                pid = str(st.next_id)
+                st.next_id += 1
+                rec = {"n": len(st.posts) + 1, "id": pid,
+                       "api": "1.1" if v1 else "2", "text": text,
+                       "reply_to": reply}
+                st.posts.append(rec)
+                if st.args.record:
+                    with open(st.args.record, "a") as fp:
+                        fp.write(json.dumps(rec) + "\n")
+        if dup:
+            return self.fail("dup", v1)
+        limits = [("x-rate-limit-limit", "100"),
+                  ("x-rate-limit-remaining", "99"),
+                  ("x-rate-limit-reset", str(int(time.time()) + 900))]
+        if v1:
+            return self.send(200, {"id": int(pid), "id_str": pid,
+                                   "text": text}, limits)
+        self.send(201, {"data": {"id": pid, "text": text,
+                                 "edit_history_tweet_ids": [pid]}}, limits)
+
+    def fail(self, answer, v1):
+        code, _, arg = answer.partition(":")
+        headers = []
+        if code == "429":
+            reset = int(time.time() + float(arg or 2))
+            headers = [("x-rate-limit-limit", "100"),
+                       ("x-rate-limit-remaining", "0"),
+                       ("x-rate-limit-reset", str(reset))]
+            answer = "429"
+        status = 403 if code == "dup" else int(code)
+        if v1:
+            c, m = V1_CODES[answer]
+            body = {"errors": [{"code": c, "message": m}]}
+        else:
+            body = V2_BODIES[answer]
+        self.send(status, body, headers)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="a local mock of the X API")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--record")
+    ap.add_argument("--script")
+    ap.add_argument("--delay", type=float, default=0)
+    ap.add_argument("--consumer-key", default="mock-consumer-key")
+    ap.add_argument("--consumer-secret", default="mock-consumer-secret")
+    ap.add_argument("--token", default="mock-access-token")
+    ap.add_argument("--token-secret", default="mock-access-secret")
+    ap.add_argument("--allow-duplicates", action="store_true")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    try:
+        state = State(args)
+    except ValueError as e:
+        ap.error("--script: %s" % e)
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv.daemon_threads = True
+    srv.state = state
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as fp:
+            fp.write("%d\n" % port)
+        os.rename(tmp, args.port_file)
+    print("mock-x: listening on 127.0.0.1:%d" % port, flush=True)
+
+    def stop(*_):
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    srv.serve_forever()
+    srv.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+/* Unit tests: lib/httpreq.c, lib/secret.c, lib/webhook.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "httpreq.h"
+#include "secret.h"
+#include "webhook.h"
+
+static const struct ht_httpreq_limits lim = { 8192, 1024, 200 };
+
+/* Read the request text through a socketpair; close the writer if eof. */
+static int
+read_req(const char *text, size_t len, int eof, ht_httpreq_head_fn *head,
+    void *arg, struct ht_httpreq *r, struct ht_err *e)
+{
+	int sv[2], st;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], text, len), (ssize_t)len);
+	if (eof)
+		(void)shutdown(sv[1], SHUT_WR);
+	ht_err_clear(e);
+	st = ht_httpreq_read(sv[0], &lim, head, arg, r, e);
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	return st;
+}
+#define REQ(s, eof, r, e)	read_req(s, sizeof s - 1, eof, NULL, NULL, r, e)
+
+static void
+query(void **state)
+{
+	static const char *const names[] = { "key", "dockerkey", NULL };
+	size_t len;
+	int nomem;
+	char *v;
+
+	v = ht_query_get("a=1&key=x%2Dy+z&key=no", names, &len, &nomem);
+	assert_string_equal(v, "x-y z");
+	assert_int_equal(len, 5);
+	free(v);
+	v = ht_query_get("keys=1&dockerkey=abc", names, &len, &nomem);
+	assert_string_equal(v, "abc");
+	free(v);
+	v = ht_query_get("key", names, &len, &nomem);
+	assert_string_equal(v, "");
+	free(v);
+	v = ht_query_get("k=%zz&key=%4", names, &len, &nomem);
+	assert_string_equal(v, "%4");
+	free(v);
+	v = ht_query_get("key=a%00b", names, &len, &nomem);
+	assert_int_equal(len, 3);
+	free(v);
+	assert_null(ht_query_get("x=1&keyx=2", names, &len, &nomem));
+	assert_false(nomem);
+	assert_null(ht_query_get(NULL, names, &len, &nomem));
+}
+
+static void
+secret(void **state)
+{
+	struct ht_secret s;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_secret_str(&s, "abc", "k", &e), 0);
+	assert_true(ht_secret_equal(&s, "abc", 3));
+	assert_false(ht_secret_equal(&s, "ab", 2));
+	assert_false(ht_secret_equal(&s, "abcd", 4));
+	assert_false(ht_secret_equal(&s, "abd", 3));
+	assert_false(ht_secret_equal(&s, "", 0));
+	ht_secret_wipe(&s);
+	assert_false(ht_secret_equal(&s, "", 0));
+	assert_int_equal(ht_secret_str(&s, "", "DH_KEY", &e), -1);
+	assert_string_equal(e.msg, "DH_KEY is empty");
+	assert_int_equal(e.status, EX_CONFIG);
+}
+
+static void
+request(void **state)
+{
+	struct ht_httpreq r;
+	struct ht_err e;
+
+	assert_int_equal(REQ("POST /hook?key=k&x=1 HTTP/1.1\r\nHost: h\r\n"
+	    "Content-Length: 4\r\n\r\n{\"a\"", 0, &r, &e), 0);
+	assert_string_equal(r.body, "{\"a\"");
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST /hook?key=k&x=1 HTTP/1.1\r\nHost: h\r\n"
+	    "Content-Length: 7\r\n\r\n{\"a\":1}", 0, &r, &e), 0);
+	assert_string_equal(r.method, "POST");
+	assert_true(r.is_post);
+	assert_string_equal(r.path, "/hook");
+	assert_string_equal(r.query, "key=k&x=1");
+	assert_int_equal(r.body_len, 7);
+	assert_string_equal(r.body, "{\"a\":1}");
+	ht_httpreq_free(&r);
+	/* Chunked, with a trailer; absolute form. */
+	assert_int_equal(REQ("POST http://h/p HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n"
+	    "X: y\r\n\r\n", 0, &r, &e), 0);
+	assert_string_equal(r.path, "/p");
+	assert_null(r.query);
+	assert_string_equal(r.body, "abcde");
+	assert_true(r.chunked);
+	ht_httpreq_free(&r);
+}
+
+static void
+refusals(void **state)
+{
+	struct ht_httpreq r;
+	struct ht_err e;
+	char big[9000 + 64];
+
+	assert_int_equal(REQ("POST / HTTP/1.1\r\n\r\n", 0, &r, &e), 411);
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n",
+	    0, &r, &e), 413);
+	assert_string_equal(e.msg,
+	    "body of 1025 bytes is over the limit of 1024 bytes");
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked"
+	    "\r\n\r\n401\r\n", 0, &r, &e), 408);	/* the chunk never comes */
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab",
+	    0, &r, &e), 408);
+	assert_string_equal(e.msg, "request not complete after 0 s");
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab",
+	    1, &r, &e), 400);
+	assert_string_equal(e.msg,
+	    "connection closed before the request was complete");
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+	    0, &r, &e), 400);
+	ht_httpreq_free(&r);
+	assert_int_equal(REQ("\x01\r\n\r\n", 0, &r, &e), 400);
+	ht_httpreq_free(&r);
+	memcpy(big, "POST / HTTP/1.1\r\nX: ", 20);
+	memset(big + 20, 'a', 9000);
+	memcpy(big + 9020, "\r\n\r\n", 4);
+	assert_int_equal(read_req(big, 9024, 1, NULL, NULL, &r, &e), 431);
+	ht_httpreq_free(&r);
+}
+
+static void
+judge(void **state)
+{
+	struct ht_secret key;
+	struct ht_filter f = { .skip_latest = 1 };
+	struct ht_webhook w = { "/dockerhub", &key, &f, 1024 };
+	struct ht_httpreq r;
+	struct ht_err e;
+	json_t *ev;
+	char why[128], *s;
+
+	assert_int_equal(ht_secret_str(&key, "k1", "k", &e), 0);
+#define JREQ(s)	read_req(s, sizeof s - 1, 0, ht_webhook_head, &w, &r, &e)
+	assert_int_equal(JREQ("GET /dockerhub?key=k1 HTTP/1.1\r\n\r\n"), 405);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /x?key=k1 HTTP/1.1\r\n\r\n"), 404);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /dockerhub?key=k2 HTTP/1.1\r\n\r\n"), 403);
+	assert_int_equal(e.status, EX_NOPERM);
+	ht_httpreq_free(&r);
+	/* The key is checked before the length. */
+	assert_int_equal(JREQ("POST /dockerhub?dockerkey=k1 HTTP/1.1\r\n\r\n"),
+	    411);
+	ht_httpreq_free(&r);
+	ht_secret_wipe(&key);
+
+	assert_int_equal(ht_webhook_event(&w, "", 0, &ev, why, sizeof why, &e),
+	    -1);
+	assert_string_equal(e.msg, "empty body");
+	assert_int_equal(ht_webhook_event(&w, "{} {}", 5, &ev, why,
+	    sizeof why, &e), -1);
+	assert_string_equal(e.msg, "more than one JSON value in the body");
+	s = "{\"push_data\":{\"tag\":\"latest\",\"pushed_at\":1},"
+	    "\"repository\":{\"repo_name\":\"a/b\"}}";
+	assert_int_equal(ht_webhook_event(&w, s, strlen(s), &ev, why,
+	    sizeof why, &e), 0);
+	assert_string_equal(why, "tag 'latest' is skipped");
+	json_decref(ev);
+	f.skip_latest = 0;
+	assert_int_equal(ht_webhook_event(&w, s, strlen(s), &ev, why,
+	    sizeof why, &e), 1);
+	assert_string_equal(json_string_value(json_object_get(ev, "id")),
+	    "a/b:latest@1970-01-01T00:00:01Z");
+	json_decref(ev);
+
+	s = ht_webhook_answer("error", NULL, "bad \"x\"");
+	assert_string_equal(s, "{\"status\":\"error\",\"reason\":\"bad \\\"x\\\"\"}");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(query),
+		cmocka_unit_test(secret),
+		cmocka_unit_test(request),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(judge),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

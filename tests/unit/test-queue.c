@@ -1,0 +1,670 @@
+/* Unit tests: lib/queue.c */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "queue.h"
+
+static char top[32];
+static char qdir[sizeof top + 8];
+
+static void
+rm_tree(const char *path)
+{
+	char cmd[256];
+
+	(void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)snprintf(top, sizeof top, "/tmp/ht-queue-XXXXXX");
+	if (mkdtemp(top) == NULL)
+		return -1;
+	(void)snprintf(qdir, sizeof qdir, "%s/q", top);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	rm_tree(top);
+	return 0;
+}
+
+static struct ht_queue *
+open_q(void)
+{
+	struct ht_queue *q;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	q = ht_queue_open(qdir, 1, &e);
+	if (q == NULL)
+		fail_msg("open: %s", e.msg);
+	return q;
+}
+
+static void
+add(struct ht_queue *q, const char *text, const char *id, int want,
+    char *name)
+{
+	struct ht_qpost p = { text, NULL, id };
+	struct ht_err e;
+	char nm[HT_QUEUE_NAME_MAX];
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_queue_add(q, &p, name != NULL ? name : nm,
+	    HT_QUEUE_NAME_MAX, &e), want);
+}
+
+static mode_t
+mode_of(const char *sub, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	(void)snprintf(path, sizeof path, "%s/%s%s%s", qdir, sub,
+	    *name ? "/" : "", name);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static int
+exists(const char *sub, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	(void)snprintf(path, sizeof path, "%s/%s/%s", qdir, sub, name);
+	return lstat(path, &st) == 0;
+}
+
+static void
+put(const char *sub, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	(void)snprintf(path, sizeof path, "%s/%s/%s", qdir, sub, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *
+slurp(const char *sub, const char *name)
+{
+	static char buf[4096];
+	char path[512];
+	size_t n;
+	FILE *fp;
+
+	(void)snprintf(path, sizeof path, "%s/%s/%s", qdir, sub, name);
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	(void)fclose(fp);
+	return buf;
+}
+
+static void
+open_modes_and_errors(void **state)
+{
+	struct ht_queue *q;
+	struct ht_err e;
+	mode_t old = umask(0);
+
+	ht_err_clear(&e);
+	assert_null(ht_queue_open(qdir, 0, &e));
+	assert_int_equal(e.status, EX_NOINPUT);
+	assert_non_null(strstr(e.msg, "No such file or directory"));
+	q = open_q();
+	assert_int_equal(mode_of("", ""), 0700);
+	assert_int_equal(mode_of("new", ""), 0700);
+	assert_int_equal(mode_of("tmp", ""), 0700);
+	assert_int_equal(mode_of("failed", ""), 0700);
+	assert_int_equal(mode_of("sent", ""), 0700);
+	assert_string_equal(ht_queue_dir(q), qdir);
+	ht_queue_close(q);
+	/* Opening again, without create, works once it exists. */
+	assert_non_null(q = ht_queue_open(qdir, 0, &e));
+	ht_queue_close(q);
+	(void)umask(old);
+}
+
+static void
+add_writes_item(void **state)
+{
+	struct ht_queue *q = open_q();
+	struct ht_qpost p = { "hello \xc3\xa9", "123", "a/b:v1@2024-01-01T00:00:00Z" };
+	char name[HT_QUEUE_NAME_MAX], *s;
+	struct ht_err e;
+	char **v;
+	mode_t old = umask(0);
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_queue_add(q, &p, name, sizeof name, &e),
+	    HT_QADD_QUEUED);
+	(void)umask(old);
+	assert_int_equal(mode_of("new", name), 0600);
+	/* SECONDS.MICROSECONDS.PID.COUNTER.KEY */
+	assert_int_equal(strspn(name, "0123456789"), 11);
+	assert_int_equal(name[11], '.');
+	assert_int_equal(strlen(strrchr(name, '.') + 1), 32);
+	s = slurp("new", name);
+	assert_non_null(strstr(s, "\"text\":\"hello \xc3\xa9\""));
+	assert_non_null(strstr(s, "\"reply_to\":\"123\""));
+	assert_non_null(strstr(s, "\"id\":\"a/b:v1@2024-01-01T00:00:00Z\""));
+	assert_non_null(strstr(s, "\"attempts\":0"));
+	assert_non_null(strstr(s, "\"enqueued\":"));
+	assert_int_equal(s[strlen(s) - 1], '\n');
+	assert_int_equal(ht_queue_names(q, HT_QUEUE_NEW, &v, &e), 1);
+	assert_string_equal(v[0], name);
+	ht_queue_names_free(v, 1);
+	/* Nothing is left in tmp/. */
+	assert_int_equal(ht_queue_names(q, HT_QUEUE_FAILED, &v, &e), 0);
+	ht_queue_names_free(v, 0);
+
+	p.text = "";
+	assert_int_equal(ht_queue_add(q, &p, name, sizeof name, &e), -1);
+	assert_string_equal(e.msg, "empty post");
+	assert_int_equal(e.status, EX_DATAERR);
+	p.text = "bad \xff";
+	p.id = NULL;
+	assert_int_equal(ht_queue_add(q, &p, name, sizeof name, &e), -1);
+	assert_string_equal(e.msg, "text is not valid UTF-8");
+	ht_queue_close(q);
+}
+
+static void
+names_sort_oldest_first(void **state)
+{
+	struct ht_queue *q = open_q();
+	char names[40][HT_QUEUE_NAME_MAX];
+	struct ht_err e;
+	char **v;
+	long i, n;
+
+	for (i = 0; i < 40; i++)
+		add(q, "post", NULL, HT_QADD_QUEUED, names[i]);
+	/* A file that is no item sorts somewhere; it is still listed. */
+	n = ht_queue_names(q, HT_QUEUE_NEW, &v, &e);
+	assert_int_equal(n, 40);
+	for (i = 0; i < 40; i++)
+		assert_string_equal(v[i], names[i]);
+	/* Unique although the text is the same. */
+	for (i = 1; i < 40; i++)
+		assert_string_not_equal(v[i], v[i - 1]);
+	ht_queue_names_free(v, n);
+	ht_queue_close(q);
+}
+
+static void
+dedup_by_event_id(void **state)
+{
+	struct ht_queue *q = open_q();
+	char name[HT_QUEUE_NAME_MAX], name2[HT_QUEUE_NAME_MAX];
+	struct ht_qitem *it;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	add(q, "one", "ev1", HT_QADD_QUEUED, name);
+	add(q, "one again", "ev1", HT_QADD_QUEUED_ALREADY, NULL);
+	add(q, "two", "ev2", HT_QADD_QUEUED, NULL);
+	/* Without an id, the same text is queued twice: X is the judge. */
+	add(q, "three", NULL, HT_QADD_QUEUED, NULL);
+	add(q, "three", NULL, HT_QADD_QUEUED, NULL);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_string_equal(it->text, "one");
+	assert_string_equal(it->id, "ev1");
+	assert_null(it->reply_to);
+	assert_int_equal(it->attempts, 0);
+	assert_int_equal(ht_queue_done(q, it, &e), 0);
+	assert_false(exists("new", name));
+	/* Posted: the event is not queued again. */
+	add(q, "one", "ev1", HT_QADD_SENT_ALREADY, NULL);
+	/* An item of a posted event (a race, or a crash) is dropped. */
+	put("new", "00000000001.000000.1.1", "{\"text\":\"x\",\"id\":\"ev1\"}");
+	assert_int_equal(ht_queue_take(q, "00000000001.000000.1.1", &it, &e),
+	    HT_QTAKE_SENT);
+	assert_false(exists("new", "00000000001.000000.1.1"));
+	/* Gone: taking it again says so. */
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_GONE);
+	(void)name2;
+	ht_queue_close(q);
+}
+
+static void
+keep_counts_attempts(void **state)
+{
+	struct ht_queue *q = open_q();
+	char name[HT_QUEUE_NAME_MAX];
+	struct ht_qitem *it;
+	struct ht_err e;
+	char **v;
+	long n;
+
+	ht_err_clear(&e);
+	add(q, "later", "ev", HT_QADD_QUEUED, name);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(ht_queue_keep(q, it, "X said 503", &e), 0);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(it->attempts, 1);
+	assert_string_equal(it->last_error, "X said 503");
+	assert_string_equal(it->id, "ev");
+	assert_int_equal(ht_queue_keep(q, it, "timeout", &e), 0);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(it->attempts, 2);
+	ht_queue_release(it);
+	assert_int_equal(mode_of("new", name), 0600);
+	n = ht_queue_names(q, HT_QUEUE_NEW, &v, &e);
+	assert_int_equal(n, 1);
+	ht_queue_names_free(v, n);
+	ht_queue_close(q);
+}
+
+static void
+fail_moves_with_reason(void **state)
+{
+	struct ht_queue *q = open_q();
+	char name[HT_QUEUE_NAME_MAX], rname[HT_QUEUE_NAME_MAX + 8];
+	struct ht_qitem *it;
+	struct ht_err e;
+	char **v;
+	long n;
+
+	ht_err_clear(&e);
+	add(q, "refused", NULL, HT_QADD_QUEUED, name);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(ht_queue_fail(q, it, "X said 403: forbidden", &e), 0);
+	assert_false(exists("new", name));
+	assert_true(exists("failed", name));
+	(void)snprintf(rname, sizeof rname, "%s.reason", name);
+	assert_string_equal(slurp("failed", rname), "X said 403: forbidden\n");
+	assert_int_equal(mode_of("failed", rname), 0600);
+	n = ht_queue_names(q, HT_QUEUE_FAILED, &v, &e);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], name);
+	ht_queue_names_free(v, n);
+	ht_queue_close(q);
+}
+
+static void
+corrupt_items_fail(void **state)
+{
+	static const struct {
+		const char *name, *text, *why;
+	} c[] = {
+		{ "00000000001.000000.1.1", "{\"text\":", "corrupt item: invalid JSON: " },
+		{ "00000000001.000000.1.2", "", "corrupt item: empty file" },
+		{ "00000000001.000000.1.3", "[1]", "corrupt item: not a JSON object" },
+		{ "00000000001.000000.1.4", "{\"text\":\"\"}", "corrupt item: no \"text\" string" },
+		{ "00000000001.000000.1.5", "{\"text\":\"a\",\"attempts\":-1}", "corrupt item: \"attempts\" is not a count" },
+		{ "00000000001.000000.1.6", "{\"text\":\"a\\u0000b\"}", "corrupt item: invalid JSON: 1:18: \\u0000 is not allowed" },
+		{ "stray-file", "{\"text\":\"a\"}", "corrupt item: not an item name" },
+	};
+	struct ht_queue *q = open_q();
+	struct ht_qitem *it;
+	struct ht_err e;
+	char rname[128];
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		put("new", c[i].name, c[i].text);
+		ht_err_clear(&e);
+		assert_int_equal(ht_queue_take(q, c[i].name, &it, &e),
+		    HT_QTAKE_CORRUPT);
+		assert_null(it);
+		assert_int_equal(e.status, EX_DATAERR);
+		if (strncmp(e.msg, c[i].why, strlen(c[i].why)) != 0)
+			fail_msg("%s: got \"%s\"", c[i].name, e.msg);
+		assert_false(exists("new", c[i].name));
+		assert_true(exists("failed", c[i].name));
+		(void)snprintf(rname, sizeof rname, "%s.reason", c[i].name);
+		assert_int_equal(strncmp(slurp("failed", rname), c[i].why,
+		    strlen(c[i].why)), 0);
+	}
+	/* Bad names are refused, not looked up. */
+	assert_int_equal(ht_queue_take(q, "../x", &it, &e), -1);
+	assert_int_equal(ht_queue_take(q, ".lock", &it, &e), -1);
+	ht_queue_close(q);
+}
+
+static void
+item_locks_exclude(void **state)
+{
+	struct ht_queue *q = open_q(), *q2 = open_q();
+	char name[HT_QUEUE_NAME_MAX];
+	struct ht_qitem *it, *it2;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	add(q, "once", NULL, HT_QADD_QUEUED, name);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	/* flock(2) locks belong to open files: a second take is refused. */
+	assert_int_equal(ht_queue_take(q2, name, &it2, &e), HT_QTAKE_BUSY);
+	assert_int_equal(ht_queue_done(q, it, &e), 0);
+	assert_int_equal(ht_queue_take(q2, name, &it2, &e), HT_QTAKE_GONE);
+
+	/* The flusher lock. */
+	assert_int_equal(ht_queue_lock(q, &e), 0);
+	assert_int_equal(ht_queue_lock(q, &e), 0);
+	assert_int_equal(ht_queue_lock(q2, &e), 1);
+	ht_queue_unlock(q);
+	assert_int_equal(ht_queue_lock(q2, &e), 0);
+	assert_int_equal(mode_of(".lock", ""), 0600);
+	ht_queue_close(q2);
+	assert_int_equal(ht_queue_lock(q, &e), 0);
+	ht_queue_close(q);
+}
+
+static void
+rate_limit_hold(void **state)
+{
+	struct ht_queue *q = open_q();
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_queue_held(q, 1000, &e), 0);
+	assert_int_equal(ht_queue_hold(q, 2000, &e), 0);
+	assert_int_equal(ht_queue_held(q, 1000, &e), 2000);
+	assert_int_equal(ht_queue_held(q, 2000, &e), 0);
+	assert_int_equal(ht_queue_held(q, 3000, &e), 0);
+	put("", "ratelimit", "garbage\n");
+	assert_int_equal(ht_queue_held(q, 1000, &e), 0);
+	ht_queue_close(q);
+}
+
+/* A pid that is surely not running: a child's, after it was reaped. */
+static long
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid != -1);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (long)pid;
+}
+
+static void
+recover_dead_writers(void **state)
+{
+	struct ht_queue *q = open_q();
+	struct ht_qrecover r;
+	struct ht_err e;
+	char whole[64], empty[64], bad[64], live[64], rw[80], sent[64];
+	char path[512];
+	struct timespec ts[2];
+	long pid = dead_pid();
+
+	ht_err_clear(&e);
+	(void)snprintf(whole, sizeof whole, "00000000005.000001.%ld.0", pid);
+	(void)snprintf(empty, sizeof empty, "00000000005.000002.%ld.1", pid);
+	(void)snprintf(bad, sizeof bad, "00000000005.000003.%ld.2", pid);
+	(void)snprintf(live, sizeof live, "00000000005.000004.%ld.3",
+	    (long)getpid());
+	(void)snprintf(rw, sizeof rw, "00000000005.000004.%ld.3@%ld",
+	    (long)getpid(), pid);
+	put("tmp", whole, "{\"text\":\"whole\"}\n");
+	put("tmp", empty, "");
+	put("tmp", bad, "{\"te");
+	put("tmp", live, "{\"text\":\"being written\"}\n");
+	put("tmp", rw, "{\"text\":\"a rewrite\"}\n");
+	put("tmp", "foreign", "x");
+	/* An old marker is pruned, a new one kept. */
+	(void)snprintf(sent, sizeof sent, "%032d", 0);
+	put("sent", sent, "old\n");
+	(void)snprintf(path, sizeof path, "%s/sent/%s", qdir, sent);
+	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - HT_QUEUE_SENT_KEEP - 10;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	put("sent", "11111111111111111111111111111111", "new\n");
+
+	assert_int_equal(ht_queue_recover(q, time(NULL), &r, &e), 0);
+	assert_int_equal(r.adopted, 1);
+	assert_int_equal(r.removed, 2);
+	assert_int_equal(r.corrupt, 1);
+	assert_int_equal(r.pruned, 1);
+	assert_true(exists("new", whole));
+	assert_false(exists("tmp", whole));
+	assert_false(exists("tmp", empty));
+	assert_false(exists("tmp", rw));
+	assert_true(exists("failed", bad));
+	assert_int_equal(strncmp(slurp("failed", strcat(bad, ".reason")),
+	    "corrupt item left in tmp/ by a dead writer: invalid JSON", 56), 0);
+	assert_true(exists("tmp", live));
+	assert_true(exists("tmp", "foreign"));
+	assert_false(exists("sent", sent));
+	assert_true(exists("sent", "11111111111111111111111111111111"));
+	/* The writer alive but silent for too long: its file is taken. */
+	assert_int_equal(ht_queue_recover(q, time(NULL) + HT_QUEUE_STALE_TMP +
+	    10, &r, &e), 0);
+	assert_int_equal(r.adopted, 1);
+	assert_true(exists("new", live));
+	ht_queue_close(q);
+}
+
+static void
+status_counts(void **state)
+{
+	struct ht_queue *q = open_q();
+	struct ht_qstatus s;
+	struct ht_qitem *it;
+	struct ht_err e;
+	char name[HT_QUEUE_NAME_MAX];
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_queue_status(q, time(NULL), &s, &e), 0);
+	assert_int_equal(s.queued, 0);
+	assert_int_equal(s.oldest_queued, 0);
+	assert_int_equal(s.flushing, 0);
+	put("new", "00000000100.000000.1.1", "{\"text\":\"old\"}");
+	add(q, "a", "e1", HT_QADD_QUEUED, name);
+	add(q, "b", NULL, HT_QADD_QUEUED, NULL);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(ht_queue_fail(q, it, "no", &e), 0);
+	assert_int_equal(ht_queue_hold(q, time(NULL) + 100, &e), 0);
+	assert_int_equal(ht_queue_lock(q, &e), 0);
+	assert_int_equal(ht_queue_status(q, time(NULL), &s, &e), 0);
+	assert_int_equal(s.queued, 2);
+	assert_int_equal(s.oldest_queued, 100);
+	assert_int_equal(s.failed, 1);
+	assert_true(s.oldest_failed >= time(NULL) - 5);
+	assert_int_equal(s.writing, 0);
+	assert_true(s.held > time(NULL));
+	assert_int_equal(s.flushing, 1);
+	ht_queue_close(q);
+}
+
+/* A scripted X for the flush: results in order, the texts it saw. */
+struct script {
+	const enum ht_qresult *res;
+	int n, i;
+	char seen[16][32];
+	int events[16], nev;
+};
+
+static int
+fake_send(void *arg, const struct ht_qitem *it, struct ht_qsend *r,
+    struct ht_err *e)
+{
+	struct script *s = arg;
+
+	assert_true(s->i < s->n);
+	(void)snprintf(s->seen[s->i], sizeof s->seen[0], "%s", it->text);
+	r->result = s->res[s->i++];
+	if (r->result == HT_QSEND_PERM) {
+		r->status = EX_NOPERM;
+		(void)snprintf(r->reason, sizeof r->reason, "X said 403");
+	} else if (r->result == HT_QSEND_LIMIT) {
+		r->reset = time(NULL) + 600;
+		(void)snprintf(r->reason, sizeof r->reason, "X said 429");
+	} else if (r->result == HT_QSEND_TEMP)
+		(void)snprintf(r->reason, sizeof r->reason, "X said 503");
+	return 0;
+}
+
+static void
+fake_note(void *arg, const char *name, enum ht_qevent ev,
+    const struct ht_qsend *r, const char *msg)
+{
+	struct script *s = arg;
+
+	if (s->nev < 16)
+		s->events[s->nev++] = (int)ev;
+}
+
+static void
+flush_in_order(void **state)
+{
+	static const enum ht_qresult res[] = {
+		HT_QSEND_OK, HT_QSEND_DUP, HT_QSEND_PERM, HT_QSEND_TEMP,
+		HT_QSEND_OK, HT_QSEND_LIMIT
+	};
+	struct ht_queue *q = open_q(), *q2 = open_q();
+	struct script s;
+	struct ht_qflush f;
+	struct ht_err e;
+	const char *texts[] = { "p1", "p2", "p3", "p4", "p5" };
+	size_t i;
+
+	ht_err_clear(&e);
+	for (i = 0; i < 5; i++)
+		add(q, texts[i], NULL, HT_QADD_QUEUED, NULL);
+	put("new", "99999999999.000000.1.1", "garbage");
+	memset(&s, 0, sizeof s);
+	s.res = res;
+	s.n = 6;
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.note = fake_note;
+	f.arg = &s;
+	/* Another flusher: this one does nothing. */
+	assert_int_equal(ht_queue_lock(q2, &e), 0);
+	assert_int_equal(ht_queue_flush(q, &f, &e), 1);
+	assert_int_equal(s.i, 0);
+	ht_queue_unlock(q2);
+
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	/* OK, DUP, PERM, then TEMP stops: p5 and the garbage wait. */
+	assert_int_equal(s.i, 4);
+	assert_string_equal(s.seen[0], "p1");
+	assert_string_equal(s.seen[3], "p4");
+	assert_int_equal(f.sent, 1);
+	assert_int_equal(f.dups, 1);
+	assert_int_equal(f.failed, 1);
+	assert_int_equal(f.status, EX_NOPERM);
+	assert_int_equal(f.kept, 1);
+	assert_int_equal(f.stopped, 1);
+	assert_int_equal(f.left, 3);
+	assert_int_equal(s.nev, 4);
+	assert_int_equal(s.events[0], HT_QEV_SENT);
+	assert_int_equal(s.events[2], HT_QEV_FAILED);
+	assert_int_equal(s.events[3], HT_QEV_KEPT);
+
+	/* Next: p4 posted, p5 rate-limited (held), garbage not reached. */
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 6);
+	assert_string_equal(s.seen[4], "p4");
+	assert_string_equal(s.seen[5], "p5");
+	assert_int_equal(f.sent, 1);
+	assert_int_equal(f.kept, 1);
+	assert_true(f.held > time(NULL));
+	assert_int_equal(f.left, 2);
+
+	/* Held: nothing is sent, not even by a single send. */
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 6);
+	assert_true(f.held > time(NULL));
+	assert_int_equal(f.stopped, 1);
+	ht_queue_close(q2);
+	ht_queue_close(q);
+}
+
+static void
+flush_skips_corrupt(void **state)
+{
+	static const enum ht_qresult res[] = { HT_QSEND_OK, HT_QSEND_OK };
+	struct ht_queue *q = open_q();
+	struct script s;
+	struct ht_qflush f;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	put("new", "00000000001.000000.1.1", "{\"text\":\"first\"}");
+	put("new", "00000000001.000000.1.2", "not json");
+	put("new", "00000000001.000000.1.3", "{\"text\":\"third\"}");
+	memset(&s, 0, sizeof s);
+	s.res = res;
+	s.n = 2;
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(f.sent, 2);
+	assert_int_equal(f.corrupt, 1);
+	assert_int_equal(f.left, 0);
+	assert_string_equal(s.seen[1], "third");
+	assert_true(exists("failed", "00000000001.000000.1.2"));
+	ht_queue_close(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(open_modes_and_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(add_writes_item, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(names_sort_oldest_first, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(dedup_by_event_id, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(keep_counts_attempts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(fail_moves_with_reason, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(corrupt_items_fail, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(item_locks_exclude, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(rate_limit_hold, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(recover_dead_writers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(status_counts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(flush_in_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(flush_skips_corrupt, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

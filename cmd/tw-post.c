@@ -182,15 +182,18 @@ client(struct run *r)
 	struct ht_err e;
 	struct ht_xapi *x;
 	size_t i, off = 0;
+	int n;
 
 	missing[0] = '\0';
 	for (i = 0; i < 4; i++) {
 		v[i] = ht_conf_str(r->conf, credvars[i].setting, NULL);
-		if (v[i] == NULL || *v[i] == '\0')
-			off += (size_t)snprintf(missing + off, off <
-			    sizeof missing ? sizeof missing - off : 0,
-			    "%s%s (%s)", off > 0 ? ", " : "",
-			    credvars[i].setting, credvars[i].env);
+		if (v[i] != NULL && *v[i] != '\0')
+			continue;
+		n = snprintf(missing + off, sizeof missing - off, "%s%s (%s)",
+		    off > 0 ? ", " : "", credvars[i].setting, credvars[i].env);
+		/* The names are short: the buffer holds all four. */
+		off = n < 0 || (size_t)n >= sizeof missing - off ?
+		    sizeof missing - 1 : off + (size_t)n;
 	}
 	if (off > 0) {
 		ht_warnx("missing credentials: %s", missing);
@@ -228,6 +231,39 @@ valid_id(const char *s)
 	return n > 0 && n < 32 && strspn(s, "0123456789") == n;
 }
 
+/* --dry-run: show what would be sent.  -1 when stdout fails. */
+static int
+dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
+    const struct ht_tweetlen *tl)
+{
+	char *body;
+	json_t *o;
+	int ret;
+
+	if (r->json) {
+		o = json_pack("{s:s%,s:I,s:b}", "text", text, len,
+		    "weighted_length", (json_int_t)tl->weighted, "valid",
+		    tl->valid);
+		if (o != NULL && reply_to != NULL)
+			(void)json_object_set_new(o, "reply_to",
+			    json_string(reply_to));
+		return emit_json(o) == -1 ? write_failed(r) : 0;
+	}
+	if (!tl->valid)
+		return 0;
+	if ((body = ht_xapi_body(r->v1, text, reply_to)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		r->stop = 1;
+		return -1;
+	}
+	ret = printf("dry run: POST %s (%ld/%d): %s\n", r->endpoint,
+	    tl->weighted, HT_TWEET_MAX, body) < 0 || fflush(stdout) == EOF ?
+	    write_failed(r) : 0;
+	free(body);
+	return ret;
+}
+
 /* Check, then show or send one post. */
 static void
 post(struct run *r, const char *text, size_t len, const char *reply_to)
@@ -236,7 +272,6 @@ post(struct run *r, const char *text, size_t len, const char *reply_to)
 	struct ht_xapi_result res;
 	struct ht_err e;
 	char url[96];
-	json_t *o;
 
 	r->n++;
 	if (reply_to == NULL)
@@ -255,55 +290,29 @@ post(struct run *r, const char *text, size_t len, const char *reply_to)
 	}
 	if (ht_tweetlen(text, len, HT_TWEET_MAX, &tl, &e) == -1) {
 		if (e.col > 0)
-			ht_warnx("%sinvalid UTF-8 at byte %ld: %s; nothing sent",
-			    which(r), e.col, e.msg);
+			ht_warnx("%s%s at byte %ld; nothing sent", which(r),
+			    e.msg, e.col);
 		else
 			ht_warnx("%s%s", which(r), e.msg);
 		note(r, EX_DATAERR);
 		return;
 	}
-	if (r->dry) {
-		if (r->json) {
-			o = json_pack("{s:s%,s:I,s:b}", "text", text, len,
-			    "weighted_length", (json_int_t)tl.weighted, "valid",
-			    tl.valid);
-			if (o != NULL && reply_to != NULL)
-				(void)json_object_set_new(o, "reply_to",
-				    json_string(reply_to));
-			if (emit_json(o) == -1 && write_failed(r) == -1)
-				return;
-		} else if (tl.valid) {
-			char *body = ht_xapi_body(r->v1, text, reply_to);
-
-			if (body == NULL) {
-				ht_warnx("out of memory");
-				note(r, EX_OSERR);
-				r->stop = 1;
-				return;
-			}
-			if ((printf("dry run: POST %s (%ld/%d): %s\n",
-			    r->endpoint, tl.weighted, HT_TWEET_MAX, body) < 0 ||
-			    fflush(stdout) == EOF) && write_failed(r) == -1) {
-				free(body);
-				return;
-			}
-			free(body);
-		}
-		if (!tl.valid) {
-			ht_warnx("%s%s: weighted length %ld, at most %d; "
-			    "nothing sent", which(r), tl.why != NULL ? tl.why :
-			    "invalid", tl.weighted, HT_TWEET_MAX);
-			note(r, EX_DATAERR);
-		}
+	if (r->dry && dry_show(r, text, len, reply_to, &tl) == -1)
 		return;
-	}
 	if (!tl.valid) {
-		ht_warnx("%s%s: weighted length %ld, at most %d; nothing sent",
-		    which(r), tl.why != NULL ? tl.why : "invalid", tl.weighted,
-		    HT_TWEET_MAX);
+		if (tl.weighted > HT_TWEET_MAX)
+			ht_warnx("%stoo long: weighted length %ld, at most %d; "
+			    "nothing sent", which(r), tl.weighted,
+			    HT_TWEET_MAX);
+		else
+			ht_warnx("%s%s (weighted length %ld); nothing sent",
+			    which(r), tl.why != NULL ? tl.why : "invalid",
+			    tl.weighted);
 		note(r, EX_DATAERR);
 		return;
 	}
+	if (r->dry)
+		return;
 	if (r->x == NULL && (r->x = client(r)) == NULL)
 		return;
 	if (ht_xapi_post_within(r->x, text, reply_to, r->budget_ms, &res,
@@ -352,8 +361,8 @@ read_one(struct run *r)
 	for (;;) {
 		if (len == cap) {
 			if (cap > MAX_POST) {
-				ht_warnx("<stdin>: longer than %d bytes; "
-				    "nothing sent", MAX_POST);
+				ht_warnx("longer than %d bytes; nothing sent",
+				    MAX_POST);
 				note(r, EX_DATAERR);
 				goto out;
 			}
@@ -562,6 +571,8 @@ main(int argc, char *argv[])
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
+	if (ht_conf_bool(r.conf, "log.syslog", 0))
+		ht_log_open("tw-post", 1);
 	if (api == NULL)
 		api = ht_conf_str(r.conf, "x.api_version", "2");
 	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {

@@ -317,7 +317,8 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 		    strlen(p[i].value));
 	if (ps.oom)
 		goto nomem;
-	qsort(ps.v, ps.n, sizeof *ps.v, pair_cmp);
+	if (ps.n > 0)
+		qsort(ps.v, ps.n, sizeof *ps.v, pair_cmp);
 	sb_add(&params, "", 0);
 	for (i = 0; i < ps.n; i++) {
 		if (i > 0)

@@ -338,6 +338,17 @@ x_words(const json_t *body, long long *code)
 	return "";
 }
 
+/* ' (X: "words")' to end a message with, or "" when X said nothing. */
+static void
+quote(char *buf, size_t len, const char *words)
+{
+	if (*words == '\0')
+		*buf = '\0';
+	else if (snprintf(buf, len, " (X: \"%s\")", words) >= (int)len &&
+	    len > 5)
+		memcpy(buf + len - 5, "...)", 5);
+}
+
 static int
 has(const char *s, const char *needle)
 {
@@ -350,6 +361,7 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 {
 	const json_t *hdr = json_object_get(ans, "headers");
 	const char *kind, *words, *type, *s, *bodytext;
+	char said[300];
 	json_t *body = NULL;
 	long long code, reset;
 	int http;
@@ -372,6 +384,7 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 	if (bodytext != NULL)
 		body = json_loads(bodytext, 0, NULL);
 	words = x_words(body, &code);
+	quote(said, sizeof said, words);
 	type = json_string_value(json_object_get(body, "type"));
 	if (http >= 200 && http < 300) {
 		s = v1 ? json_string_value(json_object_get(body, "id_str")) :
@@ -391,7 +404,7 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 	}
 	if (http == 403 && (code == 187 || has(words, "duplicate"))) {
 		r->kind = HT_XAPI_DUPLICATE;
-		set_reason(r, "already posted (X: \"%s\")", words);
+		set_reason(r, "already posted%s", said);
 		goto out;
 	}
 	r->kind = HT_XAPI_PERMANENT;
@@ -399,13 +412,13 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		r->status = EX_NOPERM;
 		if (code == 89 || has(words, "token"))
 			set_reason(r, "X refused the access token (401): it is "
-			    "invalid, expired or revoked; generate a new one "
-			    "(X: \"%s\")", words);
+			    "invalid, expired or revoked; generate a new one%s",
+			    said);
 		else
 			set_reason(r, "X refused the credentials (401): check "
 			    "the consumer key and secret and the access token "
 			    "and secret, which may have been regenerated or "
-			    "revoked (X: \"%s\")", words);
+			    "revoked%s", said);
 	} else if (http == 403) {
 		r->status = EX_NOPERM;
 		s = json_string_value(json_object_get(body, "reason"));
@@ -413,26 +426,27 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		    has(words, "permission"))
 			set_reason(r, "X refused to post (403): the app is "
 			    "read-only; give it Read and Write permission, "
-			    "then regenerate the access token (X: \"%s\")",
-			    words);
+			    "then regenerate the access token%s",
+			    said);
 		else if (code == 453 || has(s, "client-not-enrolled") ||
 		    has(type, "client-forbidden") || has(words, "project"))
 			set_reason(r, "X refused the app (403): it is not "
 			    "attached to a project, which API v2 requires; "
-			    "attach it in the developer portal (X: \"%s\")",
-			    words);
+			    "attach it in the developer portal%s",
+			    said);
 		else if (code == 64 || has(words, "suspended"))
 			set_reason(r, "X refused to post (403): the account is "
-			    "suspended (X: \"%s\")", words);
+			    "suspended%s", said);
 		else
-			set_reason(r, "X refused to post (403) (X: \"%s\")",
-			    words);
+			set_reason(r, "X refused to post (403)%s",
+			    said);
 	} else if (http == 400 || http == 422) {
 		r->status = EX_DATAERR;
 		s = json_string_value(json_object_get(json_array_get(
 		    json_object_get(body, "errors"), 0), "message"));
-		set_reason(r, "X rejected the post (%d) (X: \"%s\")", http,
-		    s != NULL ? s : words);
+		if (s != NULL)
+			quote(said, sizeof said, s);
+		set_reason(r, "X rejected the post (%d)%s", http, said);
 	} else if (http == 429 || http >= 500) {
 		r->kind = HT_XAPI_TRANSIENT;
 		r->status = http == 429 ? EX_TEMPFAIL : EX_UNAVAILABLE;
@@ -455,16 +469,16 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 			reset = now + strtoll(s, NULL, 10);
 		r->retry_at = reset > 0 ? reset : 0;
 		if (http == 429)
-			set_reason(r, "rate limited by X (429) (X: \"%s\")",
-			    words);
+			set_reason(r, "rate limited by X (429)%s",
+			    said);
 		else
-			set_reason(r, "X is unavailable (%d) (X: \"%s\")",
-			    http, words);
+			set_reason(r, "X is unavailable (%d)%s",
+			    http, said);
 	} else {
 		/* A wrong api_url, most likely: retrying will not help. */
 		r->status = EX_UNAVAILABLE;
-		set_reason(r, "unexpected answer %d from X (X: \"%s\")", http,
-		    words);
+		set_reason(r, "unexpected answer %d from X%s", http,
+		    said);
 	}
 out:
 	json_decref(body);

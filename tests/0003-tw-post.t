@@ -59,10 +59,13 @@ like_out '"weighted_length":282,"valid":false' "dry run --json reports valid:fal
 like_out '^\{"text":"ok","weighted_length":2,"valid":true\}$' "the stream goes on"
 printf 'caf\351\n' >"$T/in"
 run_in "$T/in" tw-post -n
-expect 65 '^tw-post: invalid UTF-8 at byte 4: ' "invalid UTF-8: exit 65"
+expect 65 '^tw-post: invalid UTF-8 at byte 4; nothing sent$' "invalid UTF-8: exit 65"
 : >"$T/in"
 run_in "$T/in" tw-post -n
 is "$STATUS/$OUT/$ERR" "0//" "empty input posts nothing"
+printf '\357\273\277hello' >"$T/in"
+run_in "$T/in" tw-post -n
+expect 65 '^tw-post: contains U\+FEFF \(weighted length 7\); nothing sent$' "a text X refuses for what it holds"
 if [ -w /dev/full ]; then
 	run sh -c 'tw-post -n hello >/dev/full'
 	expect 74 'write error: No space left on device' "a full stdout exits 74"
@@ -104,6 +107,12 @@ expect 65 '^tw-post: <stdin>:2:1: expected an object' "--json: a bad line is nam
 like_err '<stdin>:3:1: "text": expected a string' "--json: a text that is not a string"
 like_err '<stdin>:4:1: "reply_to": expected a post id' "--json: a bad reply_to"
 is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 2 "--json: the good posts are posted"
+
+# The whole pipeline: payload, event, text, post.
+run sh -c 'dh-parse "$1" | dh-format --json | tw-post --json' sh "$FIXTURES/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+is_status 0 "dh-parse | dh-format --json | tw-post --json"
+like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":".*0\.1\.7.*"\}$' "the release is posted"
+like "$(last_post)" 'docker pull karolisr/keel:0.1.7' "the mock got the pull command"
 
 # Nothing is sent for a bad text.
 n=$(posts)
@@ -175,6 +184,7 @@ mock_x_script '503*100'
 r0=$(mock_x_stat requests)
 run tw-post -T 2 'always 503'
 expect 69 '^tw-post: X is unavailable \(503\) \(X: "Service Unavailable"\) \([0-9]+ attempts in [0-9]+ s\)$' "503 until the budget is spent: exit 69"
+no_secret "503"
 r1=$(mock_x_stat requests)
 if [ $((r1 - r0)) -ge 2 ]; then ok "retried ($((r1 - r0)) requests)"; else not_ok "retried ($((r1 - r0)) requests)"; fi
 mock_x_script ''
@@ -184,6 +194,7 @@ is_status 0 "a dropped connection is retried"
 mock_x_script 'slow:5'
 run tw-post -T 2 'too slow'
 expect 69 '^tw-post: no answer in time: ' "no answer within -T: exit 69"
+no_secret "timeout"
 run env TW_API_URL="http://127.0.0.1:$(free_port)" tw-post -T 1 'nobody listens'
 expect 69 '^tw-post: cannot connect: ' "connection refused: exit 69"
 no_secret "connection refused"
@@ -199,7 +210,17 @@ r0=$(mock_x_stat requests)
 run tw-post -T 3 'rate limited for an hour'
 expect 75 '^tw-post: rate limited by X until [0-9]{2}:[0-9]{2}:[0-9]{2} UTC \([0-9]+ s from now\), beyond the time budget$' "429 with a reset beyond the budget: exit 75"
 is "$(( $(mock_x_stat requests) - r0 ))" 1 "no retry before the reset"
+no_secret "429"
 mock_x_script ''
+
+# The README's CI shell step, as written, against the mock.
+awk '/^## Posting from CI/ { on = 1 } on && /^```sh$/ { p = 1; next }
+    p && /^```$/ { exit } p { print }' "$TOP/README.md" >"$T/ci.sh"
+run env TAG=v9.9.9 sh -e "$T/ci.sh"
+is_status 0 "the README's CI step posts"
+like "$OUT" '\(53/280\)' "the CI step's dry run shows the length"
+like "$(last_post)" '"text": "myorg/app v9.9.9 is out: docker pull myorg/app:v9.9.9"' "the CI step's post reached the mock"
+no_secret "CI step"
 
 # --verbose: requests traced, the Authorization header redacted.
 run tw-post -v 'traced'
@@ -224,6 +245,22 @@ is "$OUT" "77 https://x.com/i/web/status/77" "HUBTWEET_LIBEXECDIR overrides wher
 unlike "$(cat "$T/fake/seen")" "$SECRETS|dh-secret|TW_" "the helper's argv and environment hold no credential"
 like "$(cat "$T/fake/request")" '"Authorization: OAuth oauth_consumer_key=\\"mock-consumer-key\\"' "the request is signed before it reaches the helper"
 unlike "$(cat "$T/fake/request")" 'mock-consumer-secret|mock-access-secret' "the helper never sees a secret"
+
+# An installation, even moved, finds its own helper.
+run make -s -C "$TOP" SAN="${HT_SAN:-}" install DESTDIR="$T/d" PREFIX=/opt/ht
+is_status 0 "make install"
+mv "$T/d/opt/ht" "$T/d/moved"
+run "$T/d/moved/bin/tw-post" -v 'from a moved installation'
+is_status 0 "a moved installation posts"
+like_err "^tw-post: helper: $T/d/moved/libexec/hubtweet/tw-send\$" "its helper is the one beside it"
+
+# Over 64 KiB is no post.
+python3 -c 'print("a" * 70000)' >"$T/in"
+run_in "$T/in" tw-post
+expect 65 '^tw-post: longer than 65536 bytes; nothing sent$' "input over 64 KiB: exit 65"
+python3 -c 'print("a" * 300000)' >"$T/in"
+run_in "$T/in" tw-post
+expect 65 '^tw-post: longer than 65536 bytes; nothing sent$' "input far over 64 KiB: not all read"
 
 # valgrind: no leak on the success path (valgrind cannot run ASan builds:
 # "make valgrind" builds without sanitizers and runs this test).

@@ -21,7 +21,8 @@ second time with X's duplicate-content 403, as X does.
 Usage:
   mock-x.py [--port N] [--port-file FILE] [--record FILE] [--script SPEC]
             [--delay SECONDS] [--consumer-key K] [--consumer-secret S]
-            [--token T] [--token-secret S] [--allow-duplicates] [--quiet]
+            [--token T] [--token-secret S] [--allow-duplicates]
+            [--scheme S] [--quiet]
 
   --port N          listen on N (default 0: a free port the kernel picks)
   --port-file FILE  write the port there once listening (atomically: wait
@@ -52,6 +53,8 @@ Usage:
                     defaults are mock-consumer-key, mock-consumer-secret,
                     mock-access-token, mock-access-secret
   --allow-duplicates  accept the same text twice
+  --scheme S        the scheme clients sign URLs with (default http; https
+                    when a TLS proxy such as socat stands in front)
 
 Control endpoints (no OAuth, for tests):
   GET  /_mock/posts    accepted posts, one JSON line each
@@ -218,9 +221,10 @@ def check_oauth(state, method, host, path, query, form, header):
     enc = sorted((q(k), q(v)) for k, v in pairs)
     norm = "&".join("%s=%s" % kv for kv in enc)
     host = host.lower()
-    if host.endswith(":80"):
-        host = host[:-3]
-    base = "&".join([method.upper(), q("http://" + host + path), q(norm)])
+    default = {"http": ":80", "https": ":443"}.get(a.scheme, "")
+    if default and host.endswith(default):
+        host = host[:-len(default)]
+    base = "&".join([method.upper(), q(a.scheme + "://" + host + path), q(norm)])
     key = q(a.consumer_secret) + "&" + q(a.token_secret)
     want = base64.b64encode(hmac.new(key.encode(), base.encode(),
                                       hashlib.sha1).digest()).decode()
@@ -371,7 +375,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="a local mock of the X API")
+    ap = argparse.ArgumentParser(
+        usage=argparse.SUPPRESS, description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--record")
@@ -382,6 +388,7 @@ def main():
     ap.add_argument("--token", default="mock-access-token")
     ap.add_argument("--token-secret", default="mock-access-secret")
     ap.add_argument("--allow-duplicates", action="store_true")
+    ap.add_argument("--scheme", default="http", choices=["http", "https"])
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     try:

@@ -1,0 +1,187 @@
+/* Unit tests: lib/xapi.c, how X's answers are classified. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <cmocka.h>
+
+#include "xapi.h"
+
+#define NOW 1700000000LL
+
+/* Classify {"status":http,"headers":hdrs,"body":body}. */
+static void
+classify(int http, const char *hdrs, const char *body, int v1,
+    struct ht_xapi_result *r)
+{
+	json_t *a, *h;
+
+	h = json_loads(hdrs != NULL ? hdrs : "{}", 0, NULL);
+	assert_non_null(h);
+	a = json_pack("{s:i,s:o,s:s}", "status", http, "headers", h, "body",
+	    body);
+	assert_non_null(a);
+	ht_xapi_classify(a, v1, NOW, r);
+	json_decref(a);
+}
+
+static void
+posted(void **state)
+{
+	struct ht_xapi_result r;
+
+	classify(201, NULL, "{\"data\":{\"id\":\"1445880548472328192\","
+	    "\"text\":\"hi\"}}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.id, "1445880548472328192");
+	classify(200, NULL, "{\"id\":123,\"id_str\":\"123\"}", 1, &r);
+	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_string_equal(r.id, "123");
+	/* Posted or not, nobody knows: try again, X refuses a duplicate. */
+	classify(201, NULL, "<html>", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_string_equal(r.reason, "X answered 201 without a post id");
+}
+
+static void
+duplicate(void **state)
+{
+	struct ht_xapi_result r;
+
+	classify(403, NULL, "{\"detail\":\"You are not allowed to create a "
+	    "Tweet with duplicate content.\",\"type\":\"about:blank\","
+	    "\"title\":\"Forbidden\",\"status\":403}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_DUPLICATE);
+	assert_int_equal(r.status, 0);
+	classify(403, NULL, "{\"errors\":[{\"code\":187,\"message\":"
+	    "\"Status is a duplicate.\"}]}", 1, &r);
+	assert_int_equal(r.kind, HT_XAPI_DUPLICATE);
+	assert_string_equal(r.reason,
+	    "already posted (X: \"Status is a duplicate.\")");
+}
+
+static void
+refused(void **state)
+{
+	struct ht_xapi_result r;
+
+	classify(401, NULL, "{\"title\":\"Unauthorized\",\"type\":"
+	    "\"about:blank\",\"status\":401,\"detail\":\"Unauthorized\"}", 0,
+	    &r);
+	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.status, EX_NOPERM);
+	assert_non_null(strstr(r.reason, "refused the credentials (401)"));
+	classify(401, NULL, "{\"errors\":[{\"code\":89,\"message\":"
+	    "\"Invalid or expired token.\"}]}", 1, &r);
+	assert_non_null(strstr(r.reason, "refused the access token (401)"));
+	classify(403, NULL, "{\"title\":\"Forbidden\",\"type\":"
+	    "\"https://api.twitter.com/2/problems/oauth1-permissions\","
+	    "\"detail\":\"Your client app is not configured with the "
+	    "appropriate oauth1 app permissions for this endpoint.\"}", 0, &r);
+	assert_int_equal(r.status, EX_NOPERM);
+	assert_non_null(strstr(r.reason, "the app is read-only"));
+	classify(403, NULL, "{\"reason\":\"client-not-enrolled\",\"type\":"
+	    "\"https://api.twitter.com/2/problems/client-forbidden\","
+	    "\"detail\":\"...must use keys and tokens from a Twitter "
+	    "developer App that is attached to a Project.\"}", 0, &r);
+	assert_non_null(strstr(r.reason, "not attached to a project"));
+	classify(403, NULL, "{\"errors\":[{\"code\":64,\"message\":\"Your "
+	    "account is suspended\"}]}", 1, &r);
+	assert_non_null(strstr(r.reason, "the account is suspended"));
+	classify(400, NULL, "{\"errors\":[{\"message\":\"Invalid text\"}],"
+	    "\"title\":\"Invalid Request\",\"detail\":\"One or more "
+	    "parameters to your request was invalid.\"}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.status, EX_DATAERR);
+	assert_string_equal(r.reason,
+	    "X rejected the post (400) (X: \"Invalid text\")");
+	classify(404, NULL, "Not Found", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.status, EX_UNAVAILABLE);
+	assert_string_equal(r.reason, "unexpected answer 404 from X");
+}
+
+static void
+transient(void **state)
+{
+	struct ht_xapi_result r;
+	json_t *a;
+
+	classify(429, "{\"x-rate-limit-remaining\":\"0\","
+	    "\"x-rate-limit-reset\":\"1700000900\"}", "{\"title\":"
+	    "\"Too Many Requests\",\"detail\":\"Too Many Requests\"}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.status, EX_TEMPFAIL);
+	assert_true(r.rate_limited);
+	assert_int_equal(r.retry_at, 1700000900);
+	/* The daily cap ran out: its reset is the one that matters. */
+	classify(429, "{\"x-rate-limit-reset\":\"1700000900\","
+	    "\"x-user-limit-24hour-remaining\":\"0\","
+	    "\"x-user-limit-24hour-reset\":\"1700050000\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 1700050000);
+	classify(503, "{\"retry-after\":\"7\"}", "{\"title\":\"Service "
+	    "Unavailable\",\"detail\":\"Service Unavailable\"}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.status, EX_UNAVAILABLE);
+	assert_int_equal(r.retry_at, NOW + 7);
+	classify(502, NULL, "<html>bad gateway</html>", 0, &r);
+	assert_string_equal(r.reason, "X is unavailable (502)");
+	assert_int_equal(r.retry_at, 0);
+	a = json_pack("{s:i,s:s,s:s}", "status", 0, "error",
+	    "Timeout was reached", "kind", "timeout");
+	ht_xapi_classify(a, 0, NOW, &r);
+	json_decref(a);
+	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.status, EX_UNAVAILABLE);
+	assert_string_equal(r.reason, "no answer in time: Timeout was reached");
+}
+
+static void
+bodies(void **state)
+{
+	char *b;
+
+	b = ht_xapi_body(0, "a \"b\"\n", "42");
+	assert_string_equal(b, "{\"text\":\"a \\\"b\\\"\\n\",\"reply\":"
+	    "{\"in_reply_to_tweet_id\":\"42\"}}");
+	free(b);
+	b = ht_xapi_body(1, "a+b c", NULL);
+	assert_string_equal(b, "status=a%2Bb%20c");
+	free(b);
+}
+
+static void
+helper_path(void **state)
+{
+	char *p;
+
+	setenv("HUBTWEET_LIBEXECDIR", "/opt/x", 1);
+	p = ht_xapi_helper_path("/usr/libexec/hubtweet");
+	assert_string_equal(p, "/opt/x/tw-send");
+	free(p);
+	unsetenv("HUBTWEET_LIBEXECDIR");
+	/* bin/test/xapi: ../libexec/hubtweet is bin/libexec, absent. */
+	p = ht_xapi_helper_path("/usr/libexec/hubtweet");
+	assert_string_equal(p, "/usr/libexec/hubtweet/tw-send");
+	free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(posted),
+		cmocka_unit_test(duplicate),
+		cmocka_unit_test(refused),
+		cmocka_unit_test(transient),
+		cmocka_unit_test(bodies),
+		cmocka_unit_test(helper_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -231,13 +231,13 @@ static int
 load_key(const struct ht_conf *conf, const char *keyfile,
     struct ht_secret *key, struct ht_err *e)
 {
-	const char *v;
+	const char *v, *env = getenv("DH_KEY");
 
 	if (keyfile != NULL)
 		return ht_secret_file(key, keyfile, e);
 	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL)
-		return ht_secret_str(key, v, getenv("DH_KEY") != NULL &&
-		    *getenv("DH_KEY") != '\0' ? "DH_KEY" : "dockerhub.key", e);
+		return ht_secret_str(key, v, env != NULL && *env != '\0' ?
+		    "DH_KEY" : "dockerhub.key", e);
 	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL)
 		return ht_secret_file(key, v, e);
 	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
@@ -255,7 +255,7 @@ loggable(const char *s, char *buf, size_t len)
 	if (s == NULL)
 		return "-";
 	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+		buf[i] = (char)(s[i] > ' ' && s[i] < 0x7f ? s[i] : '?');
 	buf[i] = '\0';
 	return buf;
 }
@@ -417,7 +417,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((http && argc > 0) || (!http && keyfile != NULL)) {
 		fputs(usage_text, stderr);
-		return EX_USAGE;
+		status = EX_USAGE;
+		goto out;
 	}
 	/* Never write a diagnostic into the connection (inetd, systemd). */
 	if (http && stderr_is_connection())

@@ -464,7 +464,7 @@ pct_decode(const char *s, size_t n, size_t *len)
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else
-			out[o++] = s[i] == '+' ? ' ' : s[i];
+			out[o++] = (char)(s[i] == '+' ? ' ' : s[i]);
 	}
 	out[o] = '\0';
 	*len = o;

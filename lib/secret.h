@@ -28,7 +28,7 @@ struct ht_secret {
  */
 int	ht_secret_file(struct ht_secret *, const char *path, struct ht_err *e);
 /* Copy the key from a string.  Returns 0, or -1 with e set. */
-int	ht_secret_str(struct ht_secret *, const char *s, const char *what,
+int	ht_secret_str(struct ht_secret *, const char *str, const char *what,
 	    struct ht_err *e);
 /*
  * Whether given (len bytes) is the key.  The time taken depends only on

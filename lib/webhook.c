@@ -73,7 +73,7 @@ ht_webhook_event(const struct ht_webhook *w, const char *body, size_t len,
 		ht_err_set(e, "%s", buf);
 		goto out;
 	}
-	if ((r = ht_jstream_next(js, &more, e)) != 0) {
+	if (ht_jstream_next(js, &more, e) != 0) {
 		ht_err_clear(e);
 		ht_err_set(e, "more than one JSON value in the body");
 		goto out;
@@ -153,7 +153,7 @@ ht_peer_name(int fd, char *buf, size_t len)
 		{ "REMOTE_ADDR", "REMOTE_PORT" },
 		{ "TCPREMOTEIP", "TCPREMOTEPORT" },
 	};
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof ss;
 	char addr[INET6_ADDRSTRLEN], port[8];
 	const char *a;

@@ -1265,7 +1265,6 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 	struct ht_qsend r;
 	struct ht_err te;
 	time_t held;
-	int t;
 
 	if ((held = ht_queue_held(q, now_of(f), e)) == (time_t)-1)
 		return -1;
@@ -1276,7 +1275,7 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 		return 1;
 	}
 	ht_err_clear(&te);
-	switch ((t = ht_queue_take(q, name, &it, &te))) {
+	switch (ht_queue_take(q, name, &it, &te)) {
 	case HT_QTAKE_OK:
 		break;
 	case HT_QTAKE_GONE:

@@ -134,7 +134,7 @@ LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
 # that make check builds with its sanitizers and runs over the seeds;
 # bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
 # make fuzz runs for FUZZ_TIME seconds each.
-FUZZ = payload conf template tweetlen
+FUZZ = payload conf template tweetlen http
 FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
 FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
 OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
@@ -150,6 +150,9 @@ OBJS_fuzz/tweetlen = $(B)/tests/fuzz/tweetlen.o $(B)/tests/fuzz/replay.o \
 	$(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_fuzz/tweetlen = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
+OBJS_fuzz/http = $(B)/tests/fuzz/http.o $(B)/tests/fuzz/replay.o \
+	$(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_fuzz/http = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 
 MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5

@@ -24,7 +24,7 @@ listen() {
 	wait_port "$1" || { echo "Bail out! nothing listens on $1"; exit 1; }
 }
 PORT=$(free_port)
-listen "$PORT" "dh-parse -H -c $T/h.conf >>$T/events 2>>$T/log; echo \$? >>$T/status"
+listen "$PORT" "trap : TERM; dh-parse -H -c $T/h.conf >>$T/events 2>>$T/log; echo \$? >>$T/status"
 
 # wait_status N: until N handlers have exited; $LAST is the last status.
 wait_status() {

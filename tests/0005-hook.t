@@ -1,0 +1,223 @@
+#!/bin/sh
+# dh-hook and the launcher recipes in scripts/, end to end: a delivery over
+# real TCP (and TLS) on 127.0.0.1, answered by dh-parse, posted to the mock
+# X API by tw-post.
+. "${0%/*}/lib.sh"
+
+KEY=hook-k3y-$$
+DH_KEY=$KEY
+export DH_KEY
+P09=$FIXTURES/09-karolisr-keel-0.1.7-multistage-dockerfile.json
+CLIENT="python3 $TOP/tests/http-client.py"
+
+# Usage.
+run dh-hook --help
+is_status 0 "dh-hook --help exits 0"
+like_out '^usage: dh-hook ' "--help on stdout"
+run dh-hook -Z
+expect 64 '^usage: dh-hook ' "unknown option: usage, exit 64"
+run dh-hook extra
+expect 64 '^usage: dh-hook ' "no operands"
+synopsis_agrees dh-hook
+
+mock_x_start || { echo "Bail out! no mock X API"; exit 1; }
+
+# payload TAG: a copy of a real payload with that tag; its path in $PAY.
+payload() {
+	PAY=$T/p-$1.json
+	sed "s/\"tag\": \"0.1.7\"/\"tag\": \"$1\"/" "$P09" >"$PAY"
+}
+# deliver URL TAG [CURL ARGS]: POST the payload for TAG; $OUT the answer.
+deliver() {
+	_u=$1; _t=$2; shift 2
+	payload "$_t"
+	run curl -sS -i --max-time 20 "$@" --data-binary @"$PAY" "$_u"
+}
+# wait_posts N: until the mock has accepted N posts (30 s at most).
+wait_posts() {
+	_i=0
+	while [ "$(wc -l <"$MOCK_POSTS")" -lt "$1" ] && [ $_i -lt 600 ]; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+	POSTS=$(wc -l <"$MOCK_POSTS")
+}
+# answer STATUS BODY-ERE NAME: the status line and body of $T/out.
+answer() {
+	_st=$(sed -n '1s/\r$//p' "$T/out")
+	_body=$(sed '1,/^\r$/d' "$T/out")
+	if printf '%s' "$_st" | grep -Eq "^HTTP/1\\.1 $1 " &&
+	    printf '%s' "$_body" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
+	fi
+}
+posted() { # posted TAG NAME: exactly one post announces TAG
+	_c=$(grep -c "New release $1 of karolisr/keel: docker pull karolisr/keel:$1 " "$MOCK_POSTS")
+	is "$_c" 1 "$2"
+}
+npost=0
+
+# socat, plain TCP: the recipe script.
+PORT=$(free_port)
+hubtweet-socat -b 127.0.0.1 -p "$PORT" 2>>"$T/socat.log" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$PORT" || { echo "Bail out! hubtweet-socat did not listen"; exit 1; }
+U="http://127.0.0.1:$PORT/dockerhub?key=$KEY"
+deliver "$U" v1.0.0
+answer 200 '^\{"status":"accepted","id":"karolisr/keel:v1.0.0@2017-06-14T19:14:20Z"\}$' "socat: 200 accepted"
+npost=$((npost + 1)); wait_posts $npost
+is "$POSTS" $npost "socat: the mock X API received the post"
+posted v1.0.0 "socat: the post announces the tag, the pull command and the link"
+like "$(cat "$T/socat.log")" 'dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=karolisr/keel:v1\.0\.0@' "socat: dh-parse's log line on the launcher's stderr"
+
+# A wrong key passes nothing on: the next good delivery is the only post.
+deliver "http://127.0.0.1:$PORT/dockerhub?key=not-$KEY" v6.6.6
+answer 403 '"reason":"wrong key"' "wrong key: 403"
+deliver "$U" v1.0.1
+answer 200 '"status":"accepted"' "then a good delivery: 200"
+npost=$((npost + 1)); wait_posts $npost
+posted v1.0.1 "the good delivery is posted"
+is "$(grep -c 'v6\.6\.6' "$MOCK_POSTS")" 0 "the refused delivery is not"
+deliver "$U" latest
+answer 200 '"status":"ignored"' "latest: 200 ignored"
+
+# The sender is answered while the post is still on its way: the mock holds
+# its answer to tw-post for 4 s; the sender's 200 comes before it.
+mock_x_script 'slow:4'
+deliver "$U" v2.0.0
+answer 200 '"status":"accepted"' "slow X: the sender gets 200"
+is "$(wc -l <"$MOCK_POSTS")" $npost "slow X: ... before the post is complete"
+npost=$((npost + 1)); wait_posts $npost
+posted v2.0.0 "slow X: the post completes after the answer"
+
+# 50 deliveries at once: all answered, all posted once.
+i=0
+while [ $i -lt 50 ]; do
+	payload "v3.0.$i"
+	curl -sS -i --max-time 60 --data-binary @"$PAY" "$U" >"$T/par.$i" 2>&1 &
+	i=$((i + 1))
+done
+wait_curls() { # the background curls, not the listeners
+	_i=0
+	while [ "$(grep -l '"status"' "$T"/par.* 2>/dev/null | wc -l)" -lt 50 ] &&
+	    [ $_i -lt 1200 ]; do sleep 0.05; _i=$((_i + 1)); done
+}
+wait_curls
+is "$(grep -l '^\{"status":"accepted","id":"karolisr/keel:v3\.0\.[0-9]*@' "$T"/par.* | wc -l)" 50 "50 parallel deliveries: all answered 200 accepted"
+npost=$((npost + 50)); wait_posts $npost
+is "$POSTS" $npost "50 parallel deliveries: 50 posts"
+is "$(grep -o 'New release v3\.0\.[0-9]* ' "$MOCK_POSTS" | sort -u | wc -l)" 50 "... each posted once"
+
+# socat with TLS: a self-signed certificate, checked by curl --cacert.
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/tls.key" \
+    -out "$T/tls.crt" >/dev/null 2>&1; then
+	SPORT=$(free_port)
+	hubtweet-socat -b 127.0.0.1 -p "$SPORT" -C "$T/tls.crt" -K "$T/tls.key" \
+	    2>>"$T/tls.log" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$SPORT"
+	deliver "https://127.0.0.1:$SPORT/dockerhub?key=$KEY" v4.0.0 --cacert "$T/tls.crt"
+	answer 200 '"status":"accepted"' "TLS: 200 over HTTPS, the certificate verified"
+	npost=$((npost + 1)); wait_posts $npost
+	posted v4.0.0 "TLS: posted"
+	deliver "https://127.0.0.1:$SPORT/dockerhub?key=$KEY" v4.0.1
+	is "$STATUS" 60 "TLS: curl refuses the certificate without --cacert"
+	deliver "http://127.0.0.1:$SPORT/dockerhub?key=$KEY" v4.0.2
+	isnt_ok=$(grep -c '"status":"accepted"' "$T/out")
+	is "$isnt_ok" 0 "TLS: plain HTTP to the TLS port is not accepted"
+else
+	skip "openssl req failed"; skip "openssl"; skip "openssl"; skip "openssl"
+fi
+
+# systemd: the units verify, and the service's command line runs under
+# socket activation as systemd would run it (Accept=yes: the connection on
+# stdin and stdout, stderr to the journal), the key given as a credential.
+mkdir -p "$T/units" "$T/cred"
+sed "s|/usr/local/bin/dh-hook|$TOP/scripts/dh-hook|" "$TOP/scripts/hubtweet@.service" >"$T/units/hubtweet@.service"
+cp "$TOP/scripts/hubtweet.socket" "$T/units/"
+run systemd-analyze verify --man=no "$T/units/hubtweet.socket" "$T/units/hubtweet@.service"
+is "$STATUS" 0 "systemd units: systemd-analyze verify"
+is "$(printf '%s' "$ERR" | grep -v 'Failed to .*to private\|Failed to connect' || :)" "" "systemd units: no complaint"
+like "$(cat "$TOP/scripts/hubtweet@.service")" 'DynamicUser=yes' "systemd: DynamicUser"
+like "$(cat "$TOP/scripts/hubtweet@.service")" 'ProtectSystem=strict' "systemd: ProtectSystem=strict"
+like "$(cat "$TOP/scripts/hubtweet@.service")" 'NoNewPrivileges=yes' "systemd: NoNewPrivileges"
+like "$(cat "$TOP/scripts/hubtweet.socket")" 'Accept=yes' "systemd: Accept=yes"
+exec_start=$(sed -n 's/^ExecStart=//p' "$T/units/hubtweet@.service" | head -n 1)
+printf '%s\n' "$KEY" >"$T/cred/dh-key"; chmod 600 "$T/cred/dh-key"
+YPORT=$(free_port)
+env -u DH_KEY CREDENTIALS_DIRECTORY="$T/cred" systemd-socket-activate -a \
+    --inetd -E PATH -E CREDENTIALS_DIRECTORY -E HUBTWEET_CONFIG \
+    -E TW_API_URL -E TW_CONSUMER_KEY -E TW_CONSUMER_SECRET -E TW_ACCESS_TOKEN \
+    -E TW_ACCESS_SECRET -l "127.0.0.1:$YPORT" \
+    sh -c "exec 2>>$T/sd.log; exec $exec_start" 2>>"$T/sd.err" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$YPORT"
+deliver "http://127.0.0.1:$YPORT/dockerhub?key=$KEY" v5.0.0
+answer 200 '"status":"accepted"' "systemd: 200, key from \$CREDENTIALS_DIRECTORY/dh-key"
+npost=$((npost + 1)); wait_posts $npost
+posted v5.0.0 "systemd: posted"
+
+# inetd and xinetd: the connection is fds 0, 1 and 2.  The lines of the
+# recipes run as written (paths made local); no diagnostic may reach the
+# sender.
+# inetd_run PORT PROGRAM ARGV0 ARGS...: a launcher that gives fds 0-2.
+inetd_run() {
+	_p=$1; _prog=$2; shift 3
+	systemd-socket-activate -a --inetd -E PATH -E DH_KEY -E HUBTWEET_CONFIG \
+	    -E TW_API_URL -E TW_CONSUMER_KEY -E TW_CONSUMER_SECRET \
+	    -E TW_ACCESS_TOKEN -E TW_ACCESS_SECRET -l "127.0.0.1:$_p" \
+	    sh -c 'exec 2>&1; exec "$@"' sh "$_prog" "$@" 2>>"$T/sd.err" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$_p"
+}
+line=$(grep -v '^#' "$TOP/scripts/inetd.conf" | grep .)
+set -- $line
+is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait service"
+prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
+shift 6
+IPORT=$(free_port)
+inetd_run "$IPORT" "$prog" "$@"
+deliver "http://127.0.0.1:$IPORT/dockerhub?key=$KEY" v6.0.0
+answer 200 '"status":"accepted"' "inetd line: 200"
+npost=$((npost + 1)); wait_posts $npost
+posted v6.0.0 "inetd line: posted"
+run curl -sS -i --max-time 5 -d 'not json' "http://127.0.0.1:$IPORT/dockerhub?key=$KEY"
+answer 400 '"reason":"body:1:[0-9]+: invalid JSON' "inetd: bad payload, 400"
+if $CLIENT check <"$T/out" >"$T/why"; then ok "inetd: nothing but the answer on the connection"
+else not_ok "inetd: nothing but the answer on the connection"; diag "$(cat "$T/why")" "$OUT"; fi
+
+server=$(sed -n 's/^[[:space:]]*server[[:space:]]*=[[:space:]]*//p' "$TOP/scripts/xinetd.hubtweet")
+sargs=$(sed -n 's/^[[:space:]]*server_args[[:space:]]*=[[:space:]]*//p' "$TOP/scripts/xinetd.hubtweet")
+like "$(cat "$TOP/scripts/xinetd.hubtweet")" 'wait[[:space:]]*= no' "xinetd: wait = no"
+: >"$T/x.conf"
+XPORT=$(free_port)
+# shellcheck disable=SC2086
+inetd_run "$XPORT" "$(printf '%s' "$server" | sed "s|/usr/local/bin/|$TOP/scripts/|")" dh-hook \
+    $(printf '%s' "$sargs" | sed "s|/etc/hubtweet.conf|$T/x.conf|")
+deliver "http://127.0.0.1:$XPORT/dockerhub?key=$KEY" v7.0.0
+answer 200 '"status":"accepted"' "xinetd service: 200"
+npost=$((npost + 1)); wait_posts $npost
+posted v7.0.0 "xinetd service: posted"
+
+# tcpserver: the recipe script.
+if command -v tcpserver >/dev/null 2>&1; then
+	TPORT=$(free_port)
+	hubtweet-tcpserver 127.0.0.1 "$TPORT" 2>>"$T/tcpserver.log" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$TPORT"
+	deliver "http://127.0.0.1:$TPORT/dockerhub?key=$KEY" v8.0.0
+	answer 200 '"status":"accepted"' "tcpserver: 200"
+	npost=$((npost + 1)); wait_posts $npost
+	posted v8.0.0 "tcpserver: posted"
+	_i=0; while ! grep -q 'v8\.0\.0' "$T/tcpserver.log" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	like "$(cat "$T/tcpserver.log")" '"POST /dockerhub" 200 id=karolisr/keel:v8\.0\.0' "tcpserver: logged"
+else
+	skip "no tcpserver"; skip "no tcpserver"; skip "no tcpserver"
+fi
+
+# Nothing was posted twice.
+is "$(sort "$MOCK_POSTS" | sed 's/.*"text": *//' | sort | uniq -d | wc -l)" 0 "no post was made twice"
+is "$(mock_x_stat bad_auth)" 0 "every request to X was signed right"
+done_testing

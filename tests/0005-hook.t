@@ -173,6 +173,7 @@ inetd_run() {
 	wait_port "$_p"
 }
 line=$(grep -v '^#' "$TOP/scripts/inetd.conf" | grep .)
+# shellcheck disable=SC2086 # the inetd.conf line, split into its fields
 set -- $line
 is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait service"
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
@@ -193,7 +194,7 @@ sargs=$(sed -n 's/^[[:space:]]*server_args[[:space:]]*=[[:space:]]*//p' "$TOP/sc
 like "$(cat "$TOP/scripts/xinetd.hubtweet")" 'wait[[:space:]]*= no' "xinetd: wait = no"
 : >"$T/x.conf"
 XPORT=$(free_port)
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046 # server_args, split into words as xinetd does
 inetd_run "$XPORT" "$(printf '%s' "$server" | sed "s|/usr/local/bin/|$TOP/scripts/|")" dh-hook \
     $(printf '%s' "$sargs" | sed "s|/etc/hubtweet.conf|$T/x.conf|")
 deliver "http://127.0.0.1:$XPORT/dockerhub?key=$KEY" v7.0.0

@@ -85,7 +85,8 @@ OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 	$(LIBS_psl)
 # tw-post: no libcurl (the helper tw-send holds it).
-OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_TEXT) $(LIB_CORE)
+OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_QUEUE) $(LIB_TEXT) \
+	$(LIB_CORE)
 LDLIBS_tw-post = $(LIBS_crypto) $(LIBS_utf8proc) $(LIBS_psl) \
 	$(LIBS_jansson) $(LIBS_config)
 OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
@@ -112,6 +113,10 @@ LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
 OBJS_test/xapi = $(B)/tests/unit/test-xapi.o $(LIB_XAPI) $(LIB_CORE)
 LDLIBS_test/xapi = $(LIBS_crypto) $(LIBS_jansson) $(LIBS_config) \
 	$(LIBS_cmocka)
+UNIT_TESTS += bin/test/queue
+OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
+LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
+	$(LIBS_cmocka)
 
 OBJS_test/tweetlen = $(B)/tests/unit/test-tweetlen.o $(LIB_TEXT) $(LIB_CORE)
 LDLIBS_test/tweetlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
@@ -123,11 +128,6 @@ LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
-
-UNIT_TESTS += bin/test/queue
-OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
-LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
-	$(LIBS_cmocka)
 
 # Fuzz targets: tests/fuzz/<target>.c, seeds in tests/fuzz/<target>/.
 # bin/fuzz/<target> is the harness with a plain main() (tests/fuzz/replay.c)

@@ -37,7 +37,7 @@ static const char help_text[] =
     "shorten\n"
     "  -0, --null               end each post with a NUL byte\n"
     "  -j, --json               write {\"text\",\"weighted_length\","
-    "\"valid\"} lines\n"
+    "\"valid\",\"id\"} lines\n"
     "  -c, --config FILE        read settings from FILE\n"
     "  -u, --unbuffered         flush each post as it is written\n"
     "  -h, --help               show this help\n"
@@ -73,9 +73,12 @@ struct opts {
 
 static unsigned long posts;	/* written so far */
 
-/* Write one post; -1 when stdout fails. */
+/*
+ * Write one post; -1 when stdout fails.  id: the event's id, which --json
+ * passes on so that tw-post --queue posts an event once; NULL when none.
+ */
 static int
-emit(const struct opts *o, const struct ht_fit *f)
+emit(const struct opts *o, const struct ht_fit *f, const char *id)
 {
 	json_t *j;
 	char *s;
@@ -99,6 +102,11 @@ emit(const struct opts *o, const struct ht_fit *f)
 		    "weighted_length", (json_int_t)f->tl.weighted, "valid",
 		    f->tl.valid)) == NULL)
 			return -1;
+		if (id != NULL && json_object_set_new(j, "id",
+		    json_string(id)) == -1) {
+			json_decref(j);
+			return -1;
+		}
 		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(j);
 		if (s == NULL)
@@ -168,7 +176,8 @@ format_one(const struct opts *o, const json_t *v, struct ht_err *e)
 		status = EX_DATAERR;
 		goto out;
 	}
-	if (emit(o, &f) == -1) {
+	if (emit(o, &f, json_is_string(json_object_get(v, "id")) ?
+	    json_string_value(json_object_get(v, "id")) : NULL) == -1) {
 		ht_err_set(e, "stdout: write error: %s", strerror(errno));
 		status = EX_IOERR;
 	}

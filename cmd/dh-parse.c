@@ -1,6 +1,7 @@
 /*
  * dh-parse — Docker Hub push payloads in, hubtweet events out.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -260,6 +261,22 @@ loggable(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The same for free text, such as a parser's message quoting the body:
+ * spaces kept, control characters (an escape sequence, say) replaced.
+ */
+static const char *
+loggable_text(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (char)((unsigned char)s[i] < ' ' || s[i] == 0x7f ?
+		    '?' : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 static int
 serve_http(const struct ht_conf *conf, const struct ht_filter *f,
     const char *keyfile)
@@ -272,8 +289,11 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	struct ht_err e;
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
+	char logreason[sizeof reason];
 	int st, status = 0;
 
+	/* The key is in this process's memory: no core dump of it. */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	ht_err_clear(&e);
 	if (load_key(conf, keyfile, &key, &e) == -1) {
 		ht_log_err(&e);
@@ -343,7 +363,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	    a.id != NULL ? a.id : "-", req.bytes_in,
 	    a.outcome != NULL ? a.outcome : "",
 	    a.outcome != NULL && a.reason != NULL ? ": " : "",
-	    a.reason != NULL ? a.reason : "");
+	    a.reason != NULL ? loggable_text(a.reason, logreason,
+	    sizeof logreason) : "");
 	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0 &&
 	    emit(ev) == -1) {
 		ht_warnx("stdout: write error: %s", strerror(errno));

@@ -22,6 +22,7 @@
 #include "jstream.h"
 #include "log.h"
 #include "oauth.h"
+#include "queue.h"
 #include "tweetlen.h"
 #include "util.h"
 #include "xapi.h"
@@ -34,8 +35,10 @@
 #define MAX_POST	(64 * 1024)
 
 static const char usage_text[] =
-    "usage: tw-post [-0jnv] [-a version] [-c file] [-r id] [-T seconds] "
-    "[text ...]\n";
+    "usage: tw-post [-0jnv] [-a version] [-c file] [-q dir] [-r id] "
+    "[-T seconds] [text ...]\n"
+    "       tw-post -F [-jv] [-a version] [-c file] [-T seconds] [dir]\n"
+    "       tw-post -S [-c file] [dir]\n";
 
 static const char help_text[] =
     "Post text to X: the operands joined by spaces, else all of stdin.\n"
@@ -47,6 +50,9 @@ static const char help_text[] =
     "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
     "  -a, --api VERSION      2 (POST /2/tweets, the default) or 1.1\n"
     "  -c, --config FILE      read settings from FILE\n"
+    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+    "  -F, --flush            send what the queue holds, oldest first\n"
+    "  -S, --queue-status     show what the queue holds\n"
     "  -r, --reply-to ID      post as a reply to the post ID\n"
     "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
     "  -h, --help             show this help\n"
@@ -63,6 +69,9 @@ static const struct option longopts[] = {
 	{ "api", required_argument, NULL, 'a' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "reply-to", required_argument, NULL, 'r' },
+	{ "queue", required_argument, NULL, 'q' },
+	{ "flush", no_argument, NULL, 'F' },
+	{ "queue-status", no_argument, NULL, 'S' },
 	{ "time", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -91,6 +100,13 @@ struct run {
 	long n;				/* posts seen */
 	int status;
 	int stop;			/* a setup problem: no more posts */
+	/* The queue (-q, -F, -S, queue.dir). */
+	struct ht_queue *q;
+	const char *qdir;
+	int hold;			/* queue the rest, send nothing more */
+	int flushing;			/* -F: messages name the item */
+	const struct ht_qitem *item;	/* the item being sent */
+	struct ht_xapi_result res;	/* what X said of it */
 };
 
 /* How grave a status is: the gravest decides the exit status. */
@@ -264,14 +280,46 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 	return ret;
 }
 
-/* Check, then show or send one post. */
+/* Print a post X made: its id and URL, or a JSON line. */
 static void
-post(struct run *r, const char *text, size_t len, const char *reply_to)
+print_posted(struct run *r, const struct ht_xapi_result *res,
+    const char *text, size_t len)
+{
+	char url[96];
+
+	(void)snprintf(url, sizeof url, "https://x.com/i/web/status/%s",
+	    res->id);
+	if (r->json) {
+		if (emit_json(json_pack("{s:s,s:s,s:s%}", "id", res->id,
+		    "url", url, "text", text, len)) == -1)
+			(void)write_failed(r);
+	} else if (printf("%s %s\n", res->id, url) < 0 ||
+	    fflush(stdout) == EOF)
+		(void)write_failed(r);
+}
+
+/* A post X already has: reported, and done. */
+static void
+print_duplicate(struct run *r, const char *prefix,
+    const struct ht_xapi_result *res, const char *text, size_t len)
+{
+	ht_warnx("%s%s", prefix, res->reason);
+	if (r->json && emit_json(json_pack("{s:n,s:n,s:s%,s:b}", "id",
+	    "url", "text", text, len, "duplicate", 1)) == -1)
+		(void)write_failed(r);
+}
+
+static void queue_post(struct run *, const char *, size_t, const char *,
+    const char *);
+
+/* Check, then show, queue or send one post. */
+static void
+post(struct run *r, const char *text, size_t len, const char *reply_to,
+    const char *id)
 {
 	struct ht_tweetlen tl;
 	struct ht_xapi_result res;
 	struct ht_err e;
-	char url[96];
 
 	r->n++;
 	if (reply_to == NULL)
@@ -313,6 +361,10 @@ post(struct run *r, const char *text, size_t len, const char *reply_to)
 	}
 	if (r->dry)
 		return;
+	if (r->q != NULL) {
+		queue_post(r, text, len, reply_to, id);
+		return;
+	}
 	if (r->x == NULL && (r->x = client(r)) == NULL)
 		return;
 	if (ht_xapi_post_within(r->x, text, reply_to, r->budget_ms, &res,
@@ -324,21 +376,10 @@ post(struct run *r, const char *text, size_t len, const char *reply_to)
 	}
 	switch (res.kind) {
 	case HT_XAPI_OK:
-		(void)snprintf(url, sizeof url, "https://x.com/i/web/status/%s",
-		    res.id);
-		if (r->json) {
-			if (emit_json(json_pack("{s:s,s:s,s:s%}", "id", res.id,
-			    "url", url, "text", text, len)) == -1)
-				(void)write_failed(r);
-		} else if (printf("%s %s\n", res.id, url) < 0 ||
-		    fflush(stdout) == EOF)
-			(void)write_failed(r);
+		print_posted(r, &res, text, len);
 		return;
 	case HT_XAPI_DUPLICATE:
-		ht_warnx("%s%s", which(r), res.reason);
-		if (r->json && emit_json(json_pack("{s:n,s:n,s:s%,s:b}", "id",
-		    "url", "text", text, len, "duplicate", 1)) == -1)
-			(void)write_failed(r);
+		print_duplicate(r, which(r), &res, text, len);
 		return;
 	case HT_XAPI_PERMANENT:
 	case HT_XAPI_TRANSIENT:
@@ -349,6 +390,294 @@ post(struct run *r, const char *text, size_t len, const char *reply_to)
 			r->stop = 1;
 		return;
 	}
+}
+
+/* "08:00:00 UTC", for a rate limit's reset. */
+static const char *
+clock_of(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%H:%M:%S UTC", &tm) == 0)
+		(void)snprintf(buf, len, "?");
+	return buf;
+}
+
+/* "post N: " when queueing, "DIR/new/NAME: " when flushing. */
+static const char *
+item_prefix(struct run *r, const char *name, char *buf, size_t len)
+{
+	if (!r->flushing)
+		return which(r);
+	(void)snprintf(buf, len, "%s/new/%s: ", r->qdir, name);
+	return buf;
+}
+
+/* A post left in the queue: reported, and status 75. */
+static void
+print_queued(struct run *r, const char *prefix, const char *why)
+{
+	if (r->flushing)
+		ht_warnx("%sstill queued: %s", prefix, why);
+	else
+		ht_warnx("%squeued in %s: %s", prefix, r->qdir, why);
+	note(r, EX_TEMPFAIL);
+	if (r->json && !r->flushing && r->item != NULL &&
+	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
+	    r->item->text, "queued", 1)) == -1)
+		(void)write_failed(r);
+}
+
+/* ht_queue_send's and ht_queue_flush's sender: one try of one item. */
+static int
+queue_send(void *arg, const struct ht_qitem *it, struct ht_qsend *s,
+    struct ht_err *e)
+{
+	struct run *r = arg;
+	struct ht_xapi_result *res = &r->res;
+
+	r->item = it;
+	if (r->x == NULL && (r->x = client(r)) == NULL) {
+		/* client() said why; the item stays queued. */
+		ht_err_clear(e);
+		e->status = r->status;
+		return -1;
+	}
+	if (ht_xapi_post_within(r->x, it->text, it->reply_to, r->budget_ms,
+	    res, e) == -1)
+		return -1;
+	(void)snprintf(s->reason, sizeof s->reason, "%s", res->reason);
+	switch (res->kind) {
+	case HT_XAPI_OK:
+		s->result = HT_QSEND_OK;
+		break;
+	case HT_XAPI_DUPLICATE:
+		s->result = HT_QSEND_DUP;
+		break;
+	case HT_XAPI_PERMANENT:
+		s->result = HT_QSEND_PERM;
+		s->status = res->status;
+		/* Only a bad text is the post's own problem. */
+		s->stop = res->status != EX_DATAERR;
+		break;
+	case HT_XAPI_TRANSIENT:
+		s->result = res->rate_limited ? HT_QSEND_LIMIT : HT_QSEND_TEMP;
+		s->reset = (time_t)res->retry_at;
+		break;
+	}
+	return 0;
+}
+
+/* What became of each item, in words. */
+static void
+queue_note(void *arg, const char *name, enum ht_qevent ev,
+    const struct ht_qsend *s, const char *msg)
+{
+	struct run *r = arg;
+	const struct ht_qitem *it = r->item;
+	char buf[HT_QUEUE_NAME_MAX + 512], when[32];
+	const char *pre = item_prefix(r, name, buf, sizeof buf);
+
+	switch (ev) {
+	case HT_QEV_SENT:
+		if (s->result == HT_QSEND_OK)
+			print_posted(r, &r->res, it->text, strlen(it->text));
+		else
+			print_duplicate(r, pre, &r->res, it->text,
+			    strlen(it->text));
+		break;
+	case HT_QEV_KEPT:
+		print_queued(r, pre, s->reason);
+		break;
+	case HT_QEV_HELD:
+		/* A flush says it once, for all the items. */
+		if (!r->flushing) {
+			char why[64];
+
+			(void)snprintf(why, sizeof why,
+			    "rate limited by X until %s",
+			    clock_of(ht_queue_held(r->q, time(NULL), NULL),
+			    when, sizeof when));
+			print_queued(r, pre, why);
+		}
+		break;
+	case HT_QEV_FAILED:
+		ht_warnx("%s%s; moved to %s/failed/%s", pre, s->reason,
+		    r->qdir, name);
+		note(r, s->status != 0 ? s->status : EX_DATAERR);
+		break;
+	case HT_QEV_CORRUPT:
+		ht_warnx("%s/new/%s: %s; moved to %s/failed/", r->qdir, name,
+		    msg, r->qdir);
+		note(r, EX_DATAERR);
+		break;
+	case HT_QEV_ALREADY:
+		ht_info("%sits event was posted before; dropped from the "
+		    "queue", pre);
+		break;
+	case HT_QEV_BUSY:
+		if (r->flushing)
+			ht_info("%sbeing sent by another process; skipped",
+			    pre);
+		else
+			print_queued(r, pre, "being sent by another process");
+		break;
+	}
+}
+
+/* --queue: write the post to the queue, then send it (unless held). */
+static void
+queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
+    const char *id)
+{
+	struct ht_qpost p = { text, reply_to, id };
+	struct ht_qitem held;
+	struct ht_qflush f;
+	char name[HT_QUEUE_NAME_MAX];
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	switch (ht_queue_add(r->q, &p, name, sizeof name, &e)) {
+	case HT_QADD_QUEUED:
+		break;
+	case HT_QADD_QUEUED_ALREADY:
+		ht_warnx("%sevent %s: already queued in %s", which(r), id,
+		    r->qdir);
+		note(r, EX_TEMPFAIL);
+		return;
+	case HT_QADD_SENT_ALREADY:
+		ht_warnx("%sevent %s: already posted", which(r), id);
+		return;
+	default:
+		ht_warnx("%scannot queue: %s; nothing sent", which(r), e.msg);
+		note(r, e.status != 0 ? e.status : EX_IOERR);
+		/* Nothing after it could be queued either. */
+		r->stop = 1;
+		return;
+	}
+	/* Not sending any more (a failure before): only queued. */
+	if (r->hold) {
+		memset(&held, 0, sizeof held);
+		held.text = (char *)text;
+		r->item = &held;
+		print_queued(r, which(r), "not sent after the failure before");
+		r->item = NULL;
+		return;
+	}
+	memset(&f, 0, sizeof f);
+	f.send = queue_send;
+	f.note = queue_note;
+	f.arg = r;
+	/* For the messages about an item not taken (busy, held). */
+	memset(&held, 0, sizeof held);
+	held.text = (char *)text;
+	r->item = &held;
+	if (ht_queue_send(r->q, name, &f, &e) == -1) {
+		if (e.msg[0] != '\0')
+			ht_warnx("%s%s; queued in %s", which(r), e.msg,
+			    r->qdir);
+		else
+			ht_warnx("%squeued in %s", which(r), r->qdir);
+		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+		r->hold = 1;
+	}
+	r->item = NULL;
+	/* A stop means the next ones would fail too: queue them only. */
+	if (f.stopped || r->stop) {
+		r->hold = 1;
+		r->stop = 0;
+	}
+}
+
+/* --flush: send what the queue holds, and say what was done. */
+static void
+flush_queue(struct run *r)
+{
+	struct ht_qflush f;
+	struct ht_err e;
+	char when[32];
+	int k;
+
+	memset(&f, 0, sizeof f);
+	f.send = queue_send;
+	f.note = queue_note;
+	f.arg = r;
+	r->flushing = 1;
+	ht_err_clear(&e);
+	if ((k = ht_queue_flush(r->q, &f, &e)) == 1) {
+		ht_warnx("%s: another flush is running", r->qdir);
+		note(r, EX_TEMPFAIL);
+		return;
+	}
+	if (k == -1) {
+		if (e.msg[0] != '\0')
+			ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+	}
+	if (f.recovered.adopted > 0)
+		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
+		    "process that died", r->qdir, f.recovered.adopted);
+	if (f.recovered.corrupt > 0) {
+		ht_warnx("%s: moved to failed/ %ld incomplete post(s) left in "
+		    "tmp/ by a process that died", r->qdir,
+		    f.recovered.corrupt);
+		note(r, EX_DATAERR);
+	}
+	if (f.held != 0 && f.kept == 0) {
+		ht_warnx("%s: rate limited by X until %s; nothing sent",
+		    r->qdir, clock_of(f.held, when, sizeof when));
+		note(r, EX_TEMPFAIL);
+	}
+	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +
+	    f.busy > 0 || (k == 0 && f.left > 0))
+		ht_info("%s: %ld posted, %ld already posted, %ld failed, "
+		    "%ld corrupt; %ld queued", r->qdir, f.sent,
+		    f.dups + f.already, f.failed, f.corrupt, f.left);
+}
+
+/* --queue-status: counts and ages, one "name: value" line each. */
+static void
+queue_status(struct run *r)
+{
+	struct ht_qstatus st;
+	struct ht_err e;
+	time_t now = time(NULL);
+	char **names = NULL, when[32];
+	long n = 0, i;
+
+	ht_err_clear(&e);
+	if (ht_queue_status(r->q, now, &st, &e) == -1 ||
+	    (n = ht_queue_names(r->q, HT_QUEUE_FAILED, &names, &e)) == -1) {
+		ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_IOERR);
+		return;
+	}
+	printf("queued: %ld\n", st.queued);
+	if (st.queued > 0)
+		printf("oldest queued: %lld s ago\n",
+		    (long long)now - st.oldest_queued);
+	printf("failed: %ld\n", st.failed);
+	if (st.failed > 0)
+		printf("oldest failed: %lld s ago\n",
+		    (long long)now - st.oldest_failed);
+	for (i = 0; i < n; i++) {
+		char why[512];
+
+		if (ht_queue_reason(r->q, names[i], why, sizeof why, NULL) ==
+		    -1)
+			(void)snprintf(why, sizeof why, "(no reason recorded)");
+		printf("failed item: %s/failed/%s: %s\n", r->qdir, names[i],
+		    why);
+	}
+	if (st.writing > 0)
+		printf("being written: %ld\n", st.writing);
+	printf("events posted (kept 30 days): %ld\n", st.sent);
+	if (st.held != 0)
+		printf("rate limited until: %s\n",
+		    clock_of(st.held, when, sizeof when));
+	printf("flushing: %s\n", st.flushing ? "yes" : "no");
+	ht_queue_names_free(names, n);
 }
 
 /* All of stdin, one post. */
@@ -391,7 +720,7 @@ read_one(struct run *r)
 	if (len == 0)
 		goto out;
 	buf[len] = '\0';
-	post(r, buf, len, NULL);
+	post(r, buf, len, NULL, NULL);
 out:
 	free(buf);
 }
@@ -409,7 +738,7 @@ read_nul(struct run *r)
 			n--;
 		if (n == 0)
 			continue;
-		post(r, buf, (size_t)n, NULL);
+		post(r, buf, (size_t)n, NULL, NULL);
 	}
 	if (ferror(stdin)) {
 		ht_warnx("<stdin>: read error: %s", strerror(errno));
@@ -418,14 +747,17 @@ read_nul(struct run *r)
 	free(buf);
 }
 
-/* {"text":...,"reply_to":...} values; other keys are ignored. */
+/*
+ * {"text":...,"reply_to":...,"id":...} values, id being the event's (it
+ * keeps a queued event from being posted twice); other keys are ignored.
+ */
 static void
 read_json(struct run *r)
 {
 	struct ht_jstream *js;
 	struct ht_err e;
 	const char *reply;
-	json_t *v, *t, *rt;
+	json_t *v, *t, *rt, *id;
 	char idbuf[32];
 	int k;
 
@@ -474,9 +806,15 @@ read_json(struct run *r)
 			ht_warnx("<stdin>:%ld:%ld: \"text\" is empty",
 			    ht_jstream_line(js), ht_jstream_col(js));
 			note(r, EX_DATAERR);
-		} else
+		} else {
+			id = json_object_get(v, "id");
 			post(r, json_string_value(t), json_string_length(t),
-			    reply);
+			    reply, json_is_string(id) &&
+			    json_string_length(id) > 0 &&
+			    strlen(json_string_value(id)) ==
+			    json_string_length(id) ? json_string_value(id) :
+			    NULL);
+		}
 		json_decref(v);
 	}
 	ht_jstream_free(js);
@@ -487,11 +825,11 @@ main(int argc, char *argv[])
 {
 	struct run r;
 	struct ht_err e;
-	const char *cfile = NULL, *api = NULL, *u;
+	const char *cfile = NULL, *api = NULL, *u, *qdir = NULL;
 	char *joined = NULL, *url = NULL;
 	long long ll;
 	size_t len;
-	int c, i, nul = 0;
+	int c, i, nul = 0, flush = 0, status = 0;
 
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
@@ -500,7 +838,7 @@ main(int argc, char *argv[])
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
 	r.budget_ms = 60000;
-	while ((c = getopt_long(argc, argv, "0jnva:c:r:T:hV", longopts,
+	while ((c = getopt_long(argc, argv, "0jnva:c:q:r:FST:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -526,6 +864,20 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			cfile = optarg;
+			break;
+		case 'q':
+			if (*optarg == '\0') {
+				ht_warnx("-q: the queue directory is empty");
+				fputs(usage_text, stderr);
+				return EX_USAGE;
+			}
+			qdir = optarg;
+			break;
+		case 'F':
+			flush = 1;
+			break;
+		case 'S':
+			status = 1;
 			break;
 		case 'r':
 			if (!valid_id(optarg)) {
@@ -560,6 +912,22 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (flush + status > 1 || ((flush || status) && (nul || r.dry ||
+	    r.reply_to != NULL || argc > 1 || (argc == 1 && qdir != NULL)))) {
+		ht_warnx("-F and -S take one queue directory, and no -0, -n, "
+		    "-r or other -F or -S");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	if ((flush || status) && argc == 1) {
+		if (*argv[0] == '\0') {
+			ht_warnx("the queue directory is empty");
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+		qdir = argv[0];
+		argc = 0;
+	}
 	if (argc > 0 && (nul || r.json)) {
 		ht_warnx("text operands do not go with -0 or --json");
 		fputs(usage_text, stderr);
@@ -617,8 +985,32 @@ main(int argc, char *argv[])
 			ht_warnx("helper: %s", r.helper);
 		}
 	}
+	/* The queue: -q or the operand of -F and -S, else queue.dir. */
+	if (qdir == NULL && !r.dry)
+		qdir = ht_conf_str(r.conf, "queue.dir", NULL);
+	if ((flush || status) && (qdir == NULL || *qdir == '\0')) {
+		ht_warnx("%s needs a queue directory: name one, or set "
+		    "queue.dir", flush ? "-F" : "-S");
+		r.status = EX_USAGE;
+		goto out;
+	}
+	if (qdir != NULL && *qdir != '\0' && !r.dry) {
+		r.qdir = qdir;
+		ht_err_clear(&e);
+		/* Only queueing makes it: a flush of a typo finds nothing. */
+		if ((r.q = ht_queue_open(qdir, !flush && !status, &e)) ==
+		    NULL) {
+			ht_warnx("queue %s", e.msg);
+			r.status = e.status != 0 ? e.status : EX_IOERR;
+			goto out;
+		}
+	}
 
-	if (argc > 0) {
+	if (flush)
+		flush_queue(&r);
+	else if (status)
+		queue_status(&r);
+	else if (argc > 0) {
 		size_t n = 0;
 
 		for (i = 0; i < argc; i++)
@@ -636,7 +1028,7 @@ main(int argc, char *argv[])
 		}
 		joined[n - 1] = '\0';
 		if (n - 1 > 0)
-			post(&r, joined, n - 1, NULL);
+			post(&r, joined, n - 1, NULL, NULL);
 	} else if (r.json)
 		read_json(&r);
 	else if (nul)
@@ -648,6 +1040,7 @@ main(int argc, char *argv[])
 		note(&r, EX_IOERR);
 	}
 out:
+	ht_queue_close(r.q);
 	ht_xapi_free(r.x);
 	free(r.helper);
 	free(joined);

@@ -204,8 +204,9 @@ ht_conf_load(const char *path, struct ht_err *e)
 		    strerror(errno));
 		goto fail;
 	}
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		ht_err_at(e, c->file, 0, 0, "not a regular file");
+	/* Not only regular files: /dev/null and <(...) are fine configs. */
+	if (fstat(fileno(fp), &st) == -1 || S_ISDIR(st.st_mode)) {
+		ht_err_at(e, c->file, 0, 0, "is a directory");
 		goto fail;
 	}
 	if (config_read(&c->cfg, fp) != CONFIG_TRUE) {

@@ -239,6 +239,62 @@ replace_file(struct ht_queue *q, const char *base, int todfd,
 	return 0;
 }
 
+/*
+ * Whoever can write to the queue can post as its owner: a directory that
+ * group or others may write to is refused, as ssh refuses such keys.
+ */
+static int
+check_private(int fd, const char *dir, const char *sub, struct ht_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		sys_err(e, errno, sub);
+		ht_err_prefix(e, "%s", dir);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		ht_err_set(e, "%s%s%s: writable by %s: anyone who can write "
+		    "there can post; chmod go-w it", dir, *sub != '\0' ?
+		    "/" : "", sub, (st.st_mode & S_IWOTH) != 0 ? "others" :
+		    "the group");
+		if (e != NULL)
+			e->status = EX_NOPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Make sure a directory just made is on disk: sync its parent. */
+static int
+sync_parent(const char *dir, struct ht_err *e)
+{
+	char *copy, *slash;
+	int fd, rv;
+
+	if ((copy = strdup(dir)) == NULL)
+		return sys_err(e, ENOMEM, dir);
+	/* "a/b/" is "a/b"; "b" is in "."; "/b" is in "/". */
+	while ((slash = strrchr(copy, '/')) != NULL && slash[1] == '\0' &&
+	    slash != copy)
+		*slash = '\0';
+	if ((slash = strrchr(copy, '/')) == NULL)
+		(void)snprintf(copy, strlen(copy) + 1, ".");
+	else if (slash == copy)
+		copy[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		rv = sys_err(e, errno, copy);
+		free(copy);
+		return rv;
+	}
+	rv = fsync_dir(fd, copy, e);
+	(void)close(fd);
+	free(copy);
+	return rv;
+}
+
 static int
 open_sub(struct ht_queue *q, const char *sub, int create, int *made,
     struct ht_err *e)
@@ -256,6 +312,10 @@ open_sub(struct ht_queue *q, const char *sub, int create, int *made,
 	if (fd == -1) {
 		sys_err(e, errno, sub);
 		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	if (check_private(fd, q->dir, sub, e) == -1) {
+		(void)close(fd);
 		return -1;
 	}
 	return fd;
@@ -280,7 +340,10 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 	fds[1] = &q->newfd;
 	fds[2] = &q->failfd;
 	fds[3] = &q->sentfd;
-	if (create && mkdir(dir, 0700) == -1 && errno != EEXIST) {
+	if (create && mkdir(dir, 0700) == 0) {
+		if (sync_parent(dir, e) == -1)
+			goto fail;
+	} else if (create && errno != EEXIST) {
 		sys_err(e, errno, dir);
 		goto fail;
 	}
@@ -288,6 +351,8 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 		sys_err(e, errno, dir);
 		goto fail;
 	}
+	if (check_private(q->dfd, dir, "", e) == -1)
+		goto fail;
 	for (i = 0; i < 4; i++)
 		if ((*fds[i] = open_sub(q, subdirs[i], create, &made, e)) ==
 		    -1)
@@ -427,6 +492,32 @@ fail:
 	return -1;
 }
 
+int
+ht_queue_reason(struct ht_queue *q, const char *name, char *buf, size_t len,
+    struct ht_err *e)
+{
+	char rname[HT_QUEUE_NAME_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	if (len == 0 || strchr(name, '/') != NULL ||
+	    (size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
+	    sizeof rname) {
+		ht_err_set(e, "%s: not an item name", name);
+		return -1;
+	}
+	if ((fd = openat(q->failfd, rname, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK)) == -1)
+		return sys_err(e, errno, rname);
+	n = read(fd, buf, len - 1);
+	(void)close(fd);
+	if (n == -1)
+		return sys_err(e, errno, rname);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 /* Whether new/ holds an item of the event key. */
 static int
 key_queued(struct ht_queue *q, const char *key, struct ht_err *e)
@@ -532,8 +623,8 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	if (p->text == NULL || *p->text == '\0')
 		return data_err(e, "empty post", NULL);
 	if ((buf = item_encode(p->text, p->reply_to,
-	    p->id != NULL && *p->id != '\0' ? p->id : NULL, (long long)time(NULL),
-	    0, NULL, &len, e)) == NULL)
+	    p->id != NULL && *p->id != '\0' ? p->id : NULL,
+	    (long long)time(NULL), 0, NULL, &len, e)) == NULL)
 		return -1;
 	if (len > HT_QUEUE_ITEM_MAX) {
 		data_err(e, "post too large to queue", NULL);
@@ -721,30 +812,33 @@ ht_queue_release(struct ht_qitem *it)
 
 /*
  * Move fromdfd/name to failed/name, why in failed/name.reason (written
- * first: a crash in between leaves the item where it was).
+ * first: a crash in between leaves the item where it was).  A name too
+ * long to take ".reason" (not one this library made) is given a new one.
  */
 static int
 move_failed(struct ht_queue *q, int fromdfd, const char *name,
     const char *why, struct ht_err *e)
 {
-	char rname[HT_QUEUE_NAME_MAX + 16], *text;
+	char to[HT_QUEUE_NAME_MAX], rname[HT_QUEUE_NAME_MAX + 16], *text;
 	size_t n;
 	int rv = -1;
 
-	if ((size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
-	    sizeof rname) {
-		ht_err_set(e, "%s: name too long", name);
+	if (strlen(name) < sizeof to)
+		(void)snprintf(to, sizeof to, "%s", name);
+	else if (make_name(to, sizeof to, "", e) == -1)
 		return -1;
-	}
-	n = strlen(why);
-	if ((text = malloc(n + 2)) == NULL)
+	(void)snprintf(rname, sizeof rname, "%s.reason", to);
+	n = strlen(why) + strlen(name) + 16;
+	if ((text = malloc(n)) == NULL)
 		return sys_err(e, ENOMEM, name);
-	memcpy(text, why, n);
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	if (replace_file(q, name, q->failfd, rname, text, n + 1, e) == -1)
+	if (strcmp(to, name) == 0)
+		(void)snprintf(text, n, "%s\n", why);
+	else
+		(void)snprintf(text, n, "%s (was %s)\n", why, name);
+	if (replace_file(q, "reason", q->failfd, rname, text, strlen(text),
+	    e) == -1)
 		goto out;
-	if (renameat(fromdfd, name, q->failfd, name) == -1) {
+	if (renameat(fromdfd, name, q->failfd, to) == -1) {
 		sys_err(e, errno, name);
 		goto out;
 	}
@@ -1148,7 +1242,8 @@ ht_queue_recover(struct ht_queue *q, time_t now, struct ht_qrecover *r,
 			continue;
 		if (tempfile) {
 			/* The item it was for is where it was. */
-			if (unlinkat(q->tmpfd, nm, 0) == -1 && errno != ENOENT) {
+			if (unlinkat(q->tmpfd, nm, 0) == -1 &&
+			    errno != ENOENT) {
 				sys_err(e, errno, nm);
 				goto out;
 			}
@@ -1317,7 +1412,13 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 		if (f->status == 0)
 			f->status = r.status != 0 ? r.status : EX_DATAERR;
 		note(f, name, HT_QEV_FAILED, &r, NULL);
-		return ht_queue_fail(q, it, r.reason, e);
+		if (ht_queue_fail(q, it, r.reason, e) == -1)
+			return -1;
+		if (r.stop) {
+			f->stopped = 1;
+			return 1;
+		}
+		return 0;
 	case HT_QSEND_LIMIT:
 		if (r.reset > now_of(f)) {
 			f->held = r.reset;

@@ -97,6 +97,9 @@ int	ht_queue_add(struct ht_queue *, const struct ht_qpost *, char *name,
 long	ht_queue_names(struct ht_queue *, int which, char ***out,
 	    struct ht_err *e);
 void	ht_queue_names_free(char **, long n);
+/* Why failed/name failed (its first line, into buf), or -1. */
+int	ht_queue_reason(struct ht_queue *, const char *name, char *buf,
+	    size_t len, struct ht_err *e);
 
 /*
  * Take the item new/name for sending, locked.  Returns:
@@ -179,7 +182,11 @@ enum ht_qresult {
 struct ht_qsend {
 	enum ht_qresult result;
 	int status;		/* HT_QSEND_PERM: the sysexits status */
-	time_t reset;		/* HT_QSEND_LIMIT: when to try again, 0 unknown */
+	int stop;		/* HT_QSEND_PERM: not the post's fault (bad
+				   credentials): the next ones would fail
+				   too, stop the flush after this one */
+	time_t reset;		/* HT_QSEND_LIMIT: when to try again (0:
+				   unknown) */
 	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT: why */
 };
 /* What happened to one item, for the caller's report. */
@@ -197,12 +204,12 @@ struct ht_qflush {
 	int	(*send)(void *arg, const struct ht_qitem *, struct ht_qsend *,
 		    struct ht_err *e);
 	void	(*note)(void *arg, const char *name, enum ht_qevent,
-		    const struct ht_qsend *r, const char *msg);	/* may be NULL */
+		    const struct ht_qsend *r, const char *msg); /* or NULL */
 	void	*arg;
 	time_t	(*now)(void);	/* NULL: time() */
 	/* Filled in. */
 	long	sent, dups, failed, corrupt, already, busy, kept;
-	long	left;		/* ht_queue_flush: items still queued at the end */
+	long	left;		/* ht_queue_flush: items queued at the end */
 	struct ht_qrecover recovered;	/* ht_queue_flush: housekeeping */
 	time_t	held;		/* rate-limited until, 0: not */
 	int	stopped;	/* stopped early at a transient failure */
@@ -217,8 +224,8 @@ int	ht_queue_send(struct ht_queue *, const char *name, struct ht_qflush *f,
 /*
  * Flush: take the flusher lock (returns 1 when another process holds it),
  * recover, then send every queued item, oldest first, stopping at the first
- * transient failure or rate limit.  While a rate limit holds, nothing is
- * sent.  Returns 0 (see f) or -1.
+ * transient failure, rate limit or permanent failure marked stop.  While a
+ * rate limit holds, nothing is sent.  Returns 0 (see f) or -1.
  */
 int	ht_queue_flush(struct ht_queue *, struct ht_qflush *f,
 	    struct ht_err *e);

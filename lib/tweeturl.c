@@ -7,10 +7,11 @@
  *
  * and then filters its matches.  Everything after the domain is optional
  * and greedy, so the first match at a position is the longest one, and
- * that is what match_at() computes directly.  The regular expression moves
- * on from the end of each match, valid or not; find() does the same.
+ * that is what url_at() computes directly.  The regular expression moves
+ * on from the end of each match, valid or not; ht_url_find() does too.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,13 +108,21 @@ is_invalid(int32_t c)
 	return c == 0xfffe || c == 0xfeff || c == 0xffff;
 }
 
-/* Any character but ASCII punctuation, spaces and invalid ones. */
+/* Bidirectional marks, which may wrap a URL but are no part of it. */
+static int
+is_directional(int32_t c)
+{
+	return (c >= 0x202a && c <= 0x202e) || c == 0x061c || c == 0x200e ||
+	    c == 0x200f || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Any character but ASCII punctuation, spaces, marks and invalid ones. */
 static int
 domain_char(int32_t c)
 {
 	if (c < 0x80)
 		return !punct_table[c] && !is_space(c);
-	return !is_space(c) && !is_invalid(c);
+	return !is_space(c) && !is_invalid(c) && !is_directional(c);
 }
 
 /* Latin letters with accents and combining marks, as twitter-text lists them. */
@@ -175,6 +184,33 @@ lower(int32_t c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : utf8proc_tolower(c);
 }
 
+/*
+ * The list names some top-level domains only through the names below them
+ * (".za" has "co.za", "ac.za", ... but no line of its own): a label under
+ * which a usual second-level public suffix is listed is a top-level
+ * domain too.
+ */
+static int
+registry_below(const char *tld, size_t len)
+{
+	static const char *const second[] = {
+		"co", "com", "ac", "org", "net", "gov", "edu"
+	};
+	char name[LABEL_MAX * 4 + 8];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof second / sizeof second[0]; i++) {
+		n = snprintf(name, sizeof name, "%s.%s", second[i], tld);
+		if (n < 0 || (size_t)n >= sizeof name || (size_t)n < len)
+			return 0;
+		if (psl_is_public_suffix2(psl, name,
+		    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 1)
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether cps[a..b) is a known top-level domain. */
 static int
 known_tld(const int32_t *cps, size_t a, size_t b)
@@ -188,8 +224,10 @@ known_tld(const int32_t *cps, size_t a, size_t b)
 		k += (size_t)utf8proc_encode_char(lower(cps[i]),
 		    (utf8proc_uint8_t *)buf + k);
 	buf[k] = '\0';
-	return psl_is_public_suffix2(psl, buf,
-	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 1;
+	if (psl_is_public_suffix2(psl, buf,
+	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 1)
+		return 1;
+	return registry_below(buf, k);
 }
 
 /*
@@ -552,6 +590,25 @@ ascii_domain_at(const int32_t *cps, size_t de, size_t p)
 	return 0;
 }
 
+/*
+ * A domain that says it is Punycode (xn--...) must hold an ASCII domain,
+ * as twitter-text's toAscii requires.
+ */
+static int
+bad_punycode(const int32_t *cps, const struct match *m)
+{
+	size_t p;
+
+	if (m->dend - m->dstart < 4 || cps[m->dstart] != 'x' ||
+	    cps[m->dstart + 1] != 'n' || cps[m->dstart + 2] != '-' ||
+	    cps[m->dstart + 3] != '-')
+		return 0;
+	for (p = m->dstart; p < m->dend; p++)
+		if (ascii_domain_at(cps, m->dend, p) != 0)
+			return 0;
+	return 1;
+}
+
 struct spans {
 	struct ht_urlspan *v;
 	size_t n, cap;
@@ -632,7 +689,7 @@ ht_url_find(const int32_t *cps, size_t n, struct ht_urlspan **out,
 	}
 	while (pos < n && next_match(&sc, pos, &m)) {
 		pos = m.end;
-		if (!valid_url(cps, &m))
+		if (!valid_url(cps, &m) || bad_punycode(cps, &m))
 			continue;
 		if (m.scheme > 0) {
 			if (tco(cps, &m) && push(&s, m.start, m.end) == -1)

@@ -19,9 +19,9 @@ import json, sys
 for line in open(sys.argv[1]):
     p = json.loads(line)
     assert p["valid"] is True and 0 < p["weighted_length"] <= 280, p
-    assert set(p) == {"text", "weighted_length", "valid"}
+    assert set(p) == {"text", "weighted_length", "valid", "id"}
 PY
-then ok "--json lines: text, weighted_length, valid"; else not_ok "--json lines: text, weighted_length, valid"; fi
+then ok "--json lines: text, weighted_length, valid, the event id"; else not_ok "--json lines: text, weighted_length, valid, the event id"; fi
 
 # Streams: -0 ends each post with NUL; plain posts are separated by a newline.
 run dh-format -0 "$DATA/events-all.ndjson"
@@ -130,6 +130,8 @@ expect 65 "^dh-format: $T/tpl:2:7: ':' in a field name \\(write \\{name:-fallbac
 printf 'ok\n\377{tag}' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
 expect 65 "^dh-format: $T/tpl:2:1: invalid UTF-8$" "invalid UTF-8 in a template"
+run_in "$T/event.json" dh-format -t "$(printf 'Release \351{tag}')"
+expect 65 '^dh-format: template:1:9: invalid UTF-8$' "invalid UTF-8 in -t"
 python3 -c 'print("x" * 70000)' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
 expect 65 "^dh-format: $T/tpl: template larger than 65536 bytes$" "template size is bounded"

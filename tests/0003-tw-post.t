@@ -74,7 +74,7 @@ else
 fi
 
 # Posting to the mock, which checks every signature itself.
-mock_x_start || exit 1
+mock_x_start --quiet || exit 1
 printf 'hello\n' >"$T/in"
 run_in "$T/in" tw-post
 is_status 0 "echo hello | tw-post"
@@ -271,17 +271,20 @@ if [ -n "${HT_SAN:-}" ]; then
 elif ! command -v valgrind >/dev/null; then
 	skip "valgrind: not installed"
 else
-	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
-	run $vg tw-post 'valgrind v2'
+	vg() {
+		valgrind -q --leak-check=full \
+		    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
+	}
+	run vg tw-post 'valgrind v2'
 	is "$STATUS:$ERR" "0:" "valgrind: success path (v2), no error, no leak"
-	run $vg tw-post -a 1.1 -v 'valgrind v1.1'
+	run vg tw-post -a 1.1 -v 'valgrind v1.1'
 	is_status 0 "valgrind: success path (v1.1, verbose)"
 	printf '{"text":"valgrind json"}\n{"text":"valgrind json 2"}\n' >"$T/in"
-	run_in "$T/in" $vg tw-post --json
+	run_in "$T/in" vg tw-post --json
 	is "$STATUS:$ERR" "0:" "valgrind: two posts from --json"
-	run $vg tw-post -n 'valgrind dry run'
+	run vg tw-post -n 'valgrind dry run'
 	is "$STATUS:$ERR" "0:" "valgrind: dry run"
-	run $vg --trace-children=yes tw-post 'valgrind helper'
+	run vg --trace-children=yes tw-post 'valgrind helper'
 	is "$STATUS:$ERR" "0:" "valgrind: the helper tw-send too"
 fi
 done_testing

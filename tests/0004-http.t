@@ -24,7 +24,7 @@ listen() {
 	wait_port "$1" || { echo "Bail out! nothing listens on $1"; exit 1; }
 }
 PORT=$(free_port)
-listen "$PORT" "trap : TERM; dh-parse -H -c $T/h.conf >>$T/events 2>>$T/log; echo \$? >>$T/status"
+listen "$PORT" "trap true TERM; dh-parse -H -c $T/h.conf >>$T/events 2>>$T/log; echo \$? >>$T/status"
 
 # wait_status N: until N handlers have exited; $LAST is the last status.
 wait_status() {
@@ -51,8 +51,8 @@ raw() {
 	n=$((n + 1))
 	wait_status $n
 }
-# complete NAME: the last answer is one complete HTTP/1.1 response.
-complete() {
+# answer_complete NAME: the last answer is one complete HTTP/1.1 response.
+answer_complete() {
 	if $CLIENT check <"$T/out" >"$T/why"; then ok "$1: complete response"
 	else not_ok "$1: complete response"; diag "$(cat "$T/why")" "$OUT"; fi
 }
@@ -73,7 +73,7 @@ U="http://127.0.0.1:$PORT"
 post --data-binary @"$P09" "$U/dockerhub?key=$KEY"
 answer 200 '' "accepted: 200"
 answer 200 '^\{"status":"accepted","id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: JSON body with the event id"
-complete accepted
+answer_complete accepted
 is "$LAST" 0 "accepted: exit 0"
 is "$(wc -l <"$T/events")" 1 "accepted: one event on stdout"
 like "$(cat "$T/events")" '^\{"repo_name":"karolisr/keel",.*"id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: the event"
@@ -85,6 +85,12 @@ like "$OUT" '"status":"accepted"' "dockerkey= is accepted too"
 post -H 'Transfer-Encoding: chunked' --data-binary @"$P09" "$U/dockerhub?key=$KEY"
 answer 200 '"status":"accepted"' "chunked body accepted"
 is "$(wc -l <"$T/events")" 3 "each accepted delivery gives its event"
+# A client that waits for "100 Continue" before the body gets it: told to
+# wait 10 s for it, curl would otherwise miss the 1 s deadline.
+post --expect100-timeout 10 -H 'Expect: 100-continue' --data-binary @"$P09" "$U/dockerhub?key=$KEY"
+like "$OUT" '^HTTP/1\.1 100 Continue' "Expect: 100-continue is answered 100"
+like "$(sed -n '/^HTTP\/1\.1 200 OK/,$p' "$T/out")" '"status":"accepted"' "... then 200 accepted"
+sed -i '$d' "$T/events"
 enc=$(printf '%s' "$KEY" | sed 's/-/%2D/g')
 post --data-binary @"$P09" "$U/dockerhub?x=1&key=$enc&y"
 like "$OUT" '"status":"accepted"' "percent-encoded key among other parameters"
@@ -93,7 +99,7 @@ like "$OUT" '"status":"accepted"' "percent-encoded key among other parameters"
 post --data-binary @"$P21" "$U/dockerhub?key=$KEY"
 answer 200 '' "ignored: 200"
 answer 200 '^\{"status":"ignored","id":"connctd/test:latest@2014-12-03T00:22:41Z","reason":"tag .latest. is skipped"\}$' "ignored: reason given"
-complete ignored
+answer_complete ignored
 is "$LAST" 0 "ignored: exit 0"
 is "$(wc -l <"$T/events")" 4 "ignored: no event"
 like "$LOG" '" 200 id=connctd/test:latest@2014-12-03T00:22:41Z bytes=[0-9]+ ignored: tag .latest. is skipped$' "ignored: logged with the reason"
@@ -102,7 +108,7 @@ like "$LOG" '" 200 id=connctd/test:latest@2014-12-03T00:22:41Z bytes=[0-9]+ igno
 post --data-binary @"$P09" "$U/dockerhub?key=wrong"
 answer 403 '' "wrong key: 403"
 answer 403 '^\{"status":"error","reason":"wrong key"\}$' "wrong key: reason"
-complete "wrong key"
+answer_complete "wrong key"
 is "$LAST" 77 "wrong key: exit 77"
 like "$LOG" '"POST /dockerhub" 403 id=- bytes=[0-9]+ wrong key$' "wrong key: logged, path without query"
 post --data-binary @"$P09" "$U/dockerhub?key=${KEY}x"
@@ -119,14 +125,14 @@ unlike "$(cat "$T/log")" "$KEY|key=|s3cret" "no key in any log line"
 # 404, 405.
 post --data-binary @"$P09" "$U/other?key=$KEY"
 answer 404 '' "other path: 404"
-complete 404
+answer_complete 404
 is "$LAST" 65 "404: exit 65"
 post --data-binary @"$P09" "$U/dockerhub/?key=$KEY"
 answer 404 '' "path with a trailing slash: 404"
 post "$U/dockerhub?key=$KEY"
 answer 405 '' "GET: 405"
 like "$OUT" 'Allow: POST' "405 says Allow: POST"
-complete 405
+answer_complete 405
 post -X PUT --data-binary @"$P09" "$U/dockerhub?key=$KEY"
 answer 405 '"reason":"method PUT not allowed"' "PUT: 405"
 like "$LOG" '"PUT /dockerhub" 405 ' "405 logged with the method"
@@ -135,7 +141,7 @@ like "$LOG" '"PUT /dockerhub" 405 ' "405 logged with the method"
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\n\r\n' "$KEY" >"$T/req"
 raw "$T/req"
 answer 411 '' "no length: 411"
-complete 411
+answer_complete 411
 is "$LAST" 65 "411: exit 65"
 
 # 413: over max_body (4096 here), announced or chunked.
@@ -143,7 +149,7 @@ head -c 5000 /dev/zero | tr '\0' ' ' >"$T/big"
 post --data-binary @"$T/big" "$U/dockerhub?key=$KEY"
 answer 413 '' "body over the limit: 413"
 answer 413 '"reason":"body of 5000 bytes is over the limit of 4096 bytes"' "413: reason"
-complete 413
+answer_complete 413
 is "$LAST" 65 "413: exit 65"
 post -H 'Transfer-Encoding: chunked' --data-binary @"$T/big" "$U/dockerhub?key=$KEY"
 answer 413 '"reason":"body over the limit of 4096 bytes"' "chunked body over the limit: 413"
@@ -159,13 +165,13 @@ answer 413 '' "3 MB body sent at once: 413, not a reset"
   printf 'Content-Length: 2\r\n\r\n{}'; } >"$T/req"
 raw "$T/req"
 answer 431 '"reason":"header block longer than 8192 bytes"' "header block over 8 KiB: 431"
-complete 431
+answer_complete 431
 
 # 400: malformed request, cut short, not JSON, not a payload, two values.
 printf 'HELLO\r\n\r\n' >"$T/req"
 raw "$T/req"
 answer 400 '"reason":"malformed request: invalid HTTP method"' "garbage: 400"
-complete "400 garbage"
+answer_complete "400 garbage"
 is "$LAST" 65 "400: exit 65"
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nContent-Length: 10\r\n\r\n{"a"' "$KEY" >"$T/req"
 raw "$T/req" halfclose
@@ -173,10 +179,14 @@ answer 400 '"reason":"connection closed before the request was complete"' "cut s
 like "$LOG" '400 id=- bytes=[0-9]+ connection closed before the request was complete$' "cut short: 400 logged"
 post --data-binary 'not json' "$U/dockerhub?key=$KEY"
 answer 400 '"reason":"body:1:[0-9]+: invalid JSON: ' "not JSON: 400 with the reason"
-complete "400 not JSON"
+answer_complete "400 not JSON"
 post --data-binary '{"hello":1}' "$U/dockerhub?key=$KEY"
 answer 400 '"reason":"not a Docker Hub payload: no \\"push_data\\" object"' "not a payload: 400 with the reason"
 like "$LOG" '"POST /dockerhub" 400 id=- bytes=[0-9]+ not a Docker Hub payload' "not a payload: logged"
+printf '{"a": \033[31m}' >"$T/esc"
+post --data-binary @"$T/esc" "$U/dockerhub?key=$KEY"
+answer 400 'invalid JSON' "a body with an escape sequence: 400"
+like "$LOG" "invalid token near '[?]'$" "the log line quotes the body, its control characters replaced"
 cat "$P09" "$P09" >"$T/two"
 post --data-binary @"$T/two" "$U/dockerhub?key=$KEY"
 answer 400 '"reason":"more than one JSON value in the body"' "two payloads: 400"
@@ -189,7 +199,7 @@ is "$(wc -l <"$T/events")" 4 "no event from any bad request"
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' "$KEY" >"$T/req"
 raw "$T/req" trickle 0.3
 answer 408 '"reason":"request not complete after 1 s"' "slow client: 408"
-complete 408
+answer_complete 408
 is "$LAST" 65 "408: exit 65"
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 1500\r\n\r\n' "$KEY" >"$T/req"
 head -c 1400 "$P09" >>"$T/req"
@@ -236,6 +246,9 @@ listen "$PORT5" "env -u DH_KEY dh-parse -H 2>>$T/log5"
 run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT5/dockerhub?key=$KEY"
 answer 500 '"reason":"server misconfigured"' "no key under a launcher: 500 to the sender"
 like "$(cat "$T/log5")" 'no key configured' "... and the reason in the log"
+printf 'dockerhub: { path = "dockerhub"; };\n' >"$T/rel.conf"
+run_in /dev/null dh-parse -H -c "$T/rel.conf"
+expect 78 '^dh-parse: dockerhub.path: "dockerhub" does not begin with ./.$' "a path without / is a config error"
 run dh-parse -H "$P09"
 expect 64 '^usage: dh-parse ' "--http takes no file operand"
 run dh-parse -k "$T/key" "$P09"
@@ -249,7 +262,7 @@ at_exit "kill $! 2>/dev/null"
 wait_port "$SPORT"
 run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$SPORT/dockerhub?key=$KEY"
 answer 200 '"status":"accepted"' "systemd-socket-activate --inetd: 200"
-complete "systemd-socket-activate"
+answer_complete "systemd-socket-activate"
 _i=0; while { ! grep -q '" 200 ' "$T/log-sd" || [ ! -s "$T/events-sd" ]; } && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
 like "$(cat "$T/events-sd")" '"id":"karolisr/keel:0.1.7@' "systemd: event on stdout"
 like "$(grep '" 200 ' "$T/log-sd")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 ' "systemd: peer from REMOTE_ADDR or getpeername"
@@ -264,7 +277,7 @@ at_exit "kill $! 2>/dev/null"
 wait_port "$IPORT"
 run curl -sS -i --max-time 5 -d 'not json' "http://127.0.0.1:$IPORT/dockerhub?key=$KEY"
 answer 400 '' "stderr on the connection: 400"
-complete "stderr on the connection"
+answer_complete "stderr on the connection"
 unlike "$OUT" 'dh-parse:' "... with no log text in the answer (it went to syslog)"
 
 # ucspi-tcp: tcpserver sets TCPREMOTEIP; fds 0 and 1 are the connection.

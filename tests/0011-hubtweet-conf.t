@@ -11,8 +11,8 @@ chmod 600 "$T/all.conf"
 run tw-post -n -c "$T/all.conf" hello
 is_status 0 "the example configuration is valid"
 # Every setting of lib/conf.c's table is in the example and documented.
-# shellcheck disable=SC2013 # setting names hold no white space
-for s in $(sed -n 's/^[[:space:]]*{ "\([a-z_]*\.[a-z_]*\)".*/\1/p' "$TOP/lib/conf.c"); do
+sed -n 's/^[[:space:]]*{ "\([a-z_]*\.[a-z_]*\)".*/\1/p' "$TOP/lib/conf.c" >"$T/names"
+while read -r s; do
 	g=${s%%.*} k=${s#*.}
 	if awk -v g="$g" -v k="$k" '$1 == g":" { on = 1 } on && ($1 == k || ($1 == "#" && $2 == k)) { f = 1 } on && /^ *};$/ { on = 0 } END { exit !f }' "$T/all.conf" &&
 	    grep -q "^\.It Cm .*$k" "$TOP/man/hubtweet.conf.5"; then
@@ -20,7 +20,7 @@ for s in $(sed -n 's/^[[:space:]]*{ "\([a-z_]*\.[a-z_]*\)".*/\1/p' "$TOP/lib/con
 	else
 		not_ok "$s documented, in the example"
 	fi
-done
+done <"$T/names"
 chmod 644 "$T/all.conf"
 run tw-post -n -c "$T/all.conf" hello
 expect 78 'holds secrets but group or others can read it \(mode 644\); chmod 600 it$' "the example, readable by others, is refused"

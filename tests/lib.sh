@@ -142,7 +142,7 @@ mock_x_start() {
 	TW_ACCESS_TOKEN=mock-access-token
 	TW_ACCESS_SECRET=mock-access-secret
 	export TW_API_URL TW_CONSUMER_KEY TW_CONSUMER_SECRET TW_ACCESS_TOKEN \
-	    TW_ACCESS_SECRET
+	    TW_ACCESS_SECRET MOCK_URL MOCK_POSTS MOCK_ERR
 }
 # mock_x_script SPEC: tell the mock how to answer the next requests.
 mock_x_script() {

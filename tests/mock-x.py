@@ -58,7 +58,8 @@ Usage:
 
 Control endpoints (no OAuth, for tests):
   GET  /_mock/posts    accepted posts, one JSON line each
-  GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N}
+  GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N,
+                       "duplicates":N} (texts refused as duplicates)
   POST /_mock/script   body: a SPEC, replacing what is left of the script
 
 It stops on SIGTERM or SIGINT.  Example (sh):
@@ -172,6 +173,7 @@ class State:
         self.nonces = set()
         self.requests = 0
         self.bad_auth = 0
+        self.duplicates = 0
         self.next_id = 1850000000000000001
 
     def next_answer(self):
@@ -240,6 +242,9 @@ def check_oauth(state, method, host, path, query, form, header):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mock-x/1"
+    # Headers and body leave in two writes; with Nagle on, the body waits
+    # for the client's delayed ACK, 40 ms a request.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         if not self.server.state.args.quiet:
@@ -265,7 +270,8 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 return self.send(200, {"requests": st.requests,
                                        "accepted": len(st.posts),
-                                       "bad_auth": st.bad_auth})
+                                       "bad_auth": st.bad_auth,
+                                       "duplicates": st.duplicates})
         self.send(404, {"title": "Not Found", "status": 404,
                         "type": "about:blank", "detail": "Not Found"})
 
@@ -333,6 +339,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             if text in st.texts and not st.args.allow_duplicates:
                 dup = True
+                st.duplicates += 1
             else:
                 dup = False
                 st.texts.add(text)

@@ -203,6 +203,65 @@ judge(void **state)
 	free(s);
 }
 
+static void
+peer(void **state)
+{
+	char buf[80];
+	int sv[2];
+
+	unsetenv("SOCAT_PEERADDR");
+	unsetenv("REMOTE_ADDR");
+	unsetenv("TCPREMOTEIP");
+	setenv("TCPREMOTEIP", "192.0.2.7", 1);
+	setenv("TCPREMOTEPORT", "4711", 1);
+	assert_string_equal(ht_peer_name(-1, buf, sizeof buf),
+	    "192.0.2.7:4711");
+	setenv("REMOTE_ADDR", "2001:db8::1", 1);
+	setenv("REMOTE_PORT", "80", 1);
+	assert_string_equal(ht_peer_name(-1, buf, sizeof buf),
+	    "[2001:db8::1]:80");
+	/* Not an address: the next source is asked. */
+	setenv("SOCAT_PEERADDR", "evil\nline", 1);
+	assert_string_equal(ht_peer_name(-1, buf, sizeof buf),
+	    "[2001:db8::1]:80");
+	setenv("SOCAT_PEERADDR", "10.0.0.1", 1);
+	setenv("SOCAT_PEERPORT", "x", 1);
+	assert_string_equal(ht_peer_name(-1, buf, sizeof buf), "10.0.0.1");
+	unsetenv("SOCAT_PEERADDR");
+	unsetenv("REMOTE_ADDR");
+	unsetenv("TCPREMOTEIP");
+	/* A socket that is not TCP, or none at all. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_string_equal(ht_peer_name(sv[0], buf, sizeof buf), "-");
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	assert_string_equal(ht_peer_name(-1, buf, sizeof buf), "-");
+}
+
+static void
+reply(void **state)
+{
+	char buf[512];
+	ssize_t n;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(ht_http_reply(sv[0], 405, "Allow: POST\r\n", "{}", 2),
+	    0);
+	n = read(sv[1], buf, sizeof buf - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "HTTP/1.1 405 Method Not Allowed\r\n"
+	    "Allow: POST\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 2\r\n"
+	    "Connection: close\r\n"
+	    "\r\n"
+	    "{}");
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -212,6 +271,8 @@ main(void)
 		cmocka_unit_test(request),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(judge),
+		cmocka_unit_test(peer),
+		cmocka_unit_test(reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

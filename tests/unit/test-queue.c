@@ -146,6 +146,25 @@ open_modes_and_errors(void **state)
 	/* Opening again, without create, works once it exists. */
 	assert_non_null(q = ht_queue_open(qdir, 0, &e));
 	ht_queue_close(q);
+	/* Whoever may write there may post: refused. */
+	assert_int_equal(chmod(qdir, 0777), 0);
+	assert_null(ht_queue_open(qdir, 1, &e));
+	assert_int_equal(e.status, EX_NOPERM);
+	assert_non_null(strstr(e.msg, ": writable by others: "));
+	assert_int_equal(chmod(qdir, 0700), 0);
+	{
+		char sub[sizeof qdir + 8];
+
+		(void)snprintf(sub, sizeof sub, "%s/new", qdir);
+		assert_int_equal(chmod(sub, 0770), 0);
+		assert_null(ht_queue_open(qdir, 0, &e));
+		assert_non_null(strstr(e.msg, "/new: writable by the group"));
+		assert_int_equal(chmod(sub, 0700), 0);
+	}
+	/* Read-only for the group is fine. */
+	assert_int_equal(chmod(qdir, 0750), 0);
+	assert_non_null(q = ht_queue_open(qdir, 0, &e));
+	ht_queue_close(q);
 	(void)umask(old);
 }
 
@@ -220,7 +239,7 @@ static void
 dedup_by_event_id(void **state)
 {
 	struct ht_queue *q = open_q();
-	char name[HT_QUEUE_NAME_MAX], name2[HT_QUEUE_NAME_MAX];
+	char name[HT_QUEUE_NAME_MAX];
 	struct ht_qitem *it;
 	struct ht_err e;
 
@@ -247,7 +266,6 @@ dedup_by_event_id(void **state)
 	assert_false(exists("new", "00000000001.000000.1.1"));
 	/* Gone: taking it again says so. */
 	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_GONE);
-	(void)name2;
 	ht_queue_close(q);
 }
 
@@ -298,6 +316,12 @@ fail_moves_with_reason(void **state)
 	assert_true(exists("failed", name));
 	(void)snprintf(rname, sizeof rname, "%s.reason", name);
 	assert_string_equal(slurp("failed", rname), "X said 403: forbidden\n");
+	{
+		char why[64];
+
+		assert_int_equal(ht_queue_reason(q, name, why, sizeof why, &e), 0);
+		assert_string_equal(why, "X said 403: forbidden");
+	}
 	assert_int_equal(mode_of("failed", rname), 0600);
 	n = ht_queue_names(q, HT_QUEUE_FAILED, &v, &e);
 	assert_int_equal(n, 1);
@@ -340,6 +364,29 @@ corrupt_items_fail(void **state)
 		(void)snprintf(rname, sizeof rname, "%s.reason", c[i].name);
 		assert_int_equal(strncmp(slurp("failed", rname), c[i].why,
 		    strlen(c[i].why)), 0);
+	}
+	/* A foreign name too long for NAME.reason gets a name of ours. */
+	{
+		char longname[201], **v;
+		long n, k, found = 0;
+
+		memset(longname, 'x', 200);
+		longname[200] = '\0';
+		put("new", longname, "{\"text\":\"a\"}");
+		assert_int_equal(ht_queue_take(q, longname, &it, &e),
+		    HT_QTAKE_CORRUPT);
+		assert_false(exists("new", longname));
+		n = ht_queue_names(q, HT_QUEUE_FAILED, &v, &e);
+		for (k = 0; k < n; k++) {
+			char why[512];
+
+			assert_int_equal(ht_queue_reason(q, v[k], why,
+			    sizeof why, &e), 0);
+			if (strstr(why, "(was xxxxx") != NULL)
+				found++;
+		}
+		ht_queue_names_free(v, n);
+		assert_int_equal(found, 1);
 	}
 	/* Bad names are refused, not looked up. */
 	assert_int_equal(ht_queue_take(q, "../x", &it, &e), -1);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,138 @@ url_spans(void **state)
 	assert_int_equal(ht_url_is_tld("\xd1\x80\xd1\x84", 4, &e), 1); /* рф */
 }
 
+/* twitter-text's URL extraction conformance tests (extract.yml). */
+static const struct {
+	const char *text, *urls;
+} extract_cases[] = {
+	{ "http://ああ.com",
+	    "http://ああ.com" },
+	{ "text http://foobar.com/#",
+	    "http://foobar.com/#" },
+	{ "text http://somehost.com:3000",
+	    "http://somehost.com:3000" },
+	{ "text http://xo.com/~matthew+%ff-,.;x",
+	    "http://xo.com/~matthew+%ff-,.;x" },
+	{ "text http://✪df.ws/ejp",
+	    "http://✪df.ws/ejp" },
+	{ "test http://example.comだよね.comtest/hogehoge",
+	    "http://example.com" },
+	{ "text http://chilp.it/?77e8fd",
+	    "http://chilp.it/?77e8fd" },
+	{ "text http://msdn.microsoft.com/ja-jp/library/system.net.httpwebrequest(v=VS.100).aspx",
+	    "http://msdn.microsoft.com/ja-jp/library/system.net.httpwebrequest(v=VS.100).aspx" },
+	{ "text https://www.youtube.com/watch?v=LOxOAuDHzaw&list=PLPoq910Q9jXhuH6pit_KwIsck9fEz_9U-",
+	    "https://www.youtube.com/watch?v=LOxOAuDHzaw&list=PLPoq910Q9jXhuH6pit_KwIsck9fEz_9U-" },
+	{ "text http://no-tld",
+	    "" },
+	{ "text http://tld-too-short.x",
+	    "" },
+	{ "(http://twitter.com",
+	    "http://twitter.com" },
+	{ "text http://foo.com?#foo text",
+	    "http://foo.com?#foo" },
+	{ "foo.com foo.net foo.org foo.edu foo.gov",
+	    "foo.com|foo.net|foo.org|foo.edu|foo.gov" },
+	{ "foo.baz foo.co.jp www.xxxxxxx.baz www.foo.co.uk wwwww.xxxxxxx foo.comm foo.somecom foo.govedu foo.jp",
+	    "foo.co.jp|www.foo.co.uk|foo.jp" },
+	{ "t.co/abcde bit.ly/abcde",
+	    "t.co/abcde|bit.ly/abcde" },
+	{ "Go to http://example.com/a+ or http://example.com/a-",
+	    "http://example.com/a+|http://example.com/a-" },
+	{ "Go to https://en.m.wikipedia.org/wiki/Hatfield–McCoy_feud please",
+	    "https://en.m.wikipedia.org/wiki/Hatfield–McCoy_feud" },
+	{ "@user Try http:// example.com/path",
+	    "example.com/path" },
+	{ "これは日本語です。example.com/path/index.html中国語example.com/path한국",
+	    "example.com/path/index.html|example.com/path" },
+	{ "http://twitter.com/これは日本語です。example.com中国語http://t.co/abcde한국twitter.comテストexample2.comテストhttp://twitter.com/abcde",
+	    "http://twitter.com/|example.com|http://t.co/abcde|twitter.com|example2.com|http://twitter.com/abcde" },
+	{ "Go to http://twitter.com/Русские_слова",
+	    "http://twitter.com/Русские_слова" },
+	{ "twitter.jp日本語it.so中国語foo.jp it.so foo.jp",
+	    "twitter.jp|it.so|foo.jp|it.so|foo.jp" },
+	{ "Hello http://xn--はじめよう.com/index.html",
+	    "" },
+	{ "text http://domain-dash_2314352345_dfasd.foo-cow_4352.com",
+	    "" },
+	{ "MLB.tv vine.co twitch.tv t.co",
+	    "MLB.tv|vine.co|twitch.tv|t.co" },
+	{ "test http://sub_domain-dash.twitter.com",
+	    "http://sub_domain-dash.twitter.com" },
+	{ "test http://a.b.cd",
+	    "http://a.b.cd" },
+	{ "test http://-leadingdash.twitter.com http://trailingdash-.twitter.com http://twitter_underscore.com http://twitter.c_o_m",
+	    "" },
+	{ "test http://www.foo.com/foo/path-with-period./",
+	    "http://www.foo.com/foo/path-with-period./" },
+	{ "test http://www.foo.org.za/foo/bar/688.1",
+	    "http://www.foo.org.za/foo/bar/688.1" },
+	{ "test http://foo.com/bar/123/foo_&_bar/",
+	    "http://foo.com/bar/123/foo_&_bar/" },
+	{ "test ELPAÍS.com",
+	    "ELPAÍS.com" },
+	{ "test http://twitter.com/.",
+	    "http://twitter.com/" },
+	{ "Test a ton of periods http://example.com/path..........................................",
+	    "http://example.com/path" },
+	{ "Test a ton of periods http://example.com/path/!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+	    "http://example.com/path/" },
+	{ "#test.com @test.com #http://test.com @http://test.com #t.co/abcde @t.co/abcde",
+	    "" },
+	{ "http://t.co/pbY2NfTZ's http://t.co/2vYHpAc5; http://t.co/ulYGBYSo: http://t.co/8MkmHU0k+c http://t.co/TKLp64dY.x http://t.co/8t7G3ddS#a http://t.co/FNkPfmii-",
+	    "http://t.co/pbY2NfTZ|http://t.co/2vYHpAc5|http://t.co/ulYGBYSo|http://t.co/8MkmHU0k|http://t.co/TKLp64dY|http://t.co/8t7G3ddS|http://t.co/FNkPfmii" },
+	{ "I really like http://t.co/abcdefghijklmnopqrstuvwxyz012345678901234",
+	    "" },
+	{ "example.comてすとですtwitter.みんなです",
+	    "example.com|twitter.みんな" },
+	{ "$http://twitter.com $twitter.com $http://t.co/abcde $t.co/abcde $t.co $TVI.CA $RBS.CA",
+	    "" },
+	{ "long.test.tar.bz2 test.tar.bz2 tar.bz2",
+	    "" },
+	{ "john.doe.gov@mail.com john.doe.jp@mail.com",
+	    "" },
+	{ "http://www.foo.com?referer=https://t.co/abcde http://t.co/xyzzy",
+	    "http://www.foo.com?referer=https://t.co/abcde|http://t.co/xyzzy" },
+	{ "test http://xn--ls8h.XN--ls8h.la/",
+	    "http://xn--ls8h.XN--ls8h.la/" },
+	{ "test http://foobar.みんな/ http://foobar.中国/ http://foobar.پاکستان/ ",
+	    "http://foobar.みんな/|http://foobar.中国/|http://foobar.پاکستان/" },
+	{ "\xe2\x81\xa6" "\xe2\x80\xaa" "test abcdef.com پاکستان http://twitter.com/\xe2\x80\xac" "\xe2\x81\xa9" "",
+	    "abcdef.com|http://twitter.com/" },
+	{ "text https://t.co/asdfdf?a=b#123",
+	    "https://t.co/asdfdf?a=b#123" },
+	{ "This is a test \xe2\x81\xa6" "\xe2\x80\xaa" "twitter.com\xe2\x80\xac" "\xe2\x81\xa9" " \xe2\x81\xa6" "\xe2\x80\xaa" "http://foobar.پاکستان/\xe2\x80\xac" "\xe2\x81\xa9" " قطر فلسطين عمان",
+	    "twitter.com|http://foobar.پاکستان/" },
+};
+
+static void
+url_conformance(void **state)
+{
+	struct ht_urlspan *sp;
+	struct ht_err e;
+	char got[1024];
+	size_t i, k;
+	long n, j;
+
+	for (i = 0; i < sizeof extract_cases / sizeof extract_cases[0]; i++) {
+		const char *t = extract_cases[i].text;
+
+		n = ht_url_find_utf8(t, strlen(t), &sp, &e);
+		assert_true(n >= 0);
+		got[0] = '\0';
+		for (j = 0, k = 0; j < n; j++) {
+			k += (size_t)snprintf(got + k, sizeof got - k, "%s%.*s",
+			    j > 0 ? "|" : "", (int)(sp[j].end - sp[j].start),
+			    t + sp[j].start);
+			assert_true(k < sizeof got);
+		}
+		free(sp);
+		if (strcmp(got, extract_cases[i].urls) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"", t, got,
+			    extract_cases[i].urls);
+	}
+}
+
 static void
 invalid(void **state)
 {
@@ -292,6 +425,7 @@ main(void)
 		cmocka_unit_test(keycaps),
 		cmocka_unit_test(urls),
 		cmocka_unit_test(url_spans),
+		cmocka_unit_test(url_conformance),
 		cmocka_unit_test(invalid),
 		cmocka_unit_test(graphemes),
 	};

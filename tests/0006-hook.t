@@ -218,6 +218,33 @@ else
 	skip "no tcpserver"; skip "no tcpserver"; skip "no tcpserver"
 fi
 
+# With the queue (dh-hook -q): X fails twice, the sender is answered at
+# once, the post is retried and made once; the same delivery again is not
+# posted again.
+mkdir -m 700 "$T/q"
+QPORT=$(free_port)
+hubtweet-socat -b 127.0.0.1 -p "$QPORT" -- -q "$T/q" 2>>"$T/q.log" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$QPORT"
+mock_x_script '503*2'
+deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
+answer 200 '"status":"accepted"' "queue: X failing, the sender gets 200"
+npost=$((npost + 1)); wait_posts $npost
+posted v10.0.0 "queue: posted after X's failures"
+_i=0; while [ -n "$(find "$T/q/new" -type f)" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+is "$(find "$T/q/new" -type f | wc -l)" 0 "queue: nothing left queued"
+deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
+answer 200 '"status":"accepted"' "queue: the same delivery again, 200"
+_i=0; while ! grep -q 'karolisr/keel:v10\.0\.0@.*already' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T/q.log")" 'karolisr/keel:v10\.0\.0@.*already' "queue: tw-post knows the event"
+posted v10.0.0 "queue: the same delivery is not posted twice"
+
+# make demo: the same path, started and stopped by scripts/demo.
+run env -u DH_KEY -u TW_API_URL -u TW_CONSUMER_KEY "$TOP/scripts/demo"
+is_status 0 "make demo: scripts/demo exits 0"
+like_out '\{"status":"accepted","id":"karolisr/keel:0\.1\.7@2017-06-14T19:14:20Z"\}' "make demo: shows the answer"
+like_out 'New release 0\.1\.7 of karolisr/keel: docker pull karolisr/keel:0\.1\.7 https://hub\.docker\.com/r/karolisr/keel' "make demo: shows the post the mock received"
+
 # Nothing was posted twice.
 is "$(sort "$MOCK_POSTS" | sed 's/.*"text": *//' | sort | uniq -d | wc -l)" 0 "no post was made twice"
 is "$(mock_x_stat bad_auth)" 0 "every request to X was signed right"

@@ -35,8 +35,8 @@
 #define MAX_POST	(64 * 1024)
 
 static const char usage_text[] =
-    "usage: tw-post [-0jnv] [-a version] [-c file] [-q dir] [-r id] "
-    "[-T seconds] [text ...]\n"
+    "usage: tw-post [-0jnv] [-a version] [-c file] [-q dir | -Q dir] "
+    "[-r id] [-T seconds] [text ...]\n"
     "       tw-post -F [-jv] [-a version] [-c file] [-T seconds] [dir]\n"
     "       tw-post -S [-c file] [dir]\n";
 
@@ -51,6 +51,7 @@ static const char help_text[] =
     "  -a, --api VERSION      2 (POST /2/tweets, the default) or 1.1\n"
     "  -c, --config FILE      read settings from FILE\n"
     "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+    "  -Q, --default-queue DIR  the same, in queue.dir if that is set, else DIR\n"
     "  -F, --flush            send what the queue holds, oldest first\n"
     "  -S, --queue-status     show what the queue holds\n"
     "  -r, --reply-to ID      post as a reply to the post ID\n"
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "reply-to", required_argument, NULL, 'r' },
 	{ "queue", required_argument, NULL, 'q' },
+	{ "default-queue", required_argument, NULL, 'Q' },
 	{ "flush", no_argument, NULL, 'F' },
 	{ "queue-status", no_argument, NULL, 'S' },
 	{ "time", required_argument, NULL, 'T' },
@@ -825,7 +827,7 @@ main(int argc, char *argv[])
 {
 	struct run r;
 	struct ht_err e;
-	const char *cfile = NULL, *api = NULL, *u, *qdir = NULL;
+	const char *cfile = NULL, *api = NULL, *u, *qdir = NULL, *qdef = NULL;
 	char *joined = NULL, *url = NULL;
 	long long ll;
 	size_t len;
@@ -838,7 +840,7 @@ main(int argc, char *argv[])
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
 	r.budget_ms = 60000;
-	while ((c = getopt_long(argc, argv, "0jnva:c:q:r:FST:hV", longopts,
+	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:FST:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -866,12 +868,16 @@ main(int argc, char *argv[])
 			cfile = optarg;
 			break;
 		case 'q':
+		case 'Q':
 			if (*optarg == '\0') {
-				ht_warnx("-q: the queue directory is empty");
+				ht_warnx("-%c: the queue directory is empty", c);
 				fputs(usage_text, stderr);
 				return EX_USAGE;
 			}
-			qdir = optarg;
+			if (c == 'q')
+				qdir = optarg;
+			else
+				qdef = optarg;
 			break;
 		case 'F':
 			flush = 1;
@@ -985,9 +991,12 @@ main(int argc, char *argv[])
 			ht_warnx("helper: %s", r.helper);
 		}
 	}
-	/* The queue: -q or the operand of -F and -S, else queue.dir. */
+	/*
+	 * The queue: -q or the operand of -F and -S, else queue.dir, else
+	 * -Q's (a wrapper's default that the config may override).
+	 */
 	if (qdir == NULL && !r.dry)
-		qdir = ht_conf_str(r.conf, "queue.dir", NULL);
+		qdir = ht_conf_str(r.conf, "queue.dir", qdef);
 	if ((flush || status) && (qdir == NULL || *qdir == '\0')) {
 		ht_warnx("%s needs a queue directory: name one, or set "
 		    "queue.dir", flush ? "-F" : "-S");

@@ -239,6 +239,19 @@ _i=0; while ! grep -q 'karolisr/keel:v10\.0\.0@.*already' "$T/q.log" && [ $_i -l
 like "$(cat "$T/q.log")" 'karolisr/keel:v10\.0\.0@.*already' "queue: tw-post knows the event"
 posted v10.0.0 "queue: the same delivery is not posted twice"
 
+# By default dh-hook queues, in the user's state directory: a post that X
+# refuses for good is kept in its failed/ with the reason.
+SPORT=$(free_port)
+XDG_STATE_HOME=$T/state hubtweet-socat -b 127.0.0.1 -p "$SPORT" 2>>"$T/s.log" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$SPORT"
+mock_x_script '400'
+deliver "http://127.0.0.1:$SPORT/dockerhub?key=$KEY" v11.0.0
+answer 200 '"status":"accepted"' "default queue: the sender gets 200"
+_i=0; while [ -z "$(find "$T/state/hubtweet/queue/failed" -name '*.reason' 2>/dev/null)" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T"/state/hubtweet/queue/failed/*.reason 2>/dev/null)" '400' "default queue: X's refusal kept in failed/ with the reason"
+is "$(stat -c %a "$T/state/hubtweet/queue")" 700 "default queue: owner only"
+
 # make demo: the same path, started and stopped by scripts/demo.
 run env -u DH_KEY -u TW_API_URL -u TW_CONSUMER_KEY "$TOP/scripts/demo"
 is_status 0 "make demo: scripts/demo exits 0"

@@ -129,6 +129,31 @@ OBJS_test/fit = $(B)/tests/unit/test-fit.o $(LIB_FORMAT) $(LIB_CORE)
 LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 
+# Fuzz targets: tests/fuzz/<target>.c, seeds in tests/fuzz/<target>/.
+# bin/fuzz/<target> is the harness with a plain main() (tests/fuzz/replay.c)
+# that make check builds with its sanitizers and runs over the seeds;
+# bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
+# make fuzz runs for FUZZ_TIME seconds each.
+FUZZ = payload conf template tweetlen http
+FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
+FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
+OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
+	$(LIB_EVENT) $(LIB_CORE)
+LDLIBS_fuzz/payload = $(LIBS_jansson) $(LIBS_config)
+OBJS_fuzz/conf = $(B)/tests/fuzz/conf.o $(B)/tests/fuzz/replay.o $(LIB_CORE)
+LDLIBS_fuzz/conf = $(LIBS_jansson) $(LIBS_config)
+OBJS_fuzz/template = $(B)/tests/fuzz/template.o $(B)/tests/fuzz/replay.o \
+	$(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_fuzz/template = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
+OBJS_fuzz/tweetlen = $(B)/tests/fuzz/tweetlen.o $(B)/tests/fuzz/replay.o \
+	$(LIB_FORMAT) $(LIB_CORE)
+LDLIBS_fuzz/tweetlen = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl)
+OBJS_fuzz/http = $(B)/tests/fuzz/http.o $(B)/tests/fuzz/replay.o \
+	$(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
+LDLIBS_fuzz/http = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
+
 MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
@@ -137,7 +162,7 @@ SCRIPTS = scripts/dh-hook
 all: $(TOOLS) $(HELPERS)
 
 .SECONDEXPANSION:
-$(TOOLS) $(UNIT_TESTS): bin/%: $$(OBJS_$$*)
+$(TOOLS) $(UNIT_TESTS) $(FUZZ_REPLAY): bin/%: $$(OBJS_$$*)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS_$*) $(LDLIBS_$*)
 
@@ -161,10 +186,50 @@ deps:
 	@scripts/deps
 
 check: deps
-	$(MAKE) SAN=1 all $(UNIT_TESTS)
+	$(MAKE) SAN=1 all $(UNIT_TESTS) $(FUZZ_REPLAY)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	HT_TOP=$(CURDIR) HT_SAN=1 prove -v tests/*.t </dev/null
+
+# Static analysis (.ci/run runs it after make check).  The file lists are
+# globs, so a new tool, library file, page or script is linted without
+# editing this.  Checks and the reasons for what is left out: .clang-tidy.
+LINT_C = $(wildcard cmd/*.c lib/*.c)
+LINT_MAN = $(wildcard man/*.[1-9])
+# Shell scripts: every file under scripts/ and tests/ whose #! line names
+# a Bourne-style shell (fuzz corpora and data skipped), and tests/lib.sh,
+# which has none (sh).  Settings and their reasons: .shellcheckrc.
+LINT_SH = $(shell find scripts tests -type f \
+	! -path 'tests/fuzz/*' ! -path 'tests/data/*' ! -path 'tests/tmp/*' \
+	-exec sh -c 'head -n1 "$$1" | grep -Eq "^\#!.*[/ ](ba|da)?sh( |$$)"' \
+	sh {} \; -print 2>/dev/null | sort)
+LINT_CPPFLAGS = -std=c11 $(CPPFLAGS)
+# command -> Debian package, for the message when a linter is missing.
+need_cmd = @command -v $(1) >/dev/null || { echo "lint: $(1) not found:" \
+	"install $(2) (scripts/deps does)" >&2; exit 1; }
+
+lint: lint-cppcheck lint-tidy lint-man lint-sh
+
+# Off: variableScope, as declarations at the top of a function are the
+# house style (STYLE 18); duplicateAssignExpression, which flags two
+# indexes deliberately started at the same place (j = i + 1, last = i + 1).
+lint-cppcheck:
+	$(call need_cmd,cppcheck,cppcheck)
+	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
+		--enable=warning,style,performance,portability \
+		--suppress=variableScope \
+		--suppress=duplicateAssignExpression -D_GNU_SOURCE -DHT_VERSION=\"0\" \
+		-Ilib $(LINT_C)
+
+# One clang-tidy process per file (see .clang-tidy); make -j runs them in
+# parallel.  Diagnostics go to stdout; stderr only counts the warnings it
+# hid in system headers.
+LINT_TIDY = $(LINT_C:%=lint-tidy/%)
+lint-tidy: $(LINT_TIDY)
+$(LINT_TIDY): lint-tidy/%:
+	$(call need_cmd,clang-tidy,clang-tidy)
+	clang-tidy --quiet $* -- $(LINT_CPPFLAGS) 2>/dev/null
 
 # valgrind cannot run ASan builds: rebuild without sanitizers and run the
 # tw-post tests, whose valgrind checks (success path, no leak) make check
@@ -174,7 +239,49 @@ valgrind: deps
 	HT_TOP=$(CURDIR) prove -v tests/0003-tw-post.t </dev/null
 
 lint-man:
-	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+	$(call need_cmd,mandoc,mandoc)
+	mandoc -Tlint -Wwarning $(LINT_MAN)
+
+lint-sh:
+	$(call need_cmd,shellcheck,shellcheck)
+	shellcheck -s sh -x -P SCRIPTDIR tests/lib.sh
+	shellcheck -x -P SCRIPTDIR $(LINT_SH)
+
+# libFuzzer needs clang; the harness is compiled with the library sources
+# it uses (the objects of bin/fuzz/<target> but replay.o), instrumented.
+FUZZ_CC = clang
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TIME = 60
+FUZZ_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %/replay.o,$(OBJS_fuzz/$(1))))
+$(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
+	    tests/fuzz/fuzz.h
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not" \
+		"found: install clang libclang-rt-14-dev (scripts/deps" \
+		"does)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(call FUZZ_SRCS,$*) \
+		$(LDLIBS_fuzz/$*)
+
+# Each target for FUZZ_TIME seconds, from its seeds; what it learns goes
+# to build/fuzz/corpus/, crashes to build/fuzz/<target>-crash-*.  Keep a
+# crashing input as a seed once the bug is fixed: make check replays it.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(B)/fuzz
+	@for t in $(FUZZ); do \
+		mkdir -p $(B)/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && \
+		    dict=-dict=tests/fuzz/$$t.dict; \
+		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		bin/libfuzzer/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
+		    -max_len=16384 -print_final_stats=1 $$dict \
+		    -artifact_prefix=$(B)/fuzz/$$t- \
+		    $(B)/fuzz/corpus/$$t tests/fuzz/$$t 2>$(B)/fuzz/$$t.log || \
+		    { tail -n 60 $(B)/fuzz/$$t.log; exit 1; }; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' \
+		    $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
 
 demo: deps
 	@$(MAKE) -s all
@@ -204,4 +311,4 @@ clean:
 	rm -rf bin libexec $(B) tests/tmp
 
 FORCE:
-.PHONY: all deps check valgrind lint-man demo bench install uninstall clean FORCE
+.PHONY: all deps check valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

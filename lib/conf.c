@@ -92,8 +92,9 @@ check(const char *file, config_setting_t *s, const char *prefix,
 {
 	const struct setting *d;
 	config_setting_t *c;
+	struct stat st = { 0 };
 	char name[256];
-	const char *n;
+	const char *n, *src;
 	long long v;
 	int i, t;
 
@@ -149,7 +150,21 @@ check(const char *file, config_setting_t *s, const char *prefix,
 			return -1;
 		}
 	}
-	if (d->secret)
+	if (d->secret && (src = config_setting_source_file(s)) != NULL) {
+		/*
+		 * Read from a file that @include named (libconfig names no
+		 * other, as the main file is read from a stream): that file's
+		 * mode is what protects the secret.
+		 */
+		if (stat(src, &st) == -1 ||
+		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+			ht_err_at(e, src, config_setting_source_line(s), 0,
+			    "holds secrets but group or others can read it "
+			    "(mode %03o); chmod 600 it",
+			    (unsigned)(st.st_mode & 0777));
+			return -1;
+		}
+	} else if (d->secret)
 		*secrets = 1;
 	return 0;
 }

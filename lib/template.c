@@ -68,19 +68,29 @@ add_part(struct ht_template *t, enum part_type type, struct buf *text,
     char *path)
 {
 	struct part *nv;
+	char *s = NULL;
 
-	if ((nv = realloc(t->v, (t->n + 1) * sizeof *nv)) == NULL)
+	/*
+	 * Nothing is taken from the caller until nothing can fail: on -1,
+	 * text and path are still the caller's to free.
+	 */
+	if (text != NULL) {
+		/* A fallback may be empty: keep "" rather than NULL. */
+		if ((s = text->s) == NULL && (s = strdup("")) == NULL)
+			return -1;
+	}
+	if ((nv = realloc(t->v, (t->n + 1) * sizeof *nv)) == NULL) {
+		if (text != NULL && text->s == NULL)
+			free(s);
 		return -1;
+	}
 	t->v = nv;
 	nv[t->n].type = type;
-	nv[t->n].text = text != NULL ? text->s : NULL;
+	nv[t->n].text = s;
 	nv[t->n].len = text != NULL ? text->len : 0;
 	nv[t->n].path = path;
 	t->n++;
 	if (text != NULL) {
-		/* A fallback may be empty: keep "" rather than NULL. */
-		if (text->s == NULL && (nv[t->n - 1].text = strdup("")) == NULL)
-			return -1;
 		text->s = NULL;
 		text->len = text->cap = 0;
 	}

@@ -307,7 +307,7 @@ domain_at(struct scan *sc, size_t s)
 {
 	const int32_t *cps = sc->c;
 	size_t end[LABELS_MAX], i = s, j, nl = 0, k, t;
-	int underscore[LABELS_MAX];
+	int underscore[LABELS_MAX] = { 0 };
 
 	while (nl < LABELS_MAX && i < sc->n) {
 		j = sc->run[i];

@@ -264,6 +264,8 @@ expect 65 '^tw-post: longer than 65536 bytes; nothing sent$' "input far over 64 
 
 # valgrind: no leak on the success path (valgrind cannot run ASan builds:
 # "make valgrind" builds without sanitizers and runs this test).
+# $vg is split into words on purpose.
+# shellcheck disable=SC2086
 if [ -n "${HT_SAN:-}" ]; then
 	skip "valgrind: sanitized build (run make valgrind)"
 elif ! command -v valgrind >/dev/null; then

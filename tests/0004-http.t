@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC3044 # complete is this file's own function
 # dh-parse --http: one webhook delivery over real TCP on 127.0.0.1, under
 # socat, systemd-socket-activate (inetd style) and tcpserver.
 . "${0%/*}/lib.sh"

@@ -133,6 +133,7 @@ mock_x_start() {
 	done
 	MOCK_URL=http://127.0.0.1:$(cat "$_md/port")
 	MOCK_POSTS=$_md/posts
+	# shellcheck disable=SC2034 # for the tests that source this file
 	MOCK_ERR=$_md/err
 	: >>"$MOCK_POSTS"
 	TW_API_URL=$MOCK_URL

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Every fuzz target's harness runs once over its seed corpus
+# (tests/fuzz/<target>/), built with make check's sanitizers: the harnesses
+# cannot rot, and each crash make fuzz once found stays fixed.
+. "${0%/*}/lib.sh"
+
+for d in "$TOP"/tests/fuzz/*/; do
+	t=$(basename "$d")
+	n=$(find "$d" -type f | wc -l)
+	if [ ! -x "$BIN/fuzz/$t" ]; then
+		not_ok "fuzz $t: harness bin/fuzz/$t is built"
+		diag "add $t to FUZZ in the Makefile"
+		continue
+	fi
+	run "$BIN/fuzz/$t" "$d"
+	if [ "$STATUS" -eq 0 ] && [ "$OUT" = "replayed $n inputs" ] &&
+	    [ -z "$ERR" ]; then
+		ok "fuzz $t: $n seeds replay cleanly"
+	else
+		not_ok "fuzz $t: $n seeds replay cleanly"; _show
+	fi
+done
+done_testing

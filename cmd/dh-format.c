@@ -188,51 +188,20 @@ out:
 	return status;
 }
 
+/* format_one for the stream: a write error stops it. */
+static int
+format_each(json_t *v, void *arg, struct ht_err *e)
+{
+	int s = format_one(arg, v, e);
+
+	return s == EX_IOERR || s == EX_OSERR ? s | HT_JSTREAM_STOP : s;
+}
+
 /* Format one input; returns 0, or the exit status it calls for. */
 static int
 format_input(const struct opts *o, int fd, const char *name)
 {
-	struct ht_jstream *js;
-	struct ht_err e;
-	json_t *v;
-	int r, s, status = 0;
-
-	if ((js = ht_jstream_fd(fd, name, HT_JSON_MAX_VALUE,
-	    HT_JSON_MAX_DEPTH)) == NULL) {
-		ht_warnx("%s: out of memory", name);
-		return EX_OSERR;
-	}
-	for (;;) {
-		ht_err_clear(&e);
-		r = ht_jstream_next(js, &v, &e);
-		if (r == 0)
-			break;
-		if (r == HT_JSTREAM_IOERR) {
-			ht_log_err(&e);
-			status = EX_IOERR;
-			break;
-		}
-		if (r == HT_JSTREAM_BAD) {
-			ht_log_err(&e);
-			status = EX_DATAERR;
-			continue;
-		}
-		s = format_one(o, v, &e);
-		json_decref(v);
-		if (s == EX_IOERR || s == EX_OSERR) {
-			ht_log_err(&e);
-			status = s;
-			break;
-		}
-		if (s != 0) {
-			ht_err_locate(&e, name, ht_jstream_line(js),
-			    ht_jstream_col(js));
-			ht_log_err(&e);
-			status = s;
-		}
-	}
-	ht_jstream_free(js);
-	return status;
+	return ht_jstream_each(fd, name, format_each, (void *)o, ht_log_err);
 }
 
 /* Read a template file, at most HT_TEMPLATE_MAX bytes; caller frees. */
@@ -333,14 +302,9 @@ main(int argc, char *argv[])
 			o.unbuffered = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			return ht_print_help(usage_text, help_text);
 		case 'V':
-			printf("dh-format %s\n", HT_VERSION);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			return ht_print_version("dh-format");
 		default:
 			fputs(usage_text, stderr);
 			return EX_USAGE;

@@ -113,57 +113,32 @@ emit(json_t *ev)
 	return 0;
 }
 
+/* One payload: its event, unless a filter drops it. */
+static int
+parse_one(json_t *v, void *arg, struct ht_err *e)
+{
+	const struct ht_filter *f = arg;
+	char why[512];
+	json_t *ev;
+	int r = 0;
+
+	if ((ev = ht_event_from_payload(v, e)) == NULL)
+		return EX_DATAERR;
+	if (ht_filter_why(f, json_string_value(json_object_get(ev,
+	    "repo_name")), json_string_value(json_object_get(ev, "tag")), why,
+	    sizeof why) == NULL && emit(ev) == -1) {
+		ht_err_set(e, "stdout: write error: %s", strerror(errno));
+		r = EX_IOERR | HT_JSTREAM_STOP;
+	}
+	json_decref(ev);
+	return r;
+}
+
 /* Parse one input; returns 0, or the exit status it calls for. */
 static int
 parse_input(int fd, const char *name, const struct ht_filter *f)
 {
-	struct ht_jstream *js;
-	struct ht_err e;
-	json_t *v, *ev;
-	char why[512];
-	int r, status = 0;
-
-	if ((js = ht_jstream_fd(fd, name, HT_JSON_MAX_VALUE,
-	    HT_JSON_MAX_DEPTH)) == NULL) {
-		ht_warnx("%s: out of memory", name);
-		return EX_OSERR;
-	}
-	for (;;) {
-		ht_err_clear(&e);
-		r = ht_jstream_next(js, &v, &e);
-		if (r == 0)
-			break;
-		if (r == HT_JSTREAM_IOERR) {
-			ht_log_err(&e);
-			status = EX_IOERR;
-			break;
-		}
-		if (r == HT_JSTREAM_BAD) {
-			ht_log_err(&e);
-			status = EX_DATAERR;
-			continue;
-		}
-		ev = ht_event_from_payload(v, &e);
-		json_decref(v);
-		if (ev == NULL) {
-			ht_err_locate(&e, name, ht_jstream_line(js),
-			    ht_jstream_col(js));
-			ht_log_err(&e);
-			status = EX_DATAERR;
-			continue;
-		}
-		if (ht_filter_why(f, json_string_value(json_object_get(ev,
-		    "repo_name")), json_string_value(json_object_get(ev,
-		    "tag")), why, sizeof why) == NULL && emit(ev) == -1) {
-			json_decref(ev);
-			ht_warnx("stdout: write error: %s", strerror(errno));
-			status = EX_IOERR;
-			break;
-		}
-		json_decref(ev);
-	}
-	ht_jstream_free(js);
-	return status;
+	return ht_jstream_each(fd, name, parse_one, (void *)f, ht_log_err);
 }
 
 /*
@@ -418,15 +393,10 @@ main(int argc, char *argv[])
 			keyfile = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			status = ht_print_help(usage_text, help_text);
 			goto out;
 		case 'V':
-			printf("dh-parse %s\n", HT_VERSION);
-			status = ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			status = ht_print_version("dh-parse");
 			goto out;
 		default:
 			fputs(usage_text, stderr);

@@ -903,14 +903,9 @@ main(int argc, char *argv[])
 			r.budget_ms = (long)ll * 1000;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			return ht_print_help(usage_text, help_text);
 		case 'V':
-			printf("tw-post %s\n", HT_VERSION);
-			return ht_stream_finish(stdout, "stdout", &e) == 0 ?
-			    0 : EX_IOERR;
+			return ht_print_version("tw-post");
 		default:
 			fputs(usage_text, stderr);
 			return EX_USAGE;

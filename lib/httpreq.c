@@ -431,18 +431,6 @@ ht_httpreq_drain(int fd, const struct ht_httpreq *r, size_t max, int ms)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decoding of a query value ('+' is a space, as forms write it).
  * Written here because the library that has it (libcurl) must not be
@@ -459,8 +447,8 @@ pct_decode(const char *s, size_t n, size_t *len)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = ht_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = ht_hexval((unsigned char)s[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else

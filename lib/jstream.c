@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -325,4 +326,49 @@ const char *
 ht_jstream_name(const struct ht_jstream *s)
 {
 	return s->name;
+}
+
+int
+ht_jstream_each(int fd, const char *name, ht_jstream_fn *fn, void *arg,
+    void (*report)(const struct ht_err *))
+{
+	struct ht_jstream *js;
+	struct ht_err e;
+	json_t *v;
+	int r, status = 0;
+
+	if ((js = ht_jstream_fd(fd, name, HT_JSON_MAX_VALUE,
+	    HT_JSON_MAX_DEPTH)) == NULL) {
+		ht_err_at(&e, name, 0, 0, "out of memory");
+		report(&e);
+		return EX_OSERR;
+	}
+	for (;;) {
+		ht_err_clear(&e);
+		r = ht_jstream_next(js, &v, &e);
+		if (r == 0)
+			break;
+		if (r == HT_JSTREAM_IOERR) {
+			report(&e);
+			status = EX_IOERR;
+			break;
+		}
+		if (r == HT_JSTREAM_BAD) {
+			report(&e);
+			status = EX_DATAERR;
+			continue;
+		}
+		r = fn(v, arg, &e);
+		json_decref(v);
+		if (r == 0)
+			continue;
+		if (e.input[0] == '\0' && !(r & HT_JSTREAM_STOP))
+			ht_err_locate(&e, name, js->vline, js->vcol);
+		report(&e);
+		status = r & ~HT_JSTREAM_STOP;
+		if (r & HT_JSTREAM_STOP)
+			break;
+	}
+	ht_jstream_free(js);
+	return status;
 }

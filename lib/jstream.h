@@ -46,6 +46,19 @@ long	ht_jstream_line(const struct ht_jstream *);
 long	ht_jstream_col(const struct ht_jstream *);
 const char *ht_jstream_name(const struct ht_jstream *);
 
+/*
+ * Read every value of the input on fd and call fn on each; what a tool's
+ * main loop does.  fn returns 0, or a sysexits status for that value:
+ * the error it filled is reported through report() with the value's
+ * position (unless fn set one), and the stream goes on, or stops when fn
+ * added HT_JSTREAM_STOP.  Bad values are reported and count as EX_DATAERR;
+ * a read error stops with EX_IOERR.  Returns 0 or the last status.
+ */
+#define HT_JSTREAM_STOP		0x100
+typedef int ht_jstream_fn(json_t *v, void *arg, struct ht_err *e);
+int	ht_jstream_each(int fd, const char *name, ht_jstream_fn *fn,
+	    void *arg, void (*report)(const struct ht_err *));
+
 /* How deep containers nest in a value: 0 for a scalar, 1 for [1]. */
 int	ht_json_depth(const json_t *);
 

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "oauth.h"
+#include "util.h"
 
 /* A growing string; oom remembers a failed allocation until the end. */
 struct sbuf {
@@ -164,18 +165,6 @@ pair_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode len bytes of form-encoded s in place ("+" is a space, %XX a byte;
  * a "%" not followed by two hex digits is kept as it is).  Returns the new
@@ -191,8 +180,8 @@ form_decode(char *s, size_t len)
 		if (s[i] == '+')
 			s[o++] = ' ';
 		else if (s[i] == '%' && i + 2 < len &&
-		    (h = hexval(s[i + 1])) != -1 &&
-		    (l = hexval(s[i + 2])) != -1) {
+		    (h = ht_hexval(s[i + 1])) != -1 &&
+		    (l = ht_hexval(s[i + 2])) != -1) {
 			s[o++] = (char)(h << 4 | l);
 			i += 2;
 		} else

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -66,4 +67,35 @@ ht_parse_num(const char *s, long long min, long long max, long long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+ht_print_help(const char *usage, const char *help)
+{
+	struct ht_err e;
+
+	(void)fputs(usage, stdout);
+	(void)fputs(help, stdout);
+	return ht_stream_finish(stdout, "stdout", &e) == 0 ? 0 : EX_IOERR;
+}
+
+int
+ht_print_version(const char *prog)
+{
+	struct ht_err e;
+
+	(void)printf("%s %s\n", prog, HT_VERSION);
+	return ht_stream_finish(stdout, "stdout", &e) == 0 ? 0 : EX_IOERR;
+}
+
+int
+ht_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }

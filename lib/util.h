@@ -18,6 +18,14 @@ int	ht_write_all(int fd, const void *buf, size_t len);
  * pipe is never reported as success.  Returns 0, or -1 with e set.
  */
 int	ht_stream_finish(FILE *, const char *name, struct ht_err *e);
+/*
+ * --help and --version: the usage and help texts, or "prog VERSION", on
+ * stdout; returns the exit status (0, or EX_IOERR if stdout failed).
+ */
+int	ht_print_help(const char *usage, const char *help);
+int	ht_print_version(const char *prog);
+/* The value of a hexadecimal digit, or -1. */
+int	ht_hexval(int c);
 /* Parse a non-negative decimal number within [min, max]. */
 int	ht_parse_num(const char *s, long long min, long long max,
 	    long long *out);

@@ -13,6 +13,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/hubtweet
 MANDIR ?= $(PREFIX)/share/man
+# The launcher recipes, to copy and adapt (hubtweet(7)).
+RECIPEDIR ?= $(PREFIX)/share/hubtweet
 SYSCONFDIR ?= /etc
 
 CC ?= cc
@@ -158,6 +160,10 @@ MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
 MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
 SCRIPTS = scripts/dh-hook
+RECIPES = scripts/hubtweet-socat scripts/hubtweet-tcpserver \
+	scripts/hubtweet.socket scripts/hubtweet@.service \
+	scripts/hubtweet-flush.service scripts/hubtweet-flush.timer \
+	scripts/inetd.conf scripts/xinetd.hubtweet
 
 all: $(TOOLS) $(HELPERS)
 
@@ -299,6 +305,8 @@ install: all
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+	install -d $(DESTDIR)$(RECIPEDIR)
+	install -m 644 $(RECIPES) $(DESTDIR)$(RECIPEDIR)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
@@ -306,6 +314,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(addprefix $(DESTDIR)$(RECIPEDIR)/,$(notdir $(RECIPES)))
+	-rmdir $(DESTDIR)$(RECIPEDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
 	rm -rf bin libexec $(B) tests/tmp

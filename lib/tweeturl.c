@@ -211,12 +211,27 @@ registry_below(const char *tld, size_t len)
 	return 0;
 }
 
+/*
+ * Labels already looked up.  Posts name the same few domains over and over
+ * (hub.docker.com, github.com), and a label that is not a top-level domain
+ * costs up to eight lookups in the list; a small direct-mapped table of
+ * short labels saves them.  Per process, like the list itself.
+ */
+#define TLD_CACHE	256
+#define TLD_CACHED_LEN	24
+static struct {
+	char label[TLD_CACHED_LEN];
+	int known;
+} tld_cache[TLD_CACHE];
+
 /* Whether cps[a..b) is a known top-level domain. */
 static int
 known_tld(const int32_t *cps, size_t a, size_t b)
 {
 	char buf[LABEL_MAX * 4 + 1];
 	size_t i, k = 0;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	int known;
 
 	if (b - a > LABEL_MAX)
 		return 0;
@@ -224,10 +239,19 @@ known_tld(const int32_t *cps, size_t a, size_t b)
 		k += (size_t)utf8proc_encode_char(lower(cps[i]),
 		    (utf8proc_uint8_t *)buf + k);
 	buf[k] = '\0';
-	if (psl_is_public_suffix2(psl, buf,
-	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 1)
-		return 1;
-	return registry_below(buf, k);
+	for (i = 0; i < k; i++)
+		h = (h ^ (unsigned char)buf[i]) * 16777619u;
+	h %= TLD_CACHE;
+	if (k < TLD_CACHED_LEN && strcmp(tld_cache[h].label, buf) == 0 && k > 0)
+		return tld_cache[h].known;
+	known = psl_is_public_suffix2(psl, buf,
+	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 1 ||
+	    registry_below(buf, k);
+	if (k < TLD_CACHED_LEN && k > 0) {
+		memcpy(tld_cache[h].label, buf, k + 1);
+		tld_cache[h].known = known;
+	}
+	return known;
 }
 
 /*

@@ -197,13 +197,6 @@ format_each(json_t *v, void *arg, struct ht_err *e)
 	return s == EX_IOERR || s == EX_OSERR ? s | HT_JSTREAM_STOP : s;
 }
 
-/* Format one input; returns 0, or the exit status it calls for. */
-static int
-format_input(const struct opts *o, int fd, const char *name)
-{
-	return ht_jstream_each(fd, name, format_each, (void *)o, ht_log_err);
-}
-
 /* Read a template file, at most HT_TEMPLATE_MAX bytes; caller frees. */
 static char *
 read_template(const char *path, size_t *len, int *status)
@@ -269,7 +262,7 @@ main(int argc, char *argv[])
 	char *tbuf = NULL;
 	size_t tlen;
 	long long num;
-	int c, fd, i, r, status = 0;
+	int c, status = 0;
 
 	ht_log_open("dh-format", 0);
 	if (ht_fds_ensure() == -1)
@@ -363,25 +356,7 @@ main(int argc, char *argv[])
 	}
 	o.tpl = tpl;
 
-	if (argc == 0)
-		status = format_input(&o, STDIN_FILENO, "<stdin>");
-	for (i = 0; i < argc && status != EX_IOERR; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			r = format_input(&o, STDIN_FILENO, "<stdin>");
-		} else if ((fd = open(argv[i], O_RDONLY)) == -1) {
-			ht_warnx("%s: cannot open: %s", argv[i],
-			    strerror(errno));
-			r = EX_NOINPUT;
-		} else {
-			r = format_input(&o, fd, argv[i]);
-			(void)close(fd);
-		}
-		/* The gravest problem decides the status. */
-		if (r == EX_IOERR || r == EX_OSERR ||
-		    (r == EX_NOINPUT && status != EX_IOERR) ||
-		    (r != 0 && status == 0))
-			status = r;
-	}
+	status = ht_jstream_files(argc, argv, format_each, &o, ht_log_err);
 	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 		ht_log_err(&e);
 		status = EX_IOERR;

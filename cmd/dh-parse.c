@@ -134,13 +134,6 @@ parse_one(json_t *v, void *arg, struct ht_err *e)
 	return r;
 }
 
-/* Parse one input; returns 0, or the exit status it calls for. */
-static int
-parse_input(int fd, const char *name, const struct ht_filter *f)
-{
-	return ht_jstream_each(fd, name, parse_one, (void *)f, ht_log_err);
-}
-
 /*
  * The webhook: one request on fd 0, answered on fd 0.
  */
@@ -358,7 +351,7 @@ main(int argc, char *argv[])
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
 	const char *cfile = NULL, *keyfile = NULL;
-	int c, fd, i, r, http = 0, keep_latest = 0, status = 0;
+	int c, http = 0, keep_latest = 0, status = 0;
 
 	ht_log_open("dh-parse", 0);
 	if (ht_fds_ensure() == -1)
@@ -446,25 +439,7 @@ main(int argc, char *argv[])
 		}
 		goto out;
 	}
-	if (argc == 0)
-		status = parse_input(STDIN_FILENO, "<stdin>", &f);
-	for (i = 0; i < argc && status != EX_IOERR; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			r = parse_input(STDIN_FILENO, "<stdin>", &f);
-		} else if ((fd = open(argv[i], O_RDONLY)) == -1) {
-			ht_warnx("%s: cannot open: %s", argv[i],
-			    strerror(errno));
-			r = EX_NOINPUT;
-		} else {
-			r = parse_input(fd, argv[i], &f);
-			(void)close(fd);
-		}
-		/* The gravest problem decides the status. */
-		if (r == EX_IOERR || r == EX_OSERR ||
-		    (r == EX_NOINPUT && status != EX_IOERR) ||
-		    (r != 0 && status == 0))
-			status = r;
-	}
+	status = ht_jstream_files(argc, argv, parse_one, &f, ht_log_err);
 	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 		ht_log_err(&e);
 		status = EX_IOERR;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sysexits.h>
 #include <string.h>
@@ -370,5 +371,37 @@ ht_jstream_each(int fd, const char *name, ht_jstream_fn *fn, void *arg,
 			break;
 	}
 	ht_jstream_free(js);
+	return status;
+}
+
+int
+ht_jstream_files(int argc, char *const argv[], ht_jstream_fn *fn, void *arg,
+    void (*report)(const struct ht_err *))
+{
+	struct ht_err e;
+	int fd, i, r, status = 0;
+
+	if (argc == 0)
+		return ht_jstream_each(STDIN_FILENO, "<stdin>", fn, arg,
+		    report);
+	for (i = 0; i < argc && status != EX_IOERR; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			r = ht_jstream_each(STDIN_FILENO, "<stdin>", fn, arg,
+			    report);
+		} else if ((fd = open(argv[i], O_RDONLY)) == -1) {
+			ht_err_at(&e, argv[i], 0, 0, "cannot open: %s",
+			    strerror(errno));
+			report(&e);
+			r = EX_NOINPUT;
+		} else {
+			r = ht_jstream_each(fd, argv[i], fn, arg, report);
+			(void)close(fd);
+		}
+		/* The gravest problem decides the status. */
+		if (r == EX_IOERR || r == EX_OSERR ||
+		    (r == EX_NOINPUT && status != EX_IOERR) ||
+		    (r != 0 && status == 0))
+			status = r;
+	}
 	return status;
 }

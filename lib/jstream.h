@@ -59,6 +59,14 @@ typedef int ht_jstream_fn(json_t *v, void *arg, struct ht_err *e);
 int	ht_jstream_each(int fd, const char *name, ht_jstream_fn *fn,
 	    void *arg, void (*report)(const struct ht_err *));
 
+/*
+ * ht_jstream_each over the files named (in order; none or "-" is stdin).
+ * A file that cannot be opened is reported and gives EX_NOINPUT; the
+ * gravest problem met decides the status; a read or write error stops.
+ */
+int	ht_jstream_files(int argc, char *const argv[], ht_jstream_fn *fn,
+	    void *arg, void (*report)(const struct ht_err *));
+
 /* How deep containers nest in a value: 0 for a scalar, 1 for [1]. */
 int	ht_json_depth(const json_t *);
 

@@ -93,6 +93,7 @@ static const struct {
 struct run {
 	int json, dry, v1, verbose, streaming;
 	long budget_ms;
+	long max;		/* weighted length limit (format.max_length) */
 	const char *reply_to;		/* -r */
 	const char *endpoint;		/* the URL posts go to */
 	struct ht_conf *conf;
@@ -276,7 +277,7 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 		return -1;
 	}
 	ret = printf("dry run: POST %s (%ld/%d): %s\n", r->endpoint,
-	    tl->weighted, HT_TWEET_MAX, body) < 0 || fflush(stdout) == EOF ?
+	    tl->weighted, (int)r->max, body) < 0 || fflush(stdout) == EOF ?
 	    write_failed(r) : 0;
 	free(body);
 	return ret;
@@ -338,7 +339,7 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 		note(r, EX_DATAERR);
 		return;
 	}
-	if (ht_tweetlen(text, len, HT_TWEET_MAX, &tl, &e) == -1) {
+	if (ht_tweetlen(text, len, r->max, &tl, &e) == -1) {
 		if (e.col > 0)
 			ht_warnx("%s%s at byte %ld; nothing sent", which(r),
 			    e.msg, e.col);
@@ -350,10 +351,9 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 	if (r->dry && dry_show(r, text, len, reply_to, &tl) == -1)
 		return;
 	if (!tl.valid) {
-		if (tl.weighted > HT_TWEET_MAX)
-			ht_warnx("%stoo long: weighted length %ld, at most %d; "
-			    "nothing sent", which(r), tl.weighted,
-			    HT_TWEET_MAX);
+		if (tl.weighted > r->max)
+			ht_warnx("%stoo long: weighted length %ld, at most %ld; "
+			    "nothing sent", which(r), tl.weighted, r->max);
 		else
 			ht_warnx("%s%s (weighted length %ld); nothing sent",
 			    which(r), tl.why != NULL ? tl.why : "invalid",
@@ -942,6 +942,8 @@ main(int argc, char *argv[])
 	}
 	if (ht_conf_bool(r.conf, "log.syslog", 0))
 		ht_log_open("tw-post", 1);
+	/* The limit dh-format fitted to, for accounts with longer posts. */
+	r.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
 	if (api == NULL)
 		api = ht_conf_str(r.conf, "x.api_version", "2");
 	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {

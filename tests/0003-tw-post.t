@@ -287,4 +287,12 @@ else
 	run vg --trace-children=yes tw-post 'valgrind helper'
 	is "$STATUS:$ERR" "0:" "valgrind: the helper tw-send too"
 fi
+# format.max_length is tw-post's limit too (accounts with longer posts).
+printf 'format: { max_length = 1000; };\n' >"$T/long.conf"
+python3 -c 'print("a" * 500)' >"$T/long.txt"
+run_in "$T/long.txt" tw-post -n -c "$T/long.conf"
+is_status 0 "format.max_length = 1000 lets a 500-weight post through"
+like_out '\(500/1000\)' "the dry run shows the configured limit"
+run_in "$T/long.txt" tw-post -n
+expect 65 'too long: weighted length 500, at most 280; nothing sent$' "without it, 280"
 done_testing

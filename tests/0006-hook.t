@@ -167,7 +167,8 @@ inetd_run() {
 	_p=$1; _prog=$2; shift 3
 	systemd-socket-activate -a --inetd -E PATH -E DH_KEY -E HUBTWEET_CONFIG \
 	    -E TW_API_URL -E TW_CONSUMER_KEY -E TW_CONSUMER_SECRET \
-	    -E TW_ACCESS_TOKEN -E TW_ACCESS_SECRET -l "127.0.0.1:$_p" \
+	    -E TW_ACCESS_TOKEN -E TW_ACCESS_SECRET -E "HOME=${INETD_HOME:-$HOME}" \
+	    -l "127.0.0.1:$_p" \
 	    sh -c 'exec 2>&1; exec "$@"' sh "$_prog" "$@" 2>>"$T/sd.err" &
 	at_exit "kill $! 2>/dev/null"
 	wait_port "$_p"
@@ -179,7 +180,11 @@ is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait s
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
 shift 6
 IPORT=$(free_port)
+# A HOME where the default queue cannot be made: the warning must not
+# reach the connection, which is stderr too under inetd.
+INETD_HOME=/proc/nonexistent
 inetd_run "$IPORT" "$prog" "$@"
+INETD_HOME=
 deliver "http://127.0.0.1:$IPORT/dockerhub?key=$KEY" v6.0.0
 answer 200 '"status":"accepted"' "inetd line: 200"
 npost=$((npost + 1)); wait_posts $npost

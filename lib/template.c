@@ -346,7 +346,9 @@ ht_template_render(const struct ht_template *t, const json_t *obj,
 			continue;
 		}
 		v = lookup(obj, p->path);
-		if (v == NULL || json_is_null(v)) {
+		/* As sh's ${a:-x}: an empty string takes the fallback too. */
+		if (v == NULL || json_is_null(v) || (p->text != NULL &&
+		    json_is_string(v) && json_string_length(v) == 0)) {
 			if (p->text == NULL) {
 				ht_err_set(e, v == NULL ?
 				    "missing field \"%s\"" :

@@ -175,4 +175,8 @@ if [ -w /dev/full ]; then
 else
 	skip "no /dev/full"
 fi
+# A fallback stands in for an empty string too, as in sh.
+printf '{"a":"","b":"x"}\n' >"$T/empty.json"
+run dh-format -t '{a:-none} {b:-none}' "$T/empty.json"
+is "$OUT" "none x" "an empty string takes the fallback"
 done_testing

@@ -16,6 +16,24 @@ match(const char **pats, size_t n, const char *s)
 	return NULL;
 }
 
+/*
+ * A repository pattern: an official image ("busybox") matches as its bare
+ * name and as "library/busybox", the name Docker Hub also gives it.
+ */
+static const char *
+match_repo(const char **pats, size_t n, const char *repo)
+{
+	char full[300];
+	const char *p;
+
+	if ((p = match(pats, n, repo)) != NULL || strchr(repo, '/') != NULL)
+		return p;
+	if (snprintf(full, sizeof full, "library/%s", repo) >=
+	    (int)sizeof full)
+		return NULL;
+	return match(pats, n, full);
+}
+
 const char *
 ht_filter_why(const struct ht_filter *f, const char *repo, const char *tag,
     char *buf, size_t len)
@@ -23,10 +41,10 @@ ht_filter_why(const struct ht_filter *f, const char *repo, const char *tag,
 	const char *p;
 
 	if (f->n_include_repos > 0 &&
-	    match(f->include_repos, f->n_include_repos, repo) == NULL)
+	    match_repo(f->include_repos, f->n_include_repos, repo) == NULL)
 		(void)snprintf(buf, len, "repository '%s' not included", repo);
-	else if ((p = match(f->exclude_repos, f->n_exclude_repos, repo)) !=
-	    NULL)
+	else if ((p = match_repo(f->exclude_repos, f->n_exclude_repos,
+	    repo)) != NULL)
 		(void)snprintf(buf, len, "repository '%s' excluded by '%s'",
 		    repo, p);
 	else if (f->skip_latest && strcmp(tag, "latest") == 0)

@@ -115,7 +115,8 @@ strict(void **state)
 static void
 filters(void **state)
 {
-	const char *inc[] = { "v*" }, *exr[] = { "org/ci-*" };
+	const char *inc[] = { "v*" }, *exr[] = { "org/ci-*" },
+	    *lib[] = { "library/*" };
 	struct ht_filter f = { 0 };
 	char buf[128];
 
@@ -131,6 +132,11 @@ filters(void **state)
 	    "tag '1.0' not included");
 	assert_string_equal(ht_filter_why(&f, "org/ci-x", "v1", buf,
 	    sizeof buf), "repository 'org/ci-x' excluded by 'org/ci-*'");
+	/* An official image matches as library/NAME too. */
+	f.exclude_repos = lib;
+	assert_non_null(ht_filter_why(&f, "busybox", "v1", buf, sizeof buf));
+	assert_null(ht_filter_why(&f, "other/busybox", "v1", buf,
+	    sizeof buf));
 }
 
 int

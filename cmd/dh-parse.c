@@ -215,7 +215,12 @@ load_key(const struct ht_conf *conf, const char *keyfile,
 	return -1;
 }
 
-/* A copy of s fit for a log line: printable ASCII, bounded. */
+/*
+ * A request path fit for a log line.  The query is already gone, but a
+ * mangled URL (/dockerhub%3Fkey=..., /dockerhub;key=...) can still carry
+ * the key: the path is cut at the first character that a plain path does
+ * not need, and "..." marks the cut.
+ */
 static const char *
 loggable(const char *s, char *buf, size_t len)
 {
@@ -223,8 +228,15 @@ loggable(const char *s, char *buf, size_t len)
 
 	if (s == NULL)
 		return "-";
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = (char)(s[i] > ' ' && s[i] < 0x7f ? s[i] : '?');
+	for (i = 0; s[i] != '\0' && i + 4 < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr("/._-~", s[i]))) {
+			memcpy(buf + i, "...", 4);
+			return buf;
+		}
+		buf[i] = s[i];
+	}
 	buf[i] = '\0';
 	return buf;
 }

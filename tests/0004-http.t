@@ -119,6 +119,12 @@ post --data-binary @"$P09" "$U/dockerhub?key="
 answer 403 '' "empty key: 403"
 post --data-binary @"$P09" "$U/dockerhub"
 answer 403 '"reason":"no key"' "no key: 403"
+# A mangled URL puts the key in the path: the log cuts it off.
+post --data-binary @"$P09" "$U/dockerhub%3Fkey=$KEY"
+answer 404 '' "key in a mangled path: 404"
+post --data-binary @"$P09" "$U/dockerhub;key=$KEY"
+answer 404 '' "key after ';': 404"
+like "$LOG" '"POST /dockerhub\.\.\." 404' "mangled path: logged up to the cut"
 is "$(wc -l <"$T/events")" 4 "a refused delivery passes nothing on"
 unlike "$(cat "$T/log")" "$KEY|key=|s3cret" "no key in any log line"
 

@@ -307,6 +307,8 @@ install: all
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 	install -d $(DESTDIR)$(RECIPEDIR)
 	install -m 644 $(RECIPES) $(DESTDIR)$(RECIPEDIR)
+	chmod 755 $(DESTDIR)$(RECIPEDIR)/hubtweet-socat \
+		$(DESTDIR)$(RECIPEDIR)/hubtweet-tcpserver
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))

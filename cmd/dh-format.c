@@ -223,8 +223,9 @@ read_template(const char *path, size_t *len, int *status)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			ht_warnx("%s: read error: %s", path, strerror(errno));
-			*status = EX_IOERR;
+			/* An input that cannot be read: a directory, say. */
+			ht_warnx("%s: cannot read: %s", path, strerror(errno));
+			*status = EX_NOINPUT;
 			goto err;
 		}
 		if (r == 0)

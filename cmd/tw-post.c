@@ -1041,7 +1041,9 @@ main(int argc, char *argv[])
 		read_nul(&r);
 	else
 		read_one(&r);
-	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+	/* A write error already said is not said again. */
+	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
+	    r.status != EX_IOERR) {
 		ht_log_err(&e);
 		note(&r, EX_IOERR);
 	}

@@ -17,10 +17,15 @@ set_msg(struct ht_err *e, const char *fmt, va_list ap)
 
 	/* A truncated message is still a message: the buffer bounds it. */
 	(void)vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	/* One line: a dependency's text may carry a newline. */
+	/*
+	 * One line, and no control characters: a dependency's text may carry
+	 * a newline, and a message may quote input (an escape sequence).
+	 */
 	for (p = e->msg; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
+		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+		else if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
 }
 
 void
@@ -30,6 +35,8 @@ ht_err_set(struct ht_err *e, const char *fmt, ...)
 
 	if (e == NULL)
 		return;
+	e->input[0] = '\0';
+	e->line = e->col = 0;
 	va_start(ap, fmt);
 	set_msg(e, fmt, ap);
 	va_end(ap);

@@ -20,7 +20,7 @@ struct ht_err {
 };
 
 void	ht_err_clear(struct ht_err *);
-/* Set the message (printf-style); the position is left as it is. */
+/* Set the message (printf-style), with no position (ht_err_locate adds one). */
 void	ht_err_set(struct ht_err *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Set the message and where it happened. */

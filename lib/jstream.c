@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -379,6 +380,7 @@ ht_jstream_files(int argc, char *const argv[], ht_jstream_fn *fn, void *arg,
     void (*report)(const struct ht_err *))
 {
 	struct ht_err e;
+	struct stat st;
 	int fd, i, r, status = 0;
 
 	if (argc == 0)
@@ -392,6 +394,11 @@ ht_jstream_files(int argc, char *const argv[], ht_jstream_fn *fn, void *arg,
 			ht_err_at(&e, argv[i], 0, 0, "cannot open: %s",
 			    strerror(errno));
 			report(&e);
+			r = EX_NOINPUT;
+		} else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ht_err_at(&e, argv[i], 0, 0, "is a directory");
+			report(&e);
+			(void)close(fd);
 			r = EX_NOINPUT;
 		} else {
 			r = ht_jstream_each(fd, argv[i], fn, arg, report);

@@ -6,6 +6,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "util.h"
 
 int
@@ -46,7 +47,7 @@ int
 ht_stream_finish(FILE *fp, const char *name, struct ht_err *e)
 {
 	if (fflush(fp) == EOF || ferror(fp)) {
-		ht_err_set(e, "%s: write error: %s", name,
+		ht_err_at(e, NULL, 0, 0, "%s: write error: %s", name,
 		    strerror(errno != 0 ? errno : EIO));
 		return -1;
 	}
@@ -69,23 +70,31 @@ ht_parse_num(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
-int
-ht_print_help(const char *usage, const char *help)
+/* The end of --help and --version: stdout checked, a failure said. */
+static int
+print_finish(void)
 {
 	struct ht_err e;
 
+	if (ht_stream_finish(stdout, "stdout", &e) == 0)
+		return 0;
+	ht_log_err(&e);
+	return EX_IOERR;
+}
+
+int
+ht_print_help(const char *usage, const char *help)
+{
 	(void)fputs(usage, stdout);
 	(void)fputs(help, stdout);
-	return ht_stream_finish(stdout, "stdout", &e) == 0 ? 0 : EX_IOERR;
+	return print_finish();
 }
 
 int
 ht_print_version(const char *prog)
 {
-	struct ht_err e;
-
 	(void)printf("%s %s\n", prog, HT_VERSION);
-	return ht_stream_finish(stdout, "stdout", &e) == 0 ? 0 : EX_IOERR;
+	return print_finish();
 }
 
 int

@@ -20,7 +20,8 @@ int	ht_write_all(int fd, const void *buf, size_t len);
 int	ht_stream_finish(FILE *, const char *name, struct ht_err *e);
 /*
  * --help and --version: the usage and help texts, or "prog VERSION", on
- * stdout; returns the exit status (0, or EX_IOERR if stdout failed).
+ * stdout; returns the exit status (0, or EX_IOERR, said on stderr, if
+ * stdout failed).
  */
 int	ht_print_help(const char *usage, const char *help);
 int	ht_print_version(const char *prog);

@@ -101,6 +101,9 @@ like_err "^dh-parse: <stdin>:3:74: invalid JSON: '}' expected near '\{'$" "error
 # Files, operands and usage.
 run dh-parse /nonexistent/p.json
 expect 66 '^dh-parse: /nonexistent/p.json: cannot open: No such file or directory$' "missing file exits 66"
+run dh-parse "$T" "$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+expect 66 "^dh-parse: $T: is a directory\$" "a directory is no input, exit 66"
+like_out '"tag":"0.1.7"' "... and the next file is read"
 run dh-parse -Z
 is "$STATUS" 64 "unknown option exits 64"
 like_err '^usage: dh-parse ' "usage on stderr"

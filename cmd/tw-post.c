@@ -37,8 +37,9 @@
 static const char usage_text[] =
     "usage: tw-post [-0jnv] [-a version] [-c file] [-q dir | -Q dir] "
     "[-r id] [-T seconds] [text ...]\n"
-    "       tw-post -F [-jv] [-a version] [-c file] [-T seconds] [dir]\n"
-    "       tw-post -S [-c file] [dir]\n";
+    "       tw-post -F [-jv] [-a version] [-c file] [-Q dir] [-T seconds] "
+    "[dir]\n"
+    "       tw-post -S [-c file] [-Q dir] [dir]\n";
 
 static const char help_text[] =
     "Post text to X: the operands joined by spaces, else all of stdin.\n"

@@ -616,7 +616,7 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 {
 	char key[KEY_LEN + 1] = "", nm[HT_QUEUE_NAME_MAX], *buf = NULL;
 	size_t len;
-	int r, tries, rv = -1;
+	int r, tries, lockfd = -1, rv = -1;
 
 	if (namelen > 0)
 		*name = '\0';
@@ -633,7 +633,19 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	if (p->id != NULL && *p->id != '\0') {
 		if (id_key(p->id, key, e) == -1)
 			goto out;
-		/* Best effort: a race between two adders is left to X. */
+		/*
+		 * Docker Hub delivers one push several times at once (a burst
+		 * per multi-arch push): adders of an event take .addlock, so
+		 * that the check and the add are one step and one of them
+		 * queues it.  (X's duplicate check stays the last guard.)
+		 */
+		if ((lockfd = openat(q->dfd, ".addlock", O_RDWR | O_CREAT |
+		    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+		    flock(lockfd, LOCK_EX) == -1) {
+			sys_err(e, errno, ".addlock");
+			ht_err_prefix(e, "%s", q->dir);
+			goto out;
+		}
 		if (exists_at(q->sentfd, key)) {
 			rv = HT_QADD_SENT_ALREADY;
 			goto out;
@@ -672,6 +684,8 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	}
 	rv = HT_QADD_QUEUED;
 out:
+	if (lockfd != -1)
+		(void)close(lockfd);	/* and with it the lock */
 	free(buf);
 	return rv;
 }

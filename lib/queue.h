@@ -20,8 +20,9 @@
  * crash between X's answer and the removal sends the post again, and X
  * refuses it as a duplicate, which counts as posted.  Posts that carry an
  * event id are also deduplicated here: an event already queued or already
- * posted (sent/KEY) is not queued again, and an item whose event was posted
- * is dropped before it is sent.
+ * posted (sent/KEY) is not queued again (the check and the add are one step
+ * under .addlock), and an item whose event was posted is dropped before it
+ * is sent.
  *
  * Each item is flock(2)ed while it is being sent, so two processes never
  * send the same item at once; DIR/.lock makes one flusher at a time.  Files

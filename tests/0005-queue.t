@@ -204,6 +204,7 @@ is "$(($(mock_x_stat requests) - n))" 8 "no item sent twice: 8 requests for 8 po
 Q4=$T/q4
 printf '{"text":"raced release","id":"r/race:1@2026-11-27T00:00:00Z"}\n' >"$T/race"
 mock_x_script 'slow:0.3*5'
+before=$(mock_x_stat requests)
 pids=
 for i in 1 2 3 4 5; do
 	tw-post --json -q "$Q4" <"$T/race" >"$T/race.$i.out" 2>"$T/race.$i.err" &
@@ -211,6 +212,7 @@ for i in 1 2 3 4 5; do
 done
 for p in $pids; do wait "$p"; done
 is "$(ntimes "raced release")" 1 "five racing deliveries: posted once"
+is "$(($(mock_x_stat requests) - before))" 1 "five racing deliveries: X asked once, not left to its duplicate check"
 is "$(count "$Q4/new")" 0 "and nothing left queued"
 unlike "$(cat "$T"/race.*.err)" 'still queued|corrupt|failed' "the others: already queued, already posted or a duplicate"
 

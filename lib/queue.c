@@ -1128,6 +1128,12 @@ ht_queue_held(struct ht_queue *q, time_t now, struct ht_err *e)
 	/* Only advice: a file that says nothing sensible holds nothing. */
 	if (ht_parse_num(buf, 0, 99999999999LL, &v) == -1 || v <= now)
 		return 0;
+	/*
+	 * X's windows are 15 minutes, its daily limits a day: a later time is
+	 * a broken clock or file, and must not block the queue for ever.
+	 */
+	if (v > (long long)now + 86400)
+		v = (long long)now + 86400;
 	return (time_t)v;
 }
 

@@ -277,8 +277,8 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 		r->stop = 1;
 		return -1;
 	}
-	ret = printf("dry run: POST %s (%ld/%d): %s\n", r->endpoint,
-	    tl->weighted, (int)r->max, body) < 0 || fflush(stdout) == EOF ?
+	ret = printf("dry run: POST %s (%ld/%ld): %s\n", r->endpoint,
+	    tl->weighted, r->max, body) < 0 || fflush(stdout) == EOF ?
 	    write_failed(r) : 0;
 	free(body);
 	return ret;

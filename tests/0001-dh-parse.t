@@ -130,7 +130,9 @@ unlike "$ERR" s3cret "the secret is not printed"
 if [ -w /dev/full ]; then
 	run sh -c 'dh-parse -L "$1" >/dev/full' sh "$F/01-docs-svendowideit-testhook.json"
 	expect 74 'stdout: write error: No space left on device' "write error on stdout exits 74"
+	run sh -c 'dh-parse --help >/dev/full'
+	expect 74 '^dh-parse: stdout: write error: No space left on device$' "--help to a full disk says so, exits 74"
 else
-	skip "no /dev/full"
+	skip "no /dev/full"; skip "no /dev/full"
 fi
 done_testing

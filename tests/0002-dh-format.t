@@ -179,4 +179,7 @@ fi
 printf '{"a":"","b":"x"}\n' >"$T/empty.json"
 run dh-format -t '{a:-none} {b:-none}' "$T/empty.json"
 is "$OUT" "none x" "an empty string takes the fallback"
+# A template file that cannot be read: no input, 66.
+run dh-format -f "$T" "$T/empty.json"
+expect 66 "^dh-format: $T: cannot read: Is a directory\$" "a directory as template file: exit 66"
 done_testing

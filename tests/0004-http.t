@@ -56,17 +56,6 @@ answer_complete() {
 	if $CLIENT check <"$T/out" >"$T/why"; then ok "$1: complete response"
 	else not_ok "$1: complete response"; diag "$(cat "$T/why")" "$OUT"; fi
 }
-# answer STATUS BODY-ERE NAME: the last answer's status line and body.
-answer() {
-	_st=$(sed -n '1s/\r$//p' "$T/out")
-	_body=$(sed '1,/^\r$/d' "$T/out")
-	if printf '%s' "$_st" | grep -Eq "^HTTP/1\.1 $1 " &&
-	    printf '%s' "$_body" | grep -Eq -- "$2"; then
-		ok "$3"
-	else
-		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
-	fi
-}
 U="http://127.0.0.1:$PORT"
 
 # Accepted.

@@ -41,17 +41,6 @@ wait_posts() {
 	done
 	POSTS=$(wc -l <"$MOCK_POSTS")
 }
-# answer STATUS BODY-ERE NAME: the status line and body of $T/out.
-answer() {
-	_st=$(sed -n '1s/\r$//p' "$T/out")
-	_body=$(sed '1,/^\r$/d' "$T/out")
-	if printf '%s' "$_st" | grep -Eq "^HTTP/1\\.1 $1 " &&
-	    printf '%s' "$_body" | grep -Eq -- "$2"; then
-		ok "$3"
-	else
-		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
-	fi
-}
 posted() { # posted TAG NAME: exactly one post announces TAG
 	_c=$(grep -c "New release $1 of karolisr/keel: docker pull karolisr/keel:$1 " "$MOCK_POSTS")
 	is "$_c" 1 "$2"

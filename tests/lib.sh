@@ -83,6 +83,18 @@ golden() {
 	if [ "${HT_UPDATE:-0}" = 1 ]; then cp "$T/out" "$DATA/$1"; fi
 	if cmp -s "$T/out" "$DATA/$1"; then ok "$2"; else not_ok "$2"; diff -u "$DATA/$1" "$T/out" | sed 's/^/# /'; fi
 }
+# answer STATUS BODY-ERE NAME: the HTTP answer the last run got (curl -i,
+# in $T/out) has that status and a body matching BODY-ERE.
+answer() {
+	_st=$(sed -n '1s/\r$//p' "$T/out")
+	_body=$(sed '1,/^\r$/d' "$T/out")
+	if printf '%s' "$_st" | grep -Eq "^HTTP/1\\.1 $1 " &&
+	    printf '%s' "$_body" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
+	fi
+}
 # One free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

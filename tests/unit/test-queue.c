@@ -436,6 +436,9 @@ rate_limit_hold(void **state)
 	assert_int_equal(ht_queue_held(q, 3000, &e), 0);
 	put("", "ratelimit", "garbage\n");
 	assert_int_equal(ht_queue_held(q, 1000, &e), 0);
+	/* A reset years away holds the queue a day, not for ever. */
+	put("", "ratelimit", "99999999999\n");
+	assert_int_equal(ht_queue_held(q, 1000, &e), 1000 + 86400);
 	ht_queue_close(q);
 }
 

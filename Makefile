@@ -198,6 +198,15 @@ check: deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	HT_TOP=$(CURDIR) HT_SAN=1 prove -v tests/*.t </dev/null
 
+# The extra corpus of real payloads alone (tests/0013-corpus.t), with
+# HT_FIXTURES=DIR; make check runs it too when ../shared/fixtures is there.
+check-corpus: deps
+	$(MAKE) SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	HT_TOP=$(CURDIR) HT_SAN=1 prove -v tests/0013-corpus.t </dev/null
+
 # Static analysis (.ci/run runs it after make check).  The file lists are
 # globs, so a new tool, library file, page or script is linted without
 # editing this.  Checks and the reasons for what is left out: .clang-tidy.
@@ -269,7 +278,8 @@ $(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(call FUZZ_SRCS,$*) \
 		$(LDLIBS_fuzz/$*)
 
-# Each target for FUZZ_TIME seconds, from its seeds; what it learns goes
+# Each target for FUZZ_TIME seconds, from its seeds (the payload target
+# also from tests/data/payloads); what it learns goes
 # to build/fuzz/corpus/, crashes to build/fuzz/<target>-crash-*.  Keep a
 # crashing input as a seed once the bug is fixed: make check replays it.
 fuzz: $(FUZZ_BIN)
@@ -280,10 +290,12 @@ fuzz: $(FUZZ_BIN)
 		dict=; [ -f tests/fuzz/$$t.dict ] && \
 		    dict=-dict=tests/fuzz/$$t.dict; \
 		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		seeds=tests/fuzz/$$t; [ $$t = payload ] && \
+		    seeds="$$seeds tests/data/payloads"; \
 		bin/libfuzzer/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
 		    -max_len=16384 -print_final_stats=1 $$dict \
 		    -artifact_prefix=$(B)/fuzz/$$t- \
-		    $(B)/fuzz/corpus/$$t tests/fuzz/$$t 2>$(B)/fuzz/$$t.log || \
+		    $(B)/fuzz/corpus/$$t $$seeds 2>$(B)/fuzz/$$t.log || \
 		    { tail -n 60 $(B)/fuzz/$$t.log; exit 1; }; \
 		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' \
 		    $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
@@ -323,4 +335,4 @@ clean:
 	rm -rf bin libexec $(B) tests/tmp
 
 FORCE:
-.PHONY: all deps check valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE
+.PHONY: all deps check check-corpus valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

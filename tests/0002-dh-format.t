@@ -6,14 +6,14 @@
 dh-parse "$DATA/payload.json" >"$T/event.json"
 run_in "$T/event.json" dh-format
 is_status 0 "dh-parse | dh-format exits 0"
-is "$OUT" "New release 0.1.7 of karolisr/keel: docker pull karolisr/keel:0.1.7 https://hub.docker.com/r/karolisr/keel" "the default template: tag, pull command, link"
-is "$(tail -c 1 "$T/out")" "l" "no trailing newline"
+is "$OUT" "New release 1.4.2 of sealark/weather-station: docker pull sealark/weather-station:1.4.2 https://hub.docker.com/r/sealark/weather-station" "the default template: tag, pull command, link"
+is "$(tail -c 1 "$T/out")" "n" "no trailing newline"
 is "$ERR" "" "nothing on stderr"
 
-# Every fixture's event, as JSON lines; golden, and all valid.
+# Every payload's event, as JSON lines; golden, and all valid.
 run dh-format --json "$DATA/events-all.ndjson"
 is_status 0 "every event formats"
-golden format-all.ndjson "posts of every fixture, --json"
+golden format-all.ndjson "posts of every payload, --json"
 if python3 - "$T/out" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -28,9 +28,9 @@ run dh-format -0 "$DATA/events-all.ndjson"
 is "$(tr -cd '\0' <"$T/out" | wc -c)" "$(wc -l <"$DATA/events-all.ndjson")" "-0: one NUL per post"
 is "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" '\0' "-0: the last post ends with NUL"
 run dh-format -t '{tag}' "$DATA/events-all.ndjson"
-is "$(printf '%s' "$OUT" | head -3 | tr '\n' ' ')" "latest latest 0.1.7 " "plain posts separated by newlines"
+is "$(printf '%s' "$OUT" | head -3 | tr '\n' ' ')" "latest latest 2.4.1 " "plain posts separated by newlines"
 run dh-format -u --null -t '{tag}' "$T/event.json" "$T/event.json"
-is "$(od -An -c "$T/out" | tr -d ' \n')" '0.1.7\00.1.7\0' "several inputs in order, -u"
+is "$(od -An -c "$T/out" | tr -d ' \n')" '1.4.2\01.4.2\0' "several inputs in order, -u"
 
 # The issue's case: a 1,000-character description is cut to fit exactly,
 # and the post still ends with the intact link.
@@ -57,10 +57,10 @@ is "$OUT" '{"text":"👍🏽👍🏽… https://example.com/x","weighted_length"
 # A template from a file: its last newline is not the template's.
 printf 'Release {tag}\n{repo_url}\n' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
-is "$OUT" "$(printf 'Release 0.1.7\nhttps://hub.docker.com/r/karolisr/keel')" "-f FILE, multi-line"
-is "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" 'l' "no trailing newline from the file"
+is "$OUT" "$(printf 'Release 1.4.2\nhttps://hub.docker.com/r/sealark/weather-station')" "-f FILE, multi-line"
+is "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" 'n' "no trailing newline from the file"
 run_in "$T/event.json" dh-format -t '{{{tag}}} {missing:-n/a} {is_private} {star_count}'
-is "$OUT" "{0.1.7} n/a false 0" "braces, fallback, booleans and numbers"
+is "$OUT" "{1.4.2} n/a false 12" "braces, fallback, booleans and numbers"
 
 # Errors in records: input:line:col, the field; the stream goes on; 65.
 { printf '{"tag":"a"}\n'; printf '{"other":1}\n'; printf '  {"tag":"c"}\n'; } >"$T/in"

@@ -109,10 +109,10 @@ like_err '<stdin>:4:1: "reply_to": expected a post id' "--json: a bad reply_to"
 is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 2 "--json: the good posts are posted"
 
 # The whole pipeline: payload, event, text, post.
-run sh -c 'dh-parse "$1" | dh-format --json | tw-post --json' sh "$FIXTURES/09-karolisr-keel-0.1.7-multistage-dockerfile.json"
+run sh -c 'dh-parse "$1" | dh-format --json | tw-post --json' sh "$PAYLOADS/09-semver-multistage-dockerfile.json"
 is_status 0 "dh-parse | dh-format --json | tw-post --json"
-like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":".*0\.1\.7.*"\}$' "the release is posted"
-like "$(last_post)" 'docker pull karolisr/keel:0.1.7' "the mock got the pull command"
+like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":".*2\.4\.1.*"\}$' "the release is posted"
+like "$(last_post)" 'docker pull ferrowind/gatekeeper:2.4.1' "the mock got the pull command"
 
 # Nothing is sent for a bad text.
 n=$(posts)

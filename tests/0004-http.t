@@ -4,13 +4,13 @@
 # socat, systemd-socket-activate (inetd style) and tcpserver.
 . "${0%/*}/lib.sh"
 
-F=$FIXTURES
+F=$PAYLOADS
 CLIENT="python3 $TOP/tests/http-client.py"
 KEY='s3cret-K3y'
 DH_KEY=$KEY
 export DH_KEY
-P09=$F/09-karolisr-keel-0.1.7-multistage-dockerfile.json
-P21=$F/21-connctd-test-string-comment-count-float.json
+P09=$F/09-semver-multistage-dockerfile.json
+P21=$F/21-string-comment-count-float.json
 
 # The request deadline is 1 s here, so that the 408 test is quick.
 printf 'dockerhub: { timeout = 1; max_body = 4096; };\n' >"$T/h.conf"
@@ -61,12 +61,12 @@ U="http://127.0.0.1:$PORT"
 # Accepted.
 post --data-binary @"$P09" "$U/dockerhub?key=$KEY"
 answer 200 '' "accepted: 200"
-answer 200 '^\{"status":"accepted","id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: JSON body with the event id"
+answer 200 '^\{"status":"accepted","id":"ferrowind/gatekeeper:2.4.1@2017-06-16T11:41:24Z"\}$' "accepted: JSON body with the event id"
 answer_complete accepted
 is "$LAST" 0 "accepted: exit 0"
 is "$(wc -l <"$T/events")" 1 "accepted: one event on stdout"
-like "$(cat "$T/events")" '^\{"repo_name":"karolisr/keel",.*"id":"karolisr/keel:0.1.7@2017-06-14T19:14:20Z"\}$' "accepted: the event"
-like "$LOG" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=karolisr/keel:0\.1\.7@2017-06-14T19:14:20Z bytes=[0-9]+ accepted$' "accepted: one log line with peer, method, path, status, id, bytes"
+like "$(cat "$T/events")" '^\{"repo_name":"ferrowind/gatekeeper",.*"id":"ferrowind/gatekeeper:2.4.1@2017-06-16T11:41:24Z"\}$' "accepted: the event"
+like "$LOG" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=ferrowind/gatekeeper:2\.4\.1@2017-06-16T11:41:24Z bytes=[0-9]+ accepted$' "accepted: one log line with peer, method, path, status, id, bytes"
 
 # The old parameter name; a chunked body.
 post --data-binary @"$P09" "$U/dockerhub?dockerkey=$KEY"
@@ -87,11 +87,11 @@ like "$OUT" '"status":"accepted"' "percent-encoded key among other parameters"
 # Ignored: filtered out (latest), 200, nothing passed on.
 post --data-binary @"$P21" "$U/dockerhub?key=$KEY"
 answer 200 '' "ignored: 200"
-answer 200 '^\{"status":"ignored","id":"connctd/test:latest@2014-12-03T00:22:41Z","reason":"tag .latest. is skipped"\}$' "ignored: reason given"
+answer 200 '^\{"status":"ignored","id":"moorgate/console:latest@2016-04-01T08:40:00Z","reason":"tag .latest. is skipped"\}$' "ignored: reason given"
 answer_complete ignored
 is "$LAST" 0 "ignored: exit 0"
 is "$(wc -l <"$T/events")" 4 "ignored: no event"
-like "$LOG" '" 200 id=connctd/test:latest@2014-12-03T00:22:41Z bytes=[0-9]+ ignored: tag .latest. is skipped$' "ignored: logged with the reason"
+like "$LOG" '" 200 id=moorgate/console:latest@2016-04-01T08:40:00Z bytes=[0-9]+ ignored: tag .latest. is skipped$' "ignored: logged with the reason"
 
 # 403: wrong key, no key; nothing passed on, no key in the log.
 post --data-binary @"$P09" "$U/dockerhub?key=wrong"
@@ -185,7 +185,7 @@ like "$LOG" "invalid token near '[?]'$" "the log line quotes the body, its contr
 cat "$P09" "$P09" >"$T/two"
 post --data-binary @"$T/two" "$U/dockerhub?key=$KEY"
 answer 400 '"reason":"more than one JSON value in the body"' "two payloads: 400"
-post --data-binary @"$F/23-docs-dhi-python-org-ellipsis-INVALID.json" "$U/dockerhub?key=$KEY"
+post --data-binary @"$F/23-dotted-tag-ellipsis-INVALID.json" "$U/dockerhub?key=$KEY"
 answer 400 'invalid JSON' "a real invalid payload: 400"
 is "$(wc -l <"$T/events")" 4 "no event from any bad request"
 
@@ -209,7 +209,7 @@ run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$PORT2/dock
 answer 200 '' "answered while the event's consumer is still busy"
 : >"$T/answered"
 _i=0; while [ ! -s "$T/late" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T/late" 2>/dev/null)" '"id":"karolisr/keel:0.1.7@' "the event went on after the answer"
+like "$(cat "$T/late" 2>/dev/null)" '"id":"ferrowind/gatekeeper:2.4.1@' "the event went on after the answer"
 
 # Setup errors: no key (78), key files.
 run_in /dev/null env -u DH_KEY dh-parse -H
@@ -259,7 +259,7 @@ run curl -sS -i --max-time 5 --data-binary @"$P09" "http://127.0.0.1:$SPORT/dock
 answer 200 '"status":"accepted"' "systemd-socket-activate --inetd: 200"
 answer_complete "systemd-socket-activate"
 _i=0; while { ! grep -q '" 200 ' "$T/log-sd" || [ ! -s "$T/events-sd" ]; } && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T/events-sd")" '"id":"karolisr/keel:0.1.7@' "systemd: event on stdout"
+like "$(cat "$T/events-sd")" '"id":"ferrowind/gatekeeper:2.4.1@' "systemd: event on stdout"
 like "$(grep '" 200 ' "$T/log-sd")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 ' "systemd: peer from REMOTE_ADDR or getpeername"
 run curl -sS -i --max-time 5 -d '{}' "http://127.0.0.1:$SPORT/dockerhub?key=nope"
 answer 403 '' "systemd: 403"

@@ -7,7 +7,8 @@
 KEY=hook-k3y-$$
 DH_KEY=$KEY
 export DH_KEY
-P09=$FIXTURES/09-karolisr-keel-0.1.7-multistage-dockerfile.json
+P09=$PAYLOADS/09-semver-multistage-dockerfile.json
+need "$P09" "$DATA/payload.json"
 CLIENT="python3 $TOP/tests/http-client.py"
 
 # Usage.
@@ -22,10 +23,10 @@ synopsis_agrees dh-hook
 
 mock_x_start || { echo "Bail out! no mock X API"; exit 1; }
 
-# payload TAG: a copy of a real payload with that tag; its path in $PAY.
+# payload TAG: a copy of a payload with that tag; its path in $PAY.
 payload() {
 	PAY=$T/p-$1.json
-	sed "s/\"tag\": \"0.1.7\"/\"tag\": \"$1\"/" "$P09" >"$PAY"
+	sed "s/\"tag\": \"2.4.1\"/\"tag\": \"$1\"/" "$P09" >"$PAY"
 }
 # deliver URL TAG [CURL ARGS]: POST the payload for TAG; $OUT the answer.
 deliver() {
@@ -42,7 +43,7 @@ wait_posts() {
 	POSTS=$(wc -l <"$MOCK_POSTS")
 }
 posted() { # posted TAG NAME: exactly one post announces TAG
-	_c=$(grep -c "New release $1 of karolisr/keel: docker pull karolisr/keel:$1 " "$MOCK_POSTS")
+	_c=$(grep -c "New release $1 of ferrowind/gatekeeper: docker pull ferrowind/gatekeeper:$1 " "$MOCK_POSTS")
 	is "$_c" 1 "$2"
 }
 npost=0
@@ -54,11 +55,11 @@ at_exit "kill $! 2>/dev/null"
 wait_port "$PORT" || { echo "Bail out! hubtweet-socat did not listen"; exit 1; }
 U="http://127.0.0.1:$PORT/dockerhub?key=$KEY"
 deliver "$U" v1.0.0
-answer 200 '^\{"status":"accepted","id":"karolisr/keel:v1.0.0@2017-06-14T19:14:20Z"\}$' "socat: 200 accepted"
+answer 200 '^\{"status":"accepted","id":"ferrowind/gatekeeper:v1.0.0@2017-06-16T11:41:24Z"\}$' "socat: 200 accepted"
 npost=$((npost + 1)); wait_posts $npost
 is "$POSTS" $npost "socat: the mock X API received the post"
 posted v1.0.0 "socat: the post announces the tag, the pull command and the link"
-like "$(cat "$T/socat.log")" 'dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=karolisr/keel:v1\.0\.0@' "socat: dh-parse's log line on the launcher's stderr"
+like "$(cat "$T/socat.log")" 'dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=ferrowind/gatekeeper:v1\.0\.0@' "socat: dh-parse's log line on the launcher's stderr"
 
 # A wrong key passes nothing on: the next good delivery is the only post.
 deliver "http://127.0.0.1:$PORT/dockerhub?key=not-$KEY" v6.6.6
@@ -93,7 +94,7 @@ wait_curls() { # the background curls, not the listeners
 	    [ $_i -lt 1200 ]; do sleep 0.05; _i=$((_i + 1)); done
 }
 wait_curls
-is "$(grep -l '^\{"status":"accepted","id":"karolisr/keel:v3\.0\.[0-9]*@' "$T"/par.* | wc -l)" 50 "50 parallel deliveries: all answered 200 accepted"
+is "$(grep -l '^\{"status":"accepted","id":"ferrowind/gatekeeper:v3\.0\.[0-9]*@' "$T"/par.* | wc -l)" 50 "50 parallel deliveries: all answered 200 accepted"
 npost=$((npost + 50)); wait_posts $npost
 is "$POSTS" $npost "50 parallel deliveries: 50 posts"
 is "$(grep -o 'New release v3\.0\.[0-9]* ' "$MOCK_POSTS" | sort -u | wc -l)" 50 "... each posted once"
@@ -207,7 +208,7 @@ if command -v tcpserver >/dev/null 2>&1; then
 	npost=$((npost + 1)); wait_posts $npost
 	posted v8.0.0 "tcpserver: posted"
 	_i=0; while ! grep -q 'v8\.0\.0' "$T/tcpserver.log" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-	like "$(cat "$T/tcpserver.log")" '"POST /dockerhub" 200 id=karolisr/keel:v8\.0\.0' "tcpserver: logged"
+	like "$(cat "$T/tcpserver.log")" '"POST /dockerhub" 200 id=ferrowind/gatekeeper:v8\.0\.0' "tcpserver: logged"
 else
 	skip "no tcpserver"; skip "no tcpserver"; skip "no tcpserver"
 fi
@@ -229,8 +230,8 @@ _i=0; while [ -n "$(find "$T/q/new" -type f)" ] && [ $_i -lt 200 ]; do sleep 0.0
 is "$(find "$T/q/new" -type f | wc -l)" 0 "queue: nothing left queued"
 deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
 answer 200 '"status":"accepted"' "queue: the same delivery again, 200"
-_i=0; while ! grep -q 'karolisr/keel:v10\.0\.0@.*already' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T/q.log")" 'karolisr/keel:v10\.0\.0@.*already' "queue: tw-post knows the event"
+_i=0; while ! grep -q 'ferrowind/gatekeeper:v10\.0\.0@.*already' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T/q.log")" 'ferrowind/gatekeeper:v10\.0\.0@.*already' "queue: tw-post knows the event"
 posted v10.0.0 "queue: the same delivery is not posted twice"
 
 # By default dh-hook queues, in the user's state directory: a post that X
@@ -246,11 +247,18 @@ _i=0; while [ -z "$(find "$T/state/hubtweet/queue/failed" -name '*.reason' 2>/de
 like "$(cat "$T"/state/hubtweet/queue/failed/*.reason 2>/dev/null)" '400' "default queue: X's refusal kept in failed/ with the reason"
 is "$(stat -c %a "$T/state/hubtweet/queue")" 700 "default queue: owner only"
 
-# make demo: the same path, started and stopped by scripts/demo.
-run env -u DH_KEY -u TW_API_URL -u TW_CONSUMER_KEY "$TOP/scripts/demo"
-is_status 0 "make demo: scripts/demo exits 0"
-like_out '\{"status":"accepted","id":"karolisr/keel:0\.1\.7@2017-06-14T19:14:20Z"\}' "make demo: shows the answer"
-like_out 'New release 0\.1\.7 of karolisr/keel: docker pull karolisr/keel:0\.1\.7 https://hub\.docker\.com/r/karolisr/keel' "make demo: shows the post the mock received"
+# make demo: the same path, started and stopped by scripts/demo; twice in
+# a row with the same HOME (the second run posts too), leaving nothing in
+# the user's state directory.
+mkdir "$T/dhome"
+for _r in 1 2; do
+	run env -u DH_KEY -u TW_API_URL -u TW_CONSUMER_KEY HOME="$T/dhome" \
+	    "$TOP/scripts/demo"
+	is_status 0 "make demo, run $_r: scripts/demo exits 0"
+	like_out '\{"status":"accepted","id":"sealark/weather-station:1\.4\.2@2025-11-30T12:30:00Z"\}' "make demo, run $_r: shows the answer"
+	like_out 'New release 1\.4\.2 of sealark/weather-station: docker pull sealark/weather-station:1\.4\.2' "make demo, run $_r: shows the post the mock received"
+done
+is "$(find "$T/dhome" -mindepth 1 | head -n 5)" "" "make demo leaves nothing in HOME"
 
 # Nothing was posted twice.
 is "$(sort "$MOCK_POSTS" | sed 's/.*"text": *//' | sort | uniq -d | wc -l)" 0 "no post was made twice"

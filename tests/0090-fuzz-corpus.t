@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every fuzz target's harness runs once over its seed corpus
-# (tests/fuzz/<target>/), built with make check's sanitizers: the harnesses
+# (tests/fuzz/<target>/, and tests/data/payloads/ for the payload target),
+# built with make check's sanitizers: the harnesses
 # cannot rot, and each crash make fuzz once found stays fixed.
 . "${0%/*}/lib.sh"
 
@@ -12,7 +13,13 @@ for d in "$TOP"/tests/fuzz/*/; do
 		diag "add $t to FUZZ in the Makefile"
 		continue
 	fi
-	run "$BIN/fuzz/$t" "$d"
+	# The payload harness also replays the project's test payloads.
+	if [ "$t" = payload ]; then
+		n=$((n + $(find "$PAYLOADS" -type f | wc -l)))
+		run "$BIN/fuzz/$t" "$d" "$PAYLOADS"
+	else
+		run "$BIN/fuzz/$t" "$d"
+	fi
 	if [ "$STATUS" -eq 0 ] && [ "$OUT" = "replayed $n inputs" ] &&
 	    [ -z "$ERR" ]; then
 		ok "fuzz $t: $n seeds replay cleanly"

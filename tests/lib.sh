@@ -2,7 +2,7 @@
 #
 #   . "${0%/*}/lib.sh"
 #   plan 3
-#   run dh-parse "$FIXTURES/01-docs-svendowideit-testhook.json"
+#   run dh-parse "$PAYLOADS/09-semver-multistage-dockerfile.json"
 #   is_status 0 "dh-parse accepts the docs example"
 #   like_err 'invalid JSON' "names the problem"
 #
@@ -12,14 +12,19 @@
 set -u
 TOP=${HT_TOP:-$(cd "${0%/*}/.." && pwd)}
 BIN=$TOP/bin
-FIXTURES=${HT_FIXTURES:-$TOP/../shared/fixtures/dockerhub-payloads}
-[ -d "$FIXTURES" ] || FIXTURES=$TOP/tests/data/payloads
 DATA=$TOP/tests/data
+# The payloads the tests rely on: the project's own, written for it.  Real
+# captures (../shared/fixtures beside a checkout, or HT_FIXTURES) are an
+# extra corpus that tests/0013-corpus.t runs when present, never a need.
+PAYLOADS=$DATA/payloads
 PATH=$BIN:$TOP/scripts:$PATH
-export PATH TOP BIN FIXTURES DATA
-# No user or system config leaks into a test: an empty one is the default.
-unset XDG_CONFIG_HOME DH_KEY TW_API_URL TW_CONSUMER_KEY TW_CONSUMER_SECRET \
-	TW_ACCESS_TOKEN TW_ACCESS_SECRET
+export PATH TOP BIN PAYLOADS DATA
+# No user or system config leaks into a test, and no test writes to the
+# user's own state: an empty config, and HOME and the XDG directories in
+# temporary directories removed at exit.
+unset XDG_CONFIG_HOME XDG_STATE_HOME XDG_DATA_HOME XDG_CACHE_HOME \
+	XDG_RUNTIME_DIR STATE_DIRECTORY DH_KEY TW_API_URL TW_CONSUMER_KEY \
+	TW_CONSUMER_SECRET TW_ACCESS_TOKEN TW_ACCESS_SECRET
 HOME=$(mktemp -d "${TMPDIR:-/tmp}/ht-home.XXXXXX")
 export HOME
 T=$(mktemp -d "${TMPDIR:-/tmp}/ht-test.XXXXXX")
@@ -33,6 +38,16 @@ export HUBTWEET_CONFIG
 
 _n=0
 _failed=0
+# need FILE...: every file is there, or the whole run stops at once naming
+# the first one missing (never a test that fails or waits for a reason it
+# does not say).
+need() {
+	for _f in "$@"; do
+		[ -f "$_f" ] && continue
+		echo "Bail out! missing test file: $_f"
+		exit 1
+	done
+}
 plan() { _planned=1; echo "1..$1"; }
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
@@ -166,3 +181,40 @@ mock_x_stat() {
 	    'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
 done_testing() { [ "$_planned" = 1 ] || echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+# payload_corpus DIR: every *.json payload in DIR gives one event, or a
+# clear rejection with exit 65 when its name says INVALID (not JSON: the
+# position named) or REJECTED (JSON, but not a push we can announce); the
+# same payloads as one stream skip the bad ones and go on.
+payload_corpus() {
+	_dir=$1
+	_bad=0
+	: >"$T/corpus.json"
+	for _p in "$_dir"/*.json; do
+		need "$_p"
+		_b=${_p##*/}
+		cat "$_p" >>"$T/corpus.json"; echo >>"$T/corpus.json"
+		run dh-parse -L "$_p"
+		case $_b in
+		*INVALID*)
+			_bad=$((_bad + 1))
+			expect 65 "^dh-parse: $_p:[0-9]+:[0-9]+: invalid JSON: " "$_b: rejected with position"
+			is "$OUT" "" "$_b: nothing on stdout" ;;
+		*REJECTED*)
+			_bad=$((_bad + 1))
+			expect 65 "^dh-parse: $_p:[0-9]+:[0-9]+: [a-z_.]+: " "$_b: rejected, the field named"
+			is "$OUT" "" "$_b: nothing on stdout" ;;
+		*)
+			if [ "$STATUS" -eq 0 ] && [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] &&
+			    printf '%s' "$OUT" | python3 -c 'import json,sys; e=json.load(sys.stdin); assert e["id"]==e["image"]+"@"+e["pushed_at"]'; then
+				ok "$_b: one event"
+			else
+				not_ok "$_b: one event"; _show
+			fi
+			is "$ERR" "" "$_b: nothing on stderr" ;;
+		esac
+	done
+	run dh-parse -L "$T/corpus.json"
+	if [ "$_bad" -gt 0 ]; then _want=65; else _want=0; fi
+	is "$STATUS" "$_want" "the payloads as one stream: exit $_want"
+	is "$(grep -c . "$T/err")" "$_bad" "one error line per bad payload in the stream"
+}

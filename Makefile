@@ -56,6 +56,35 @@ LIBS_cmocka = $(call pc_libs,cmocka)
 # http-parser ships no .pc file.
 LIBS_http = -lhttp_parser
 
+# STATIC=1 (the default): the tools started once per webhook delivery
+# (dh-parse, dh-format, tw-post) link the libraries that Debian ships as
+# archives statically, libc staying shared: loading a shared library costs
+# more at start-up than the work of a delivery.  STATIC=0 links everything
+# shared, as a distribution package wants.  tw-send keeps libcurl (and its
+# thirty dependencies) shared, and the unit tests link shared.
+STATIC ?= 1
+# $(call archive,NAME): the path of libNAME.a when the compiler finds one.
+archive = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
+ifeq ($(STATIC),1)
+A_jansson := $(call archive,jansson)
+A_config := $(call archive,config)
+A_utf8proc := $(call archive,utf8proc)
+A_http := $(call archive,http_parser)
+A_crypto := $(call archive,crypto)
+A_psl := $(call archive,psl)
+A_idn2 := $(call archive,idn2)
+A_unistring := $(call archive,unistring)
+endif
+TLIBS_jansson = $(or $(A_jansson),$(LIBS_jansson))
+TLIBS_config = $(or $(A_config),$(LIBS_config))
+TLIBS_utf8proc = $(or $(A_utf8proc),$(LIBS_utf8proc))
+TLIBS_http = $(or $(A_http),$(LIBS_http))
+TLIBS_crypto = $(if $(A_crypto),$(A_crypto) -ldl -pthread,$(LIBS_crypto))
+# libpsl's archive needs libidn2's and libunistring's (libunistring-dev):
+# all three, or libpsl shared.
+TLIBS_psl = $(if $(and $(A_psl),$(A_idn2),$(A_unistring)),$(A_psl) \
+	$(A_idn2) $(A_unistring),$(LIBS_psl))
+
 B = build
 # The flags a build was made with; objects are remade when they change.
 FLAGSTAMP = $(B)/flags
@@ -82,15 +111,16 @@ TOOLS = bin/dh-parse bin/dh-format bin/tw-post
 HELPERS = libexec/hubtweet/tw-send
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
-LDLIBS_dh-parse = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
+LDLIBS_dh-parse = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_http) \
+	$(TLIBS_crypto)
 OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
-LDLIBS_dh-format = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
-	$(LIBS_psl)
+LDLIBS_dh-format = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_utf8proc) \
+	$(TLIBS_psl)
 # tw-post: no libcurl (the helper tw-send holds it).
 OBJS_tw-post = $(B)/cmd/tw-post.o $(LIB_XAPI) $(LIB_QUEUE) $(LIB_TEXT) \
 	$(LIB_CORE)
-LDLIBS_tw-post = $(LIBS_crypto) $(LIBS_utf8proc) $(LIBS_psl) \
-	$(LIBS_jansson) $(LIBS_config)
+LDLIBS_tw-post = $(TLIBS_crypto) $(TLIBS_utf8proc) $(TLIBS_psl) \
+	$(TLIBS_jansson) $(TLIBS_config)
 OBJS_tw-send = $(B)/cmd/tw-send.o $(B)/lib/err.o $(B)/lib/log.o \
 	$(B)/lib/jstream.o $(B)/lib/util.o
 LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
@@ -182,7 +212,7 @@ $(B)/%.o: %.c $(FLAGSTAMP)
 
 $(FLAGSTAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
+	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) STATIC=$(STATIC)' > $@.new
 	@if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -37,7 +37,7 @@ static const char help_text[] =
     "shorten\n"
     "  -0, --null               end each post with a NUL byte\n"
     "  -j, --json               write {\"text\",\"weighted_length\","
-    "\"valid\",\"id\"} lines\n"
+    "\"valid\",\"urls\",\"id\"} lines\n"
     "  -c, --config FILE        read settings from FILE\n"
     "  -u, --unbuffered         flush each post as it is written\n"
     "  -h, --help               show this help\n"
@@ -45,7 +45,8 @@ static const char help_text[] =
     "\n"
     "Template: {field}, {a.b} for a dotted path, {field:-fallback}, "
     "{{ and }} for braces.\n"
-    "Default: " HT_TEMPLATE_DEFAULT "\n";
+    "Default: " HT_TEMPLATE_DEFAULT "\n"
+    "A post with a link ({repo_url}) costs more on X: see dh-format(1).\n";
 
 static const struct option longopts[] = {
 	{ "template", required_argument, NULL, 't' },
@@ -98,9 +99,10 @@ emit(const struct opts *o, const struct ht_fit *f, const char *id)
 			return -1;
 		break;
 	case MODE_JSON:
-		if ((j = json_pack("{s:s%,s:I,s:b}", "text", f->text, f->len,
-		    "weighted_length", (json_int_t)f->tl.weighted, "valid",
-		    f->tl.valid)) == NULL)
+		if ((j = json_pack("{s:s%,s:I,s:b,s:I}", "text", f->text,
+		    f->len, "weighted_length", (json_int_t)f->tl.weighted,
+		    "valid", f->tl.valid, "urls", (json_int_t)f->tl.urls)) ==
+		    NULL)
 			return -1;
 		if (id != NULL && json_object_set_new(j, "id",
 		    json_string(id)) == -1) {

@@ -261,9 +261,9 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 	int ret;
 
 	if (r->json) {
-		o = json_pack("{s:s%,s:I,s:b}", "text", text, len,
+		o = json_pack("{s:s%,s:I,s:b,s:I}", "text", text, len,
 		    "weighted_length", (json_int_t)tl->weighted, "valid",
-		    tl->valid);
+		    tl->valid, "urls", (json_int_t)tl->urls);
 		if (o != NULL && reply_to != NULL)
 			(void)json_object_set_new(o, "reply_to",
 			    json_string(reply_to));
@@ -277,9 +277,10 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 		r->stop = 1;
 		return -1;
 	}
-	ret = printf("dry run: POST %s (%ld/%ld): %s\n", r->endpoint,
-	    tl->weighted, r->max, body) < 0 || fflush(stdout) == EOF ?
-	    write_failed(r) : 0;
+	/* X bills a post with a URL at a higher price: say so before. */
+	ret = printf("dry run: POST %s (%ld/%ld%s): %s\n", r->endpoint,
+	    tl->weighted, r->max, tl->urls > 0 ? ", contains a link" : "",
+	    body) < 0 || fflush(stdout) == EOF ? write_failed(r) : 0;
 	free(body);
 	return ret;
 }

@@ -112,7 +112,7 @@ ht_tweetlen_emoji(const int32_t *cps, size_t n, size_t i)
 }
 
 long
-ht_tweetlen_cps(const int32_t *cps, size_t n, struct ht_err *e)
+ht_tweetlen_cps(const int32_t *cps, size_t n, long *nurlsp, struct ht_err *e)
 {
 	struct ht_urlspan *urls;
 	long nurls, u = 0;
@@ -134,6 +134,8 @@ ht_tweetlen_cps(const int32_t *cps, size_t n, struct ht_err *e)
 			w += ht_tweetlen_weight(cps[i++]);
 	}
 	free(urls);
+	if (nurlsp != NULL)
+		*nurlsp = nurls;
 	return w;
 }
 
@@ -146,11 +148,12 @@ ht_tweetlen(const char *text, size_t len, long max, struct ht_tweetlen *out,
 	size_t i;
 
 	out->weighted = 0;
+	out->urls = 0;
 	out->valid = 0;
 	out->why = "invalid UTF-8";
 	if ((n = ht_utf8_nfc32(text, len, &cps, e)) == -1)
 		return -1;
-	if ((w = ht_tweetlen_cps(cps, (size_t)n, e)) == -1) {
+	if ((w = ht_tweetlen_cps(cps, (size_t)n, &out->urls, e)) == -1) {
 		free(cps);
 		return -1;
 	}

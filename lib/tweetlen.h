@@ -23,6 +23,8 @@
 
 struct ht_tweetlen {
 	long weighted;		/* X's weighted length of the NFC text */
+	long urls;		/* the URLs X finds in it: a post with one is
+				   billed at a higher price */
 	int valid;		/* 1: X accepts it (0 < weighted <= max, no U+FFFE/U+FEFF/U+FFFF) */
 	const char *why;	/* static text when !valid: "empty", "too long", "contains U+FEFF" ... */
 };
@@ -37,9 +39,11 @@ int	ht_tweetlen(const char *text, size_t len, long max,
 
 /*
  * The same on NFC code points already decoded, for callers that hold
- * them.  Returns the weighted length, or -1 with e set.
+ * them.  Returns the weighted length, or -1 with e set; *urls (when not
+ * NULL) is the number of URLs found.
  */
-long	ht_tweetlen_cps(const int32_t *cps, size_t n, struct ht_err *e);
+long	ht_tweetlen_cps(const int32_t *cps, size_t n, long *urls,
+	    struct ht_err *e);
 
 /* The weight of one code point outside URLs and emoji: 1 or 2. */
 int	ht_tweetlen_weight(int32_t cp);

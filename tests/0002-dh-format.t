@@ -6,8 +6,9 @@
 dh-parse "$DATA/payload.json" >"$T/event.json"
 run_in "$T/event.json" dh-format
 is_status 0 "dh-parse | dh-format exits 0"
-is "$OUT" "New release 1.4.2 of sealark/weather-station: docker pull sealark/weather-station:1.4.2 https://hub.docker.com/r/sealark/weather-station" "the default template: tag, pull command, link"
-is "$(tail -c 1 "$T/out")" "n" "no trailing newline"
+is "$OUT" "New release 1.4.2 of sealark/weather-station: docker pull sealark/weather-station:1.4.2" "the default template: tag, repository, pull command"
+is "$(tail -c 1 "$T/out")" "2" "no trailing newline"
+unlike "$OUT" 'http' "the default template carries no link (X bills a post with one higher)"
 is "$ERR" "" "nothing on stderr"
 
 # Every payload's event, as JSON lines; golden, and all valid.
@@ -19,9 +20,18 @@ import json, sys
 for line in open(sys.argv[1]):
     p = json.loads(line)
     assert p["valid"] is True and 0 < p["weighted_length"] <= 280, p
-    assert set(p) == {"text", "weighted_length", "valid", "id"}
+    assert set(p) == {"text", "weighted_length", "valid", "urls", "id"}
+    assert p["urls"] == 0, p
 PY
-then ok "--json lines: text, weighted_length, valid, the event id"; else not_ok "--json lines: text, weighted_length, valid, the event id"; fi
+then ok "--json lines: text, weighted_length, valid, urls (0: no link), the event id"; else not_ok "--json lines: text, weighted_length, valid, urls (0: no link), the event id"; fi
+
+# The template with the link: --json counts the URLs X finds (the same
+# extraction as the length), so that a CI step can refuse a costly post.
+printf '{"repo_name":"acme/widget","tag":"v3.1.4","image":"acme/widget:v3.1.4","repo_url":"https://hub.docker.com/r/acme/widget"}\n' >"$T/acme.json"
+run_in "$T/acme.json" dh-format --json -t 'New release {tag} of {repo_name}: docker pull {image} {repo_url}'
+is "$OUT" '{"text":"New release v3.1.4 of acme/widget: docker pull acme/widget:v3.1.4 https://hub.docker.com/r/acme/widget","weighted_length":89,"valid":true,"urls":1}' "the linked template: urls 1"
+run_in "$T/acme.json" dh-format --json -t '{repo_url} and example.com, not user@example.org'
+like "$OUT" '"urls":2\}$' "urls counts what X counts as a URL, scheme or not"
 
 # Streams: -0 ends each post with NUL; plain posts are separated by a newline.
 run dh-format -0 "$DATA/events-all.ndjson"
@@ -46,13 +56,13 @@ run_in "$T/long.json" dh-format --json -m 100 -t '{description} {repo_url}'
 like "$OUT" '"weighted_length":100,' "-m sets another limit"
 printf 'format: { max_length = 50; template = "{tag}: {description} {repo_url}"; };\n' >"$T/f.conf"
 run_in "$T/long.json" dh-format -j -c "$T/f.conf"
-like "$OUT" '^\{"text":"v2\.0\.0: d+… https://hub\.docker\.com/r/acme/widget","weighted_length":50,"valid":true\}$' "format.template and format.max_length from the config"
+like "$OUT" '^\{"text":"v2\.0\.0: d+… https://hub\.docker\.com/r/acme/widget","weighted_length":50,"valid":true,"urls":1\}$' "format.template and format.max_length from the config"
 run_in "$T/long.json" dh-format -j -c "$T/f.conf" -m 60 -t '{description}'
 like "$OUT" '"weighted_length":60,' "options override the config"
 # Emoji and CJK are cut between graphemes.
 python3 -c 'import json; print(json.dumps({"d":"\U0001F44D\U0001F3FD"*100 + "故"*100, "u":"https://example.com/x"}))' >"$T/emoji.json"
 run_in "$T/emoji.json" dh-format --json -m 31 -t '{d} {u}'
-is "$OUT" '{"text":"👍🏽👍🏽… https://example.com/x","weighted_length":30,"valid":true}' "skin-toned emoji kept whole (2 each): 30, as 32 > 31"
+is "$OUT" '{"text":"👍🏽👍🏽… https://example.com/x","weighted_length":30,"valid":true,"urls":1}' "skin-toned emoji kept whole (2 each): 30, as 32 > 31"
 
 # A template from a file: its last newline is not the template's.
 printf 'Release {tag}\n{repo_url}\n' >"$T/tpl"

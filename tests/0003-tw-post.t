@@ -45,7 +45,14 @@ is_status 0 "dry run without credentials"
 is "$OUT" 'dry run: POST https://api.x.com/2/tweets (11/280): {"text":"v2.0 is out"}' "dry run shows the request and the weighted length"
 printf '{"text":"v2.0 is out","id":"ev"}\n' >"$T/in"
 run_in "$T/in" tw-post --dry-run --json
-is "$OUT" '{"text":"v2.0 is out","weighted_length":11,"valid":true}' "dry run --json"
+is "$OUT" '{"text":"v2.0 is out","weighted_length":11,"valid":true,"urls":0}' "dry run --json"
+run tw-post -n 'see https://example.com/changes'
+is "$OUT" 'dry run: POST https://api.x.com/2/tweets (27/280, contains a link): {"text":"see https://example.com/changes"}' "dry run says the post contains a link"
+printf '{"text":"see https://example.com"}\n{"text":"two: example.com https://example.org"}\n' >"$T/in"
+run_in "$T/in" tw-post --dry-run --json
+is "$OUT" "$(printf '%s\n' '{"text":"see https://example.com","weighted_length":27,"valid":true,"urls":1}' '{"text":"two: example.com https://example.org","weighted_length":52,"valid":true,"urls":2}')" "dry run --json: urls, as X counts them"
+run tw-post -n 'user@example.com v1.2.3'
+is "$OUT" 'dry run: POST https://api.x.com/2/tweets (23/280): {"text":"user@example.com v1.2.3"}' "no link: not said"
 run tw-post -n -a 1.1 -r 42 'a + b'
 is "$OUT" 'dry run: POST https://api.x.com/1.1/statuses/update.json (5/280): status=a%20%2B%20b&in_reply_to_status_id=42&auto_populate_reply_metadata=true' "dry run, v1.1 form body and reply"
 python3 -c 'print("é" * 281)' >"$T/long"
@@ -56,7 +63,7 @@ printf '{"text":"%s"}\n{"text":"ok"}\n' "$(python3 -c 'print("界" * 141)')" >"$
 run_in "$T/in" tw-post -n --json
 expect 65 '^tw-post: post 1: too long: weighted length 282, at most 280; nothing sent$' "dry run --json: CJK weighs 2"
 like_out '"weighted_length":282,"valid":false' "dry run --json reports valid:false"
-like_out '^\{"text":"ok","weighted_length":2,"valid":true\}$' "the stream goes on"
+like_out '^\{"text":"ok","weighted_length":2,"valid":true,"urls":0\}$' "the stream goes on"
 printf 'caf\351\n' >"$T/in"
 run_in "$T/in" tw-post -n
 expect 65 '^tw-post: invalid UTF-8 at byte 4; nothing sent$' "invalid UTF-8: exit 65"

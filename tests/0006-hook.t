@@ -43,7 +43,7 @@ wait_posts() {
 	POSTS=$(wc -l <"$MOCK_POSTS")
 }
 posted() { # posted TAG NAME: exactly one post announces TAG
-	_c=$(grep -c "New release $1 of ferrowind/gatekeeper: docker pull ferrowind/gatekeeper:$1 " "$MOCK_POSTS")
+	_c=$(grep -c "\"New release $1 of ferrowind/gatekeeper: docker pull ferrowind/gatekeeper:$1\"" "$MOCK_POSTS")
 	is "$_c" 1 "$2"
 }
 npost=0
@@ -58,7 +58,7 @@ deliver "$U" v1.0.0
 answer 200 '^\{"status":"accepted","id":"ferrowind/gatekeeper:v1.0.0@2017-06-16T11:41:24Z"\}$' "socat: 200 accepted"
 npost=$((npost + 1)); wait_posts $npost
 is "$POSTS" $npost "socat: the mock X API received the post"
-posted v1.0.0 "socat: the post announces the tag, the pull command and the link"
+posted v1.0.0 "socat: the post announces the tag and the pull command, no link"
 like "$(cat "$T/socat.log")" 'dh-parse: http: 127\.0\.0\.1:[0-9]+ "POST /dockerhub" 200 id=ferrowind/gatekeeper:v1\.0\.0@' "socat: dh-parse's log line on the launcher's stderr"
 
 # A wrong key passes nothing on: the next good delivery is the only post.
@@ -256,7 +256,7 @@ for _r in 1 2; do
 	    "$TOP/scripts/demo"
 	is_status 0 "make demo, run $_r: scripts/demo exits 0"
 	like_out '\{"status":"accepted","id":"sealark/weather-station:1\.4\.2@2025-11-30T12:30:00Z"\}' "make demo, run $_r: shows the answer"
-	like_out 'New release 1\.4\.2 of sealark/weather-station: docker pull sealark/weather-station:1\.4\.2' "make demo, run $_r: shows the post the mock received"
+	like_out 'New release 1\.4\.2 of sealark/weather-station: docker pull sealark/weather-station:1\.4\.2$' "make demo, run $_r: shows the post the mock received"
 done
 is "$(find "$T/dhome" -mindepth 1 | head -n 5)" "" "make demo leaves nothing in HOME"
 

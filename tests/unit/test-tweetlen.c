@@ -37,6 +37,18 @@ valid(const char *s)
 	return tl.valid;
 }
 
+/* How many URLs ht_tweetlen finds: the count X bills by. */
+static long
+nurls(const char *s)
+{
+	struct ht_tweetlen tl;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_tweetlen(s, strlen(s), HT_TWEET_MAX, &tl, &e), 0);
+	return tl.urls;
+}
+
 static char *
 repeat(const char *unit, size_t n, const char *tail)
 {
@@ -209,6 +221,19 @@ urls(void **state)
 	    "twitter.com/aloha https://www.twitter.com/aloha https://www."
 	    "twitter.com/aloha https://www.twitter.com/aloha https://www."
 	    "twitter.com/aloha "), 240);
+}
+
+/* The count comes from the same extraction as the weight. */
+static void
+url_count(void **state)
+{
+	assert_int_equal(nurls("v2.0 is out"), 0);
+	assert_int_equal(nurls("New release 0.1.7 of karolisr/keel: docker pull "
+	    "karolisr/keel:0.1.7"), 0);
+	assert_int_equal(nurls("see https://example.com"), 1);
+	assert_int_equal(nurls("test.com and https://test.com/x."), 2);
+	assert_int_equal(nurls("user@example.com example.notatld"), 0);
+	assert_int_equal(nurls(""), 0);
 }
 
 static void
@@ -424,6 +449,7 @@ main(void)
 		cmocka_unit_test(flags),
 		cmocka_unit_test(keycaps),
 		cmocka_unit_test(urls),
+		cmocka_unit_test(url_count),
 		cmocka_unit_test(url_spans),
 		cmocka_unit_test(url_conformance),
 		cmocka_unit_test(invalid),

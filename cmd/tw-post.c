@@ -386,6 +386,7 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 		print_duplicate(r, which(r), &res, text, len);
 		return;
 	case HT_XAPI_PERMANENT:
+	case HT_XAPI_NO_CREDITS:
 	case HT_XAPI_TRANSIENT:
 		ht_warnx("%s%s", which(r), res.reason);
 		note(r, res.status);
@@ -418,6 +419,17 @@ item_prefix(struct run *r, const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* Status 75, and with --json (not flushing) the post's queued line. */
+static void
+note_queued(struct run *r)
+{
+	note(r, EX_TEMPFAIL);
+	if (r->json && !r->flushing && r->item != NULL &&
+	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
+	    r->item->text, "queued", 1)) == -1)
+		(void)write_failed(r);
+}
+
 /* A post left in the queue: reported, and status 75. */
 static void
 print_queued(struct run *r, const char *prefix, const char *why)
@@ -426,11 +438,7 @@ print_queued(struct run *r, const char *prefix, const char *why)
 		ht_warnx("%sstill queued: %s", prefix, why);
 	else
 		ht_warnx("%squeued in %s: %s", prefix, r->qdir, why);
-	note(r, EX_TEMPFAIL);
-	if (r->json && !r->flushing && r->item != NULL &&
-	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
-	    r->item->text, "queued", 1)) == -1)
-		(void)write_failed(r);
+	note_queued(r);
 }
 
 /* ht_queue_send's and ht_queue_flush's sender: one try of one item. */
@@ -455,9 +463,14 @@ queue_send(void *arg, const struct ht_qitem *it, struct ht_qsend *s,
 	switch (res->kind) {
 	case HT_XAPI_OK:
 		s->result = HT_QSEND_OK;
+		s->reset = (time_t)res->next_at;
 		break;
 	case HT_XAPI_DUPLICATE:
 		s->result = HT_QSEND_DUP;
+		s->reset = (time_t)res->next_at;
+		break;
+	case HT_XAPI_NO_CREDITS:
+		s->result = HT_QSEND_BLOCKED;
 		break;
 	case HT_XAPI_PERMANENT:
 		s->result = HT_QSEND_PERM;
@@ -492,7 +505,14 @@ queue_note(void *arg, const char *name, enum ht_qevent ev,
 			    strlen(it->text));
 		break;
 	case HT_QEV_KEPT:
-		print_queued(r, pre, s->reason);
+		if (s->result == HT_QSEND_BLOCKED) {
+			/* No credits: what to do, and that nothing is lost. */
+			ht_warnx("%s%s; the post stays queued%s%s", pre,
+			    s->reason, r->flushing ? "" : " in ",
+			    r->flushing ? "" : r->qdir);
+			note_queued(r);
+		} else
+			print_queued(r, pre, s->reason);
 		break;
 	case HT_QEV_HELD:
 		/* A flush says it once, for all the items. */
@@ -573,6 +593,8 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 	f.send = queue_send;
 	f.note = queue_note;
 	f.arg = r;
+	/* A rate limit that ends within the time budget is waited for. */
+	f.wait = r->budget_ms / 1000;
 	/* For the messages about an item not taken (busy, held). */
 	memset(&held, 0, sizeof held);
 	held.text = (char *)text;
@@ -607,6 +629,8 @@ flush_queue(struct run *r)
 	f.send = queue_send;
 	f.note = queue_note;
 	f.arg = r;
+	/* A rate limit that ends within the time budget is waited for. */
+	f.wait = r->budget_ms / 1000;
 	r->flushing = 1;
 	ht_err_clear(&e);
 	if ((k = ht_queue_flush(r->q, &f, &e)) == 1) {
@@ -638,6 +662,25 @@ flush_queue(struct run *r)
 		ht_info("%s: %ld posted, %ld already posted, %ld failed, "
 		    "%ld corrupt; %ld queued", r->qdir, f.sent,
 		    f.dups + f.already, f.failed, f.corrupt, f.left);
+}
+
+/*
+ * Why nothing goes out while X takes no post at all (no credits left): the
+ * reason the last send recorded, and since when.
+ */
+static void
+print_held(const struct ht_qstatus *st)
+{
+	char when[32];
+	struct tm tm;
+
+	if (st->blocked[0] == '\0')
+		return;
+	if (gmtime_r(&st->blocked_since, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		(void)snprintf(when, sizeof when, "?");
+	printf("held: %s (since %s); the next flush tries again\n",
+	    st->blocked, when);
 }
 
 /* --queue-status: counts and ages, one "name: value" line each. */
@@ -681,6 +724,7 @@ queue_status(struct run *r)
 		printf("rate limited until: %s\n",
 		    clock_of(st.held, when, sizeof when));
 	printf("flushing: %s\n", st.flushing ? "yes" : "no");
+	print_held(&st);
 	ht_queue_names_free(names, n);
 }
 

@@ -1137,6 +1137,71 @@ ht_queue_held(struct ht_queue *q, time_t now, struct ht_err *e)
 	return (time_t)v;
 }
 
+int
+ht_queue_block(struct ht_queue *q, const char *why, struct ht_err *e)
+{
+	char buf[256];
+	size_t n;
+
+	/* Its first line, cut to fit: a reason, not data. */
+	(void)snprintf(buf, sizeof buf - 1, "%s", why);
+	n = strcspn(buf, "\n");
+	buf[n++] = '\n';
+	if (replace_file(q, "blocked", q->dfd, "blocked", buf, n, e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ht_queue_unblock(struct ht_queue *q, struct ht_err *e)
+{
+	if (unlinkat(q->dfd, "blocked", 0) == -1 && errno != ENOENT) {
+		sys_err(e, errno, "blocked");
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ht_queue_blocked(struct ht_queue *q, char *buf, size_t len, time_t *since,
+    struct ht_err *e)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (len == 0)
+		return 0;
+	*buf = '\0';
+	*since = 0;
+	if ((fd = openat(q->dfd, "blocked", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		sys_err(e, errno, "blocked");
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || (n = read(fd, buf, len - 1)) == -1) {
+		sys_err(e, errno, "blocked");
+		ht_err_prefix(e, "%s", q->dir);
+		(void)close(fd);
+		*buf = '\0';
+		return -1;
+	}
+	(void)close(fd);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* An empty file still says the queue is blocked. */
+	if (*buf == '\0')
+		(void)snprintf(buf, len, "blocked");
+	*since = st.st_mtime;
+	return 0;
+}
+
 static int
 pid_alive(long pid)
 {
@@ -1344,7 +1409,9 @@ ht_queue_status(struct ht_queue *q, time_t now, struct ht_qstatus *s,
 		sys_err(e, errno, q->dir);
 		return -1;
 	}
-	if ((s->held = ht_queue_held(q, now, e)) == (time_t)-1)
+	if ((s->held = ht_queue_held(q, now, e)) == (time_t)-1 ||
+	    ht_queue_blocked(q, s->blocked, sizeof s->blocked,
+	    &s->blocked_since, e) == -1)
 		return -1;
 	if (q->lockfd != -1)
 		s->flushing = 1;
@@ -1371,6 +1438,20 @@ now_of(const struct ht_qflush *f)
 	return f->now != NULL ? f->now() : time(NULL);
 }
 
+/* Sleep s seconds. */
+static void
+pause_s(time_t s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = s;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 /* Send one item.  Returns 0 to go on, 1 to stop (transient), -1 error. */
 static int
 send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
@@ -1383,6 +1464,14 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 
 	if ((held = ht_queue_held(q, now_of(f), e)) == (time_t)-1)
 		return -1;
+	/*
+	 * A request before the reset would only earn a 429: wait for it
+	 * when it is near (a second's margin: resets are whole seconds).
+	 */
+	if (held != 0 && held - now_of(f) < f->wait) {
+		pause_s(held - now_of(f) + 1);
+		held = 0;
+	}
 	if (held != 0) {
 		f->held = held;
 		f->stopped = 1;
@@ -1426,7 +1515,17 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 			f->dups++;
 		note(f, name, HT_QEV_SENT, &r, NULL);
 		/* Posted: a failure to remove it costs X a duplicate. */
-		return ht_queue_done(q, it, e);
+		if (ht_queue_done(q, it, e) == -1)
+			return -1;
+		/*
+		 * X takes posts again; and when it said that was the last
+		 * of a window, the next sender waits for the reset.  Both
+		 * are advice: failing to write them costs one request.
+		 */
+		(void)ht_queue_unblock(q, NULL);
+		if (r.reset > now_of(f))
+			(void)ht_queue_hold(q, r.reset, NULL);
+		return 0;
 	case HT_QSEND_PERM:
 		f->failed++;
 		if (f->status == 0)
@@ -1439,6 +1538,15 @@ send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
 			return 1;
 		}
 		return 0;
+	case HT_QSEND_BLOCKED:
+		/* For --queue-status: why nothing goes out. */
+		(void)ht_queue_block(q, r.reason, NULL);
+		f->blocked = 1;
+		f->kept++;
+		f->stopped = 1;
+		note(f, name, HT_QEV_KEPT, &r, NULL);
+		(void)ht_queue_keep(q, it, r.reason, NULL);
+		return 1;
 	case HT_QSEND_LIMIT:
 		if (r.reset > now_of(f)) {
 			f->held = r.reset;

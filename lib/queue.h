@@ -7,6 +7,7 @@
  *   DIR/sent/          one marker per event id already posted
  *   DIR/.lock          flock(2)ed by the one flusher
  *   DIR/ratelimit      the time (Unix seconds) before which X is not called
+ *   DIR/blocked        why X takes no post at all for now (no credits)
  *
  * An item is written to tmp/, fsync(2)ed, renamed into new/ and new/ is
  * fsync(2)ed: once ht_queue_add returns, a crash loses nothing.  Its name is
@@ -147,6 +148,18 @@ int	ht_queue_hold(struct ht_queue *, time_t until, struct ht_err *e);
 time_t	ht_queue_held(struct ht_queue *, time_t now, struct ht_err *e);
 
 /*
+ * Blocked: X refuses every post of the account until its owner acts (402,
+ * no credits left), so the queue is held with no time to wait for.
+ * ht_queue_block records why (one line), a post made clears it
+ * (ht_queue_unblock), ht_queue_blocked reads it into buf ("" when not
+ * blocked) with the time it was recorded in *since.  0, or -1.
+ */
+int	ht_queue_block(struct ht_queue *, const char *why, struct ht_err *e);
+int	ht_queue_unblock(struct ht_queue *, struct ht_err *e);
+int	ht_queue_blocked(struct ht_queue *, char *buf, size_t len,
+	    time_t *since, struct ht_err *e);
+
+/*
  * Housekeeping, done by the flusher under the lock: temp files whose
  * writer died are queued when they hold a whole item (the writer was
  * killed between fsync and rename), removed when empty, moved to failed/
@@ -164,6 +177,8 @@ struct ht_qstatus {
 	long long oldest_failed;	/* enqueue time, 0: none */
 	time_t held;			/* rate-limited until, 0: not */
 	int flushing;			/* a flusher holds the lock */
+	char blocked[256];		/* why X takes no post, "": it does */
+	time_t blocked_since;
 };
 int	ht_queue_status(struct ht_queue *, time_t now, struct ht_qstatus *,
 	    struct ht_err *e);
@@ -178,7 +193,11 @@ enum ht_qresult {
 	HT_QSEND_DUP,		/* refused as a duplicate: posted before */
 	HT_QSEND_PERM,		/* refused for good: to failed/ */
 	HT_QSEND_TEMP,		/* not now: stays queued, stop the flush */
-	HT_QSEND_LIMIT		/* rate-limited until reset: likewise */
+	HT_QSEND_LIMIT,		/* rate-limited until reset: likewise */
+	HT_QSEND_BLOCKED	/* X takes no post until the owner acts (no
+				   credits): likewise, and the queue is
+				   blocked (ht_queue_block) until a post is
+				   made */
 };
 struct ht_qsend {
 	enum ht_qresult result;
@@ -187,13 +206,14 @@ struct ht_qsend {
 				   credentials): the next ones would fail
 				   too, stop the flush after this one */
 	time_t reset;		/* HT_QSEND_LIMIT: when to try again (0:
-				   unknown) */
-	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT: why */
+				   unknown); OK, DUP: X takes no post before
+				   it (a window is used up), or 0 */
+	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT, BLOCKED: why */
 };
 /* What happened to one item, for the caller's report. */
 enum ht_qevent {
 	HT_QEV_SENT,		/* posted (r: OK or DUP) */
-	HT_QEV_KEPT,		/* left queued (r: TEMP or LIMIT) */
+	HT_QEV_KEPT,		/* left queued (r: TEMP, LIMIT or BLOCKED) */
 	HT_QEV_FAILED,		/* moved to failed/ (r: PERM) */
 	HT_QEV_CORRUPT,		/* moved to failed/, unreadable (msg) */
 	HT_QEV_ALREADY,		/* its event was posted before: dropped */
@@ -208,12 +228,15 @@ struct ht_qflush {
 		    const struct ht_qsend *r, const char *msg); /* or NULL */
 	void	*arg;
 	time_t	(*now)(void);	/* NULL: time() */
+	long	wait;		/* seconds a send waits for a rate limit to
+				   end rather than stop (0: it stops) */
 	/* Filled in. */
 	long	sent, dups, failed, corrupt, already, busy, kept;
 	long	left;		/* ht_queue_flush: items queued at the end */
 	struct ht_qrecover recovered;	/* ht_queue_flush: housekeeping */
 	time_t	held;		/* rate-limited until, 0: not */
 	int	stopped;	/* stopped early at a transient failure */
+	int	blocked;	/* stopped at HT_QSEND_BLOCKED */
 	int	status;		/* the first permanent failure's status, or 0 */
 };
 /*
@@ -225,8 +248,10 @@ int	ht_queue_send(struct ht_queue *, const char *name, struct ht_qflush *f,
 /*
  * Flush: take the flusher lock (returns 1 when another process holds it),
  * recover, then send every queued item, oldest first, stopping at the first
- * transient failure, rate limit or permanent failure marked stop.  While a
- * rate limit holds, nothing is sent.  Returns 0 (see f) or -1.
+ * transient failure, rate limit, block or permanent failure marked stop.
+ * While a rate limit holds, nothing is sent: a send waits for its end when
+ * that comes within f->wait seconds, and stops otherwise.  Returns 0 (see
+ * f) or -1.
  */
 int	ht_queue_flush(struct ht_queue *, struct ht_qflush *f,
 	    struct ht_err *e);

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "util.h"
 #include "xapi.h"
 
 extern char **environ;
@@ -33,6 +34,9 @@ struct ht_xapi {
 	void (*trace)(void *, const char *);
 	void *trace_arg;
 	struct ht_oauth_cred cred;	/* owned copies */
+	long long not_before;	/* no request before this: the last answer
+				   said a window is used up (epoch s), or 0 */
+	const char *not_limit;	/* that window, static text */
 	pid_t pid;		/* the helper, or -1 */
 	int fd;			/* our end of its socket, or -1 */
 	char *in;		/* bytes read from the helper */
@@ -355,6 +359,62 @@ has(const char *s, const char *needle)
 	return s != NULL && strcasestr(s, needle) != NULL;
 }
 
+/* Whether the header name says 0 (a window's remaining count). */
+static int
+header_zero(const json_t *hdr, const char *name)
+{
+	long long v;
+
+	return ht_parse_num(json_string_value(json_object_get(hdr, name)), 0,
+	    LLONG_MAX, &v) == 0 && v == 0;
+}
+
+long long
+ht_xapi_hold_until(const char *value, int relative, long long now)
+{
+	long long v;
+
+	if (ht_parse_num(value, 0, 99999999999LL, &v) == -1)
+		return 0;
+	return relative ? now + v : v;
+}
+
+/* X's windows for posting: what each is called in messages. */
+static const struct {
+	const char *remaining, *reset, *name;
+} windows[] = {
+	{ "x-rate-limit-remaining", "x-rate-limit-reset",
+	    "the 15-minute limit" },
+	{ "x-user-limit-24hour-remaining", "x-user-limit-24hour-reset",
+	    "the user's 24-hour limit" },
+	{ "x-app-limit-24hour-remaining", "x-app-limit-24hour-reset",
+	    "the app's 24-hour limit" },
+};
+
+/*
+ * When X takes a post again: the latest reset of the windows hdr says are
+ * used up (remaining 0), and which one that is; 0 when none is.
+ */
+static long long
+used_up_until(const json_t *hdr, long long now, const char **which)
+{
+	long long at = 0, t;
+	size_t i;
+
+	*which = NULL;
+	for (i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+		if (!header_zero(hdr, windows[i].remaining))
+			continue;
+		t = ht_xapi_hold_until(json_string_value(json_object_get(hdr,
+		    windows[i].reset)), 0, now);
+		if (t > at) {
+			at = t;
+			*which = windows[i].name;
+		}
+	}
+	return at;
+}
+
 void
 ht_xapi_classify(const json_t *ans, int v1, long long now,
     struct ht_xapi_result *r)
@@ -363,7 +423,7 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 	const char *kind, *words, *type, *s, *bodytext;
 	char said[300];
 	json_t *body = NULL;
-	long long code, reset;
+	long long code;
 	int http;
 
 	memset(r, 0, sizeof *r);
@@ -385,6 +445,8 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		body = json_loads(bodytext, 0, NULL);
 	words = x_words(body, &code);
 	quote(said, sizeof said, words);
+	/* Whatever the answer, a window it says is used up holds the next. */
+	r->next_at = used_up_until(hdr, now, &r->limit);
 	type = json_string_value(json_object_get(body, "type"));
 	if (http >= 200 && http < 300) {
 		s = v1 ? json_string_value(json_object_get(body, "id_str")) :
@@ -408,7 +470,17 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		goto out;
 	}
 	r->kind = HT_XAPI_PERMANENT;
-	if (http == 401) {
+	if (http == 402) {
+		/*
+		 * Pay-per-use accounts: the prepaid credits ran out (X's
+		 * problem title reads like "CreditsDepleted").  Not the post's
+		 * fault, and every post fails the same until the owner acts.
+		 */
+		r->kind = HT_XAPI_NO_CREDITS;
+		r->status = EX_UNAVAILABLE;
+		set_reason(r, "no credits left on the X account (402): top up "
+		    "the account's credits%s", said);
+	} else if (http == 401) {
 		r->status = EX_NOPERM;
 		if (code == 89 || has(words, "token"))
 			set_reason(r, "X refused the access token (401): it is "
@@ -451,24 +523,22 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		r->kind = HT_XAPI_TRANSIENT;
 		r->status = http == 429 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 		r->rate_limited = http == 429;
-		/* The 24-hour user cap, when it is what ran out, says more. */
-		s = json_string_value(json_object_get(hdr,
-		    "x-user-limit-24hour-remaining"));
-		if (http == 429 && s != NULL && strcmp(s, "0") == 0)
-			s = json_string_value(json_object_get(hdr,
-			    "x-user-limit-24hour-reset"));
+		/*
+		 * A 429: the latest reset of the windows used up; without
+		 * one that says so, x-rate-limit-reset.  Else Retry-After.
+		 */
+		r->retry_at = r->next_at;
+		if (http == 429 && r->retry_at == 0)
+			r->retry_at = ht_xapi_hold_until(json_string_value(
+			    json_object_get(hdr, "x-rate-limit-reset")), 0, now);
+		if (r->retry_at == 0)
+			r->retry_at = ht_xapi_hold_until(json_string_value(
+			    json_object_get(hdr, "retry-after")), 1, now);
+		if (http == 429 && r->limit != NULL &&
+		    strcmp(r->limit, windows[0].name) != 0)
+			set_reason(r, "rate limited by X (429): %s is used up%s",
+			    r->limit, said);
 		else if (http == 429)
-			s = json_string_value(json_object_get(hdr,
-			    "x-rate-limit-reset"));
-		else
-			s = NULL;
-		reset = s != NULL ? strtoll(s, NULL, 10) : 0;
-		if ((s = json_string_value(json_object_get(hdr,
-		    "retry-after"))) != NULL && strspn(s, "0123456789") ==
-		    strlen(s) && *s != '\0' && reset == 0)
-			reset = now + strtoll(s, NULL, 10);
-		r->retry_at = reset > 0 ? reset : 0;
-		if (http == 429)
 			set_reason(r, "rate limited by X (429)%s",
 			    said);
 		else
@@ -630,6 +700,26 @@ pause_ms(long long ms)
 		;
 }
 
+/* r, rate limited until r->retry_at, beyond the time budget: say so. */
+static void
+beyond_budget(struct ht_xapi_result *r, long long epoch)
+{
+	char when[32];
+	time_t t = (time_t)r->retry_at;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%H:%M:%S UTC", &tm) == 0)
+		(void)snprintf(when, sizeof when, "?");
+	if (r->limit != NULL && strcmp(r->limit, windows[0].name) != 0)
+		set_reason(r, "rate limited by X until %s (%lld s from now: "
+		    "%s is used up), beyond the time budget", when,
+		    r->retry_at - epoch, r->limit);
+	else
+		set_reason(r, "rate limited by X until %s (%lld s from now), "
+		    "beyond the time budget", when, r->retry_at - epoch);
+}
+
 int
 ht_xapi_post_within(struct ht_xapi *x, const char *text,
     const char *reply_to, long budget_ms, struct ht_xapi_result *r,
@@ -640,11 +730,37 @@ ht_xapi_post_within(struct ht_xapi *x, const char *text,
 	int attempts = 0;
 
 	for (;;) {
+		/*
+		 * The last answer said a window is used up: a request now
+		 * would only earn a 429.  Wait for the reset, or give up.
+		 */
+		epoch = (long long)time(NULL);
+		if (x->not_before > epoch) {
+			/* A second's margin: the reset is a whole second. */
+			wait = (x->not_before - epoch) * 1000 + 1000;
+			if (wait >= deadline - now_ms()) {
+				memset(r, 0, sizeof *r);
+				r->kind = HT_XAPI_TRANSIENT;
+				r->status = EX_TEMPFAIL;
+				r->rate_limited = 1;
+				r->retry_at = r->next_at = x->not_before;
+				r->limit = x->not_limit;
+				r->attempts = attempts;
+				beyond_budget(r, epoch);
+				return 0;
+			}
+			trace(x, "%s is used up: waiting %lld ms for its reset",
+			    x->not_limit != NULL ? x->not_limit : "a limit",
+			    wait);
+			pause_ms(wait);
+		}
 		left = deadline - now_ms();
 		if (ht_xapi_post(x, text, reply_to, left > 0 ? (long)left : 1,
 		    r, e) == -1)
 			return -1;
 		r->attempts = ++attempts;
+		x->not_before = r->next_at;
+		x->not_limit = r->limit;
 		if (r->kind != HT_XAPI_TRANSIENT)
 			return 0;
 		epoch = (long long)time(NULL);
@@ -663,17 +779,7 @@ ht_xapi_post_within(struct ht_xapi *x, const char *text,
 		}
 		if (wait >= left) {
 			if (r->rate_limited && r->retry_at > 0) {
-				char when[32];
-				time_t t = (time_t)r->retry_at;
-				struct tm tm;
-
-				if (gmtime_r(&t, &tm) == NULL ||
-				    strftime(when, sizeof when, "%H:%M:%S UTC",
-				    &tm) == 0)
-					(void)snprintf(when, sizeof when, "?");
-				set_reason(r, "rate limited by X until %s (%lld "
-				    "s from now), beyond the time budget",
-				    when, r->retry_at - epoch);
+				beyond_budget(r, epoch);
 			} else if (attempts > 1) {
 				size_t n = strlen(r->reason);
 

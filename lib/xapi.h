@@ -5,8 +5,17 @@
  * One call sends one post and classifies the outcome: posted (with its id),
  * duplicate (X already has this text: as good as posted), a permanent
  * rejection (bad credentials, read-only app, invalid text: retrying cannot
- * help) or a transient failure (5xx, timeout, no connection, rate limit:
- * try again, not before retry_at).  The durable queue and tw-post share it.
+ * help), no credits left (402: the pay-per-use account must be topped up
+ * before any post goes through) or a transient failure (5xx, timeout, no
+ * connection, rate limit: try again, not before retry_at).  The durable
+ * queue and tw-post share it.
+ *
+ * Rate limits: X announces its windows in headers, the per-user one
+ * (x-rate-limit-*, 100 posts per 15 minutes) and the daily caps of a
+ * pay-per-use app (x-user-limit-24hour-*, x-app-limit-24hour-*).  When an
+ * answer says a window is used up, the latest reset of those that are is
+ * when X takes a post again: retry_at after a 429, next_at after any
+ * answer, and the client does not call X before it.
  *
  * Requests are signed here (oauth.c); the HTTP exchange happens in the
  * helper program tw-send, which this file starts on first use and talks to
@@ -31,6 +40,8 @@ enum ht_xapi_kind {
 	HT_XAPI_OK,		/* posted; id is set */
 	HT_XAPI_DUPLICATE,	/* X has this text already */
 	HT_XAPI_PERMANENT,	/* rejected; do not retry */
+	HT_XAPI_NO_CREDITS,	/* 402: no credits left; not retried, as every
+				   post fails until the owner tops them up */
 	HT_XAPI_TRANSIENT	/* failed for now; retry (not before retry_at) */
 };
 
@@ -38,8 +49,13 @@ struct ht_xapi_result {
 	enum ht_xapi_kind kind;
 	int http;		/* the HTTP status, 0 when none came */
 	int status;		/* sysexits.h: 0, 65, 69, 75 or 77 */
-	int rate_limited;	/* 429 */
+	int rate_limited;	/* 429, or not tried: a window is used up */
 	long long retry_at;	/* TRANSIENT: epoch seconds, 0 when unknown */
+	long long next_at;	/* any answer: X takes no post before this, as
+				   a window is used up (epoch seconds), or 0 */
+	const char *limit;	/* the window that decided retry_at or next_at:
+				   static text ("the app's 24-hour limit"), or
+				   NULL */
 	int attempts;		/* ht_xapi_post_within: requests made */
 	char id[32];		/* OK: the post's id */
 	char reason[512];	/* not OK: why, one line, X's words quoted */
@@ -75,10 +91,13 @@ int	ht_xapi_post(struct ht_xapi *, const char *text, const char *reply_to,
 
 /*
  * Post, retrying transient failures within budget_ms: exponential backoff
- * from 0.5 s with jitter, a 429 waits for x-rate-limit-reset when that falls
- * within the budget and gives up at once (status 75) when it does not; a
- * Retry-After is honoured.  When the budget is spent the last transient
- * result is returned (status 69, or 75 when rate limited).
+ * from 0.5 s with jitter, a 429 waits for its reset (see above) when that
+ * falls within the budget and gives up at once (status 75) when it does
+ * not; a Retry-After is honoured.  When the budget is spent the last
+ * transient result is returned (status 69, or 75 when rate limited).  A
+ * 402 is returned at once.  When the last answer this client had said a
+ * window is used up, it waits for the reset in the same way before the
+ * first request (attempts 0 when it gives up without one).
  */
 int	ht_xapi_post_within(struct ht_xapi *, const char *text,
 	    const char *reply_to, long budget_ms, struct ht_xapi_result *r,
@@ -89,6 +108,13 @@ int	ht_xapi_post_within(struct ht_xapi *, const char *text,
  * (status=...) for v1.1.  NULL when out of memory; caller frees.
  */
 char	*ht_xapi_body(int v1, const char *text, const char *reply_to);
+
+/*
+ * The one place where a reset header becomes a time: value is epoch
+ * seconds (x-*-reset), or seconds from now when relative (Retry-After).
+ * Returns epoch seconds, or 0 when value is not a usable time.
+ */
+long long ht_xapi_hold_until(const char *value, int relative, long long now);
 
 /*
  * Classify an answer of tw-send ({"status":...,"headers":{...},"body":...}

@@ -156,8 +156,8 @@ expect 75 "^tw-post: queued in $Q: rate limited by X until [0-9:]+ UTC \([0-9]+ 
 n=$(mock_x_stat requests)
 run tw-post -T 2 -q "$Q" "limited two"
 expect 75 "^tw-post: queued in $Q: rate limited by X until [0-9:]+ UTC$" "while rate limited, --queue only queues"
-run tw-post -F "$Q"
-expect 75 "^tw-post: $Q: rate limited by X until [0-9:]+ UTC; nothing sent$" "while rate limited, a flush sends nothing"
+run tw-post -F -T 2 "$Q"
+expect 75 "^tw-post: $Q: rate limited by X until [0-9:]+ UTC; nothing sent$" "while rate limited beyond the time budget, a flush sends nothing"
 is "$(mock_x_stat requests)" "$n" "X was not called"
 like "$(tw-post -S "$Q")" 'rate limited until: [0-9:]+ UTC' "status shows the rate limit"
 # The reset has passed.

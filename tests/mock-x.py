@@ -43,6 +43,24 @@ Usage:
                       400           invalid request
                       429[:S]       rate limited, x-rate-limit-reset in S
                                     seconds (default 2)
+                      429-user[:S]  rate limited by the user's 24-hour cap:
+                                    x-user-limit-24hour-remaining 0, its
+                                    reset in S seconds (default 2), while
+                                    the 15-minute window (x-rate-limit-*)
+                                    has requests left and resets sooner
+                      429-app[:S]   the same for the app's 24-hour cap
+                                    (x-app-limit-24hour-*)
+                      402           no credits left (pay-per-use): a problem
+                                    document titled "CreditsDepleted", as
+                                    X users have reported it (X does not
+                                    document it)
+                      last[:S]      accept, saying it was the window's last
+                                    request: x-rate-limit-remaining 0, reset
+                                    in S seconds (default 2); until then
+                                    every post gets a 429, as X does
+                      last-user[:S], last-app[:S]
+                                    the same with the user's or the app's
+                                    24-hour cap used up
                       500, 502, 503 server errors
                       slow:S        wait S seconds, then answer normally
                       drop          close the connection without answering
@@ -59,7 +77,9 @@ Usage:
 Control endpoints (no OAuth, for tests):
   GET  /_mock/posts    accepted posts, one JSON line each
   GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N,
-                       "duplicates":N} (texts refused as duplicates)
+                       "duplicates":N,"limited":N} (texts refused as
+                       duplicates; posts refused with a 429 because a
+                       "last" answer used up the window)
   POST /_mock/script   body: a SPEC, replacing what is left of the script
 
 It stops on SIGTERM or SIGINT.  Example (sh):
@@ -120,6 +140,10 @@ V2_BODIES = {
             "type": "https://api.twitter.com/2/problems/invalid-request"},
     "429": {"title": "Too Many Requests", "detail": "Too Many Requests",
             "type": "about:blank", "status": 429},
+    "402": {"title": "CreditsDepleted", "status": 402,
+            "type": "https://api.x.com/2/problems/credits-depleted",
+            "detail": "Your enrolled account does not have any credits "
+                      "to fulfill this request."},
     "500": {"title": "Internal Server Error", "type": "about:blank",
             "status": 500, "detail": "Internal Server Error"},
     "502": {"title": "Bad Gateway", "type": "about:blank", "status": 502,
@@ -139,6 +163,8 @@ V1_CODES = {
     "dup": (187, "Status is a duplicate."),
     "400": (186, "Tweet needs to be a bit shorter."),
     "429": (88, "Rate limit exceeded"),
+    "402": (402, "Your enrolled account does not have any credits to "
+            "fulfill this request."),
     "500": (131, "Internal error"),
     "502": (131, "Internal error"),
     "503": (130, "Over capacity"),
@@ -150,16 +176,43 @@ def q(s):
     return quote(s, safe="~")
 
 
+# Answers that take a number of seconds: ANSWER or ANSWER:S.
+TIMED = ("429", "429-user", "429-app", "slow", "last", "last-user",
+         "last-app")
+# The window each kind of limit uses up: the headers that announce it.
+WINDOWS = {"": "x-rate-limit", "user": "x-user-limit-24hour",
+           "app": "x-app-limit-24hour"}
+
+
 def parse_script(spec):
     out = []
     for item in filter(None, (s.strip() for s in spec.split(","))):
         what, _, times = item.partition("*")
         n = int(times) if times else 1
-        if what.startswith("429:") or what.startswith("slow:"):
-            float(what.split(":", 1)[1])
-        elif what not in V2_BODIES and what not in ("ok", "drop"):
+        base, sep, arg = what.partition(":")
+        if base in TIMED and sep:
+            float(arg)
+        elif base == "slow" or (what not in V2_BODIES and
+                                what not in TIMED + ("ok", "drop")):
             raise ValueError("unknown answer %r" % what)
         out.extend([what] * n)
+    return out
+
+
+def limit_headers(kind, seconds):
+    """The headers of an answer that uses up the window of kind ("",
+    "user" or "app") for that many seconds; the others have room left and
+    reset sooner, so that a client must pick the latest reset."""
+    now = time.time()
+    out = []
+    for k, prefix in WINDOWS.items():
+        used = k == kind
+        if not used and k != "":
+            continue    # X sends the 24-hour headers when they run out
+        out += [(prefix + "-limit", "100" if k == "" else "10000"),
+                (prefix + "-remaining", "0" if used else "5"),
+                (prefix + "-reset",
+                 str(int(now + (seconds if used else 1))))]
     return out
 
 
@@ -175,6 +228,10 @@ class State:
         self.bad_auth = 0
         self.duplicates = 0
         self.next_id = 1850000000000000001
+        # After a "last" answer: no post before this, and the headers.
+        self.blocked_until = 0
+        self.block_headers = []
+        self.limited = 0
 
     def next_answer(self):
         with self.lock:
@@ -271,7 +328,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {"requests": st.requests,
                                        "accepted": len(st.posts),
                                        "bad_auth": st.bad_auth,
-                                       "duplicates": st.duplicates})
+                                       "duplicates": st.duplicates,
+                                       "limited": st.limited})
         self.send(404, {"title": "Not Found", "status": 404,
                         "type": "about:blank", "detail": "Not Found"})
 
@@ -297,6 +355,12 @@ class Handler(BaseHTTPRequestHandler):
                                    "type": "about:blank",
                                    "detail": "Not Found"})
         answer = st.next_answer()
+        with st.lock:
+            # A window used up by a "last" answer: 429 until its reset.
+            if time.time() < st.blocked_until and \
+                    (answer == "ok" or answer.startswith("last")):
+                answer = "blocked"
+                st.limited += 1
         if st.args.delay:
             time.sleep(st.args.delay)
         if answer.startswith("slow:"):
@@ -318,7 +382,9 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 st.bad_auth += 1
             return self.fail("401", v1)
-        if answer != "ok":
+        base, _, arg = answer.partition(":")
+        last = base.startswith("last")
+        if answer != "ok" and not last:
             return self.fail(answer, v1)
         # The request itself.
         if v1:
@@ -357,6 +423,11 @@ class Handler(BaseHTTPRequestHandler):
         limits = [("x-rate-limit-limit", "100"),
                   ("x-rate-limit-remaining", "99"),
                   ("x-rate-limit-reset", str(int(time.time()) + 900))]
+        if last:
+            limits = limit_headers(base[5:], float(arg or 2))
+            with st.lock:
+                st.blocked_until = int(time.time() + float(arg or 2))
+                st.block_headers = limits
         if v1:
             return self.send(200, {"id": int(pid), "id_str": pid,
                                    "text": text}, limits)
@@ -366,12 +437,12 @@ class Handler(BaseHTTPRequestHandler):
     def fail(self, answer, v1):
         code, _, arg = answer.partition(":")
         headers = []
-        if code == "429":
-            reset = int(time.time() + float(arg or 2))
-            headers = [("x-rate-limit-limit", "100"),
-                       ("x-rate-limit-remaining", "0"),
-                       ("x-rate-limit-reset", str(reset))]
-            answer = "429"
+        if code == "blocked":
+            headers = self.server.state.block_headers
+            code = answer = "429"
+        elif code.startswith("429"):
+            headers = limit_headers(code[4:], float(arg or 2))
+            code = answer = "429"
         status = 403 if code == "dup" else int(code)
         if v1:
             c, m = V1_CODES[answer]

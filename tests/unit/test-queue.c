@@ -549,6 +549,7 @@ status_counts(void **state)
 struct script {
 	const enum ht_qresult *res;
 	int n, i;
+	time_t ok_reset;	/* what an OK says of the window */
 	char seen[16][32];
 	int events[16], nev;
 };
@@ -570,6 +571,10 @@ fake_send(void *arg, const struct ht_qitem *it, struct ht_qsend *r,
 		(void)snprintf(r->reason, sizeof r->reason, "X said 429");
 	} else if (r->result == HT_QSEND_TEMP)
 		(void)snprintf(r->reason, sizeof r->reason, "X said 503");
+	else if (r->result == HT_QSEND_BLOCKED)
+		(void)snprintf(r->reason, sizeof r->reason, "X said 402");
+	else if (r->result == HT_QSEND_OK)
+		r->reset = s->ok_reset;
 	return 0;
 }
 
@@ -656,6 +661,115 @@ flush_in_order(void **state)
 	ht_queue_close(q);
 }
 
+/* No credits: the flush stops at the first, nothing fails, status says why. */
+static void
+flush_blocked(void **state)
+{
+	static const enum ht_qresult res[] = {
+		HT_QSEND_BLOCKED, HT_QSEND_OK, HT_QSEND_OK
+	};
+	struct ht_queue *q = open_q();
+	struct ht_qstatus st;
+	struct script s;
+	struct ht_qflush f;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	add(q, "p1", NULL, HT_QADD_QUEUED, NULL);
+	add(q, "p2", NULL, HT_QADD_QUEUED, NULL);
+	memset(&s, 0, sizeof s);
+	s.res = res;
+	s.n = 3;
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 1);
+	assert_int_equal(f.blocked, 1);
+	assert_int_equal(f.stopped, 1);
+	assert_int_equal(f.kept, 1);
+	assert_int_equal(f.failed, 0);
+	assert_int_equal(f.left, 2);
+	assert_int_equal(ht_queue_status(q, time(NULL), &st, &e), 0);
+	assert_int_equal(st.queued, 2);
+	assert_int_equal(st.failed, 0);
+	assert_string_equal(st.blocked, "X said 402");
+	assert_true(st.blocked_since >= time(NULL) - 5);
+	assert_int_equal(st.held, 0);
+	/* Topped up: the next flush posts both, and the block is gone. */
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 3);
+	assert_string_equal(s.seen[1], "p1");
+	assert_int_equal(f.sent, 2);
+	assert_int_equal(ht_queue_status(q, time(NULL), &st, &e), 0);
+	assert_string_equal(st.blocked, "");
+	assert_int_equal(st.queued, 0);
+	/* A reason is one line, bounded. */
+	assert_int_equal(ht_queue_block(q, "first\nsecond", &e), 0);
+	assert_int_equal(ht_queue_status(q, time(NULL), &st, &e), 0);
+	assert_string_equal(st.blocked, "first");
+	assert_int_equal(ht_queue_unblock(q, &e), 0);
+	assert_int_equal(ht_queue_unblock(q, &e), 0);
+	ht_queue_close(q);
+}
+
+/*
+ * X said the post just made was the window's last: the next item is not
+ * sent before the reset; a reset within f->wait is waited for.
+ */
+static void
+flush_waits_for_reset(void **state)
+{
+	static const enum ht_qresult res[] = {
+		HT_QSEND_OK, HT_QSEND_OK, HT_QSEND_OK
+	};
+	struct ht_queue *q = open_q();
+	struct script s;
+	struct ht_qflush f;
+	struct ht_err e;
+	time_t t0;
+
+	ht_err_clear(&e);
+	add(q, "p1", NULL, HT_QADD_QUEUED, NULL);
+	add(q, "p2", NULL, HT_QADD_QUEUED, NULL);
+	memset(&s, 0, sizeof s);
+	s.res = res;
+	s.n = 3;
+	s.ok_reset = time(NULL) + 600;
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	f.wait = 60;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 1);
+	assert_int_equal(f.sent, 1);
+	assert_int_equal(f.held, s.ok_reset);
+	assert_int_equal(f.left, 1);
+	assert_int_equal(ht_queue_held(q, time(NULL), &e), s.ok_reset);
+	/* A reset a second away, within the wait: waited for, then sent. */
+	assert_int_equal(ht_queue_hold(q, time(NULL) + 1, &e), 0);
+	s.ok_reset = 0;
+	memset(&f, 0, sizeof f);
+	f.send = fake_send;
+	f.arg = &s;
+	f.wait = 0;
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 1);
+	assert_int_equal(f.stopped, 1);
+	f.wait = 10;
+	f.stopped = 0;
+	t0 = time(NULL);
+	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(s.i, 2);
+	assert_int_equal(f.sent, 1);
+	assert_true(time(NULL) >= t0 + 1);
+	assert_int_equal(f.left, 0);
+	ht_queue_close(q);
+}
+
 static void
 flush_skips_corrupt(void **state)
 {
@@ -713,6 +827,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(flush_in_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(flush_skips_corrupt, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(flush_blocked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(flush_waits_for_reset, setup,
 		    teardown),
 	};
 

@@ -141,6 +141,85 @@ transient(void **state)
 	assert_string_equal(r.reason, "no answer in time: Timeout was reached");
 }
 
+/* What a pay-per-use account meets: no credits, daily caps. */
+static void
+pay_per_use(void **state)
+{
+	struct ht_xapi_result r;
+
+	classify(402, NULL, "{\"title\":\"CreditsDepleted\",\"status\":402,"
+	    "\"type\":\"https://api.x.com/2/problems/credits-depleted\","
+	    "\"detail\":\"Your enrolled account does not have any credits.\"}",
+	    0, &r);
+	assert_int_equal(r.kind, HT_XAPI_NO_CREDITS);
+	assert_int_equal(r.status, EX_UNAVAILABLE);
+	assert_string_equal(r.reason, "no credits left on the X account (402): "
+	    "top up the account's credits (X: \"Your enrolled account does "
+	    "not have any credits.\")");
+	/* Whatever the body says, or none: 402 is payment. */
+	classify(402, NULL, "", 1, &r);
+	assert_int_equal(r.kind, HT_XAPI_NO_CREDITS);
+
+	/* The app's cap resets last: it decides, and the message says so. */
+	classify(429, "{\"x-rate-limit-remaining\":\"0\","
+	    "\"x-rate-limit-reset\":\"1700000900\","
+	    "\"x-user-limit-24hour-remaining\":\"0\","
+	    "\"x-user-limit-24hour-reset\":\"1700040000\","
+	    "\"x-app-limit-24hour-remaining\":\"0\","
+	    "\"x-app-limit-24hour-reset\":\"1700050000\"}", "{}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.status, EX_TEMPFAIL);
+	assert_int_equal(r.retry_at, 1700050000);
+	assert_string_equal(r.limit, "the app's 24-hour limit");
+	assert_string_equal(r.reason,
+	    "rate limited by X (429): the app's 24-hour limit is used up");
+	/* A window with requests left does not hold, however late. */
+	classify(429, "{\"x-rate-limit-remaining\":\"0\","
+	    "\"x-rate-limit-reset\":\"1700000900\","
+	    "\"x-app-limit-24hour-remaining\":\"3\","
+	    "\"x-app-limit-24hour-reset\":\"1700050000\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 1700000900);
+	assert_string_equal(r.reason, "rate limited by X (429)");
+	/* The 15-minute window has room, the user's day has not. */
+	classify(429, "{\"x-rate-limit-remaining\":\"40\","
+	    "\"x-rate-limit-reset\":\"1700000060\","
+	    "\"x-user-limit-24hour-remaining\":\"0\","
+	    "\"x-user-limit-24hour-reset\":\"1700030000\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 1700030000);
+
+	/* Posted, and that was the window's last: the next waits. */
+	classify(201, "{\"x-rate-limit-remaining\":\"0\","
+	    "\"x-rate-limit-reset\":\"1700000900\"}",
+	    "{\"data\":{\"id\":\"1\"}}", 0, &r);
+	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_int_equal(r.next_at, 1700000900);
+	classify(201, "{\"x-rate-limit-remaining\":\"99\","
+	    "\"x-rate-limit-reset\":\"1700000900\"}",
+	    "{\"data\":{\"id\":\"1\"}}", 0, &r);
+	assert_int_equal(r.next_at, 0);
+	/* Not a count, not a time: no hold. */
+	classify(201, "{\"x-rate-limit-remaining\":\"none\","
+	    "\"x-rate-limit-reset\":\"1700000900\"}",
+	    "{\"data\":{\"id\":\"1\"}}", 0, &r);
+	assert_int_equal(r.next_at, 0);
+	classify(201, "{\"x-rate-limit-remaining\":\"0\","
+	    "\"x-rate-limit-reset\":\"soon\"}",
+	    "{\"data\":{\"id\":\"1\"}}", 0, &r);
+	assert_int_equal(r.next_at, 0);
+}
+
+static void
+hold_until(void **state)
+{
+	assert_int_equal(ht_xapi_hold_until("1700000900", 0, NOW), 1700000900);
+	assert_int_equal(ht_xapi_hold_until("7", 1, NOW), NOW + 7);
+	assert_int_equal(ht_xapi_hold_until("", 0, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until(NULL, 1, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until("-5", 1, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until("12abc", 0, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until("99999999999999999999", 0, NOW), 0);
+}
+
 static void
 bodies(void **state)
 {
@@ -179,6 +258,8 @@ main(void)
 		cmocka_unit_test(duplicate),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(transient),
+		cmocka_unit_test(pay_per_use),
+		cmocka_unit_test(hold_until),
 		cmocka_unit_test(bodies),
 		cmocka_unit_test(helper_path),
 	};

@@ -81,6 +81,7 @@ Control endpoints (no OAuth, for tests):
                        duplicates; posts refused with a 429 because a
                        "last" answer used up the window)
   POST /_mock/script   body: a SPEC, replacing what is left of the script
+                       and ending a window that a "last" answer used up
 
 It stops on SIGTERM or SIGINT.  Example (sh):
 
@@ -345,6 +346,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(400, {"error": str(e)})
             with st.lock:
                 st.script = script
+                st.blocked_until = 0
             return self.send(200, {"script": script})
         if url.path == "/2/tweets":
             v1 = False

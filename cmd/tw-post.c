@@ -653,8 +653,10 @@ flush_queue(struct run *r)
 		note(r, EX_DATAERR);
 	}
 	if (f.held != 0 && f.kept == 0) {
-		ht_warnx("%s: rate limited by X until %s; nothing sent",
-		    r->qdir, clock_of(f.held, when, sizeof when));
+		/* Held from the start, or after a post that used the window up. */
+		ht_warnx("%s: rate limited by X until %s; %s", r->qdir,
+		    clock_of(f.held, when, sizeof when), f.sent + f.dups > 0 ?
+		    "the rest waits" : "nothing sent");
 		note(r, EX_TEMPFAIL);
 	}
 	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +

@@ -121,6 +121,18 @@ run tw-post -F -T 30 "$Q"
 is_status 0 "the flush waits for the reset, then posts"
 is "$(ntimes 'waits for the reset')$(ntimes 'after the last')" 11 "both held posts posted once"
 is "$(mock_x_stat limited)" 0 "no request met the used-up window"
+# In one flush: the post that uses the window up is made, the rest waits.
+Q2=$T/q2
+mock_x_script '503*100'
+run tw-post -T 1 -q "$Q2" 'flush one'
+run tw-post -T 1 -q "$Q2" 'flush two'
+is "$(count "$Q2/new")" 2 "two posts queued while X is down"
+mock_x_script 'last:60'
+n=$(mock_x_stat requests)
+run tw-post -F -T 3 "$Q2"
+expect 75 "^tw-post: $Q2: rate limited by X until [0-9:]+ UTC; the rest waits\$" "a flush: the window's last post made, the rest waits"
+is "$(ntimes 'flush one')/$(ntimes 'flush two')" 1/0 "the first posted, the second not tried"
+is "$(($(mock_x_stat requests) - n))" 1 "one request"
 # Without a queue, in one stream: the second post waits; or gives up
 # without a request when the reset is beyond the time budget.
 mock_x_script 'last:3'

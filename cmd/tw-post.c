@@ -653,7 +653,7 @@ flush_queue(struct run *r)
 		note(r, EX_DATAERR);
 	}
 	if (f.held != 0 && f.kept == 0) {
-		/* Held from the start, or after a post that used the window up. */
+		/* Held from the start, or after a post used the window up. */
 		ht_warnx("%s: rate limited by X until %s; %s", r->qdir,
 		    clock_of(f.held, when, sizeof when), f.sent + f.dups > 0 ?
 		    "the rest waits" : "nothing sent");

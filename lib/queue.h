@@ -213,7 +213,7 @@ struct ht_qsend {
 /* What happened to one item, for the caller's report. */
 enum ht_qevent {
 	HT_QEV_SENT,		/* posted (r: OK or DUP) */
-	HT_QEV_KEPT,		/* left queued (r: TEMP, LIMIT or BLOCKED) */
+	HT_QEV_KEPT,		/* left queued (r: TEMP, LIMIT, BLOCKED) */
 	HT_QEV_FAILED,		/* moved to failed/ (r: PERM) */
 	HT_QEV_CORRUPT,		/* moved to failed/, unreadable (msg) */
 	HT_QEV_ALREADY,		/* its event was posted before: dropped */
@@ -228,8 +228,9 @@ struct ht_qflush {
 		    const struct ht_qsend *r, const char *msg); /* or NULL */
 	void	*arg;
 	time_t	(*now)(void);	/* NULL: time() */
-	long	wait;		/* seconds a send waits for a rate limit to
-				   end rather than stop (0: it stops) */
+	long	wait;		/* seconds a send waits for a rate
+				   limit to end rather than stop (0: it
+				   stops) */
 	/* Filled in. */
 	long	sent, dups, failed, corrupt, already, busy, kept;
 	long	left;		/* ht_queue_flush: items queued at the end */

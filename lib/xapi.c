@@ -530,14 +530,15 @@ ht_xapi_classify(const json_t *ans, int v1, long long now,
 		r->retry_at = r->next_at;
 		if (http == 429 && r->retry_at == 0)
 			r->retry_at = ht_xapi_hold_until(json_string_value(
-			    json_object_get(hdr, "x-rate-limit-reset")), 0, now);
+			    json_object_get(hdr, "x-rate-limit-reset")), 0,
+			    now);
 		if (r->retry_at == 0)
 			r->retry_at = ht_xapi_hold_until(json_string_value(
 			    json_object_get(hdr, "retry-after")), 1, now);
 		if (http == 429 && r->limit != NULL &&
 		    strcmp(r->limit, windows[0].name) != 0)
-			set_reason(r, "rate limited by X (429): %s is used up%s",
-			    r->limit, said);
+			set_reason(r, "rate limited by X (429): %s is used "
+			    "up%s", r->limit, said);
 		else if (http == 429)
 			set_reason(r, "rate limited by X (429)%s",
 			    said);

@@ -40,8 +40,9 @@ enum ht_xapi_kind {
 	HT_XAPI_OK,		/* posted; id is set */
 	HT_XAPI_DUPLICATE,	/* X has this text already */
 	HT_XAPI_PERMANENT,	/* rejected; do not retry */
-	HT_XAPI_NO_CREDITS,	/* 402: no credits left; not retried, as every
-				   post fails until the owner tops them up */
+	HT_XAPI_NO_CREDITS,	/* 402: no credits left; not retried, as
+				   every post fails until the owner tops
+				   them up */
 	HT_XAPI_TRANSIENT	/* failed for now; retry (not before retry_at) */
 };
 
@@ -53,9 +54,9 @@ struct ht_xapi_result {
 	long long retry_at;	/* TRANSIENT: epoch seconds, 0 when unknown */
 	long long next_at;	/* any answer: X takes no post before this, as
 				   a window is used up (epoch seconds), or 0 */
-	const char *limit;	/* the window that decided retry_at or next_at:
-				   static text ("the app's 24-hour limit"), or
-				   NULL */
+	const char *limit;	/* the window that decided retry_at or
+				   next_at: static text ("the app's 24-hour
+				   limit"), or NULL */
 	int attempts;		/* ht_xapi_post_within: requests made */
 	char id[32];		/* OK: the post's id */
 	char reason[512];	/* not OK: why, one line, X's words quoted */

@@ -228,8 +228,8 @@ static void
 url_count(void **state)
 {
 	assert_int_equal(nurls("v2.0 is out"), 0);
-	assert_int_equal(nurls("New release 0.1.7 of karolisr/keel: docker pull "
-	    "karolisr/keel:0.1.7"), 0);
+	assert_int_equal(nurls("New release 0.1.7 of acme/app: docker pull "
+	    "acme/app:0.1.7"), 0);
 	assert_int_equal(nurls("see https://example.com"), 1);
 	assert_int_equal(nurls("test.com and https://test.com/x."), 2);
 	assert_int_equal(nurls("user@example.com example.notatld"), 0);

@@ -593,8 +593,10 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 	f.send = queue_send;
 	f.note = queue_note;
 	f.arg = r;
-	/* A rate limit that ends within the time budget is waited for. */
-	f.wait = r->budget_ms / 1000;
+	/*
+	 * While the queue is rate limited it only queues (f.wait 0): the
+	 * flush sends, oldest first, and waits for a reset that is near.
+	 */
 	/* For the messages about an item not taken (busy, held). */
 	memset(&held, 0, sizeof held);
 	held.text = (char *)text;

@@ -31,6 +31,19 @@ is "$OUT" '{"text":"see https://example.com","weighted_length":27,"valid":true,"
 run tw-post --dry-run 'see https://example.com'
 like "$OUT" '^dry run: POST [^ ]+ \(27/280, contains a link\): ' "tw-post --dry-run: contains a link"
 
+# The README's check, as written, on a payload of our own: passes with the
+# default template, refuses the linked one.
+mkdir "$T/ci"
+printf '{"push_data":{"pushed_at":1764505800,"tag":"v3.1.4","pusher":"acme"},"repository":{"repo_name":"acme/widget","namespace":"acme","name":"widget","repo_url":"https://hub.docker.com/r/acme/widget","is_private":false}}\n' >"$T/ci/payload.json"
+awk '/^## What X charges/ { on = 1 } on && /^    if / { p = 1 } p { sub(/^    /, ""); print }
+    p && /^fi$/ { exit }' "$TOP/README.md" >"$T/ci/check.sh"
+like "$(cat "$T/ci/check.sh")" 'grep -q' "the README's check is found"
+run sh -c 'cd "$1" && sh -e check.sh' sh "$T/ci"
+is "$STATUS/$ERR" "0/" "the README's check passes the default template"
+printf 'format: { template = "{tag} {repo_url}"; };\n' >"$T/linked.conf"
+run env HUBTWEET_CONFIG="$T/linked.conf" sh -c 'cd "$1" && sh -e check.sh' sh "$T/ci"
+expect 1 '^a post would contain a link$' "the README's check refuses the linked template"
+
 mock_x_start || exit 1
 Q=$T/q
 

@@ -38,11 +38,13 @@ printf '{"push_data":{"pushed_at":1764505800,"tag":"v3.1.4","pusher":"acme"},"re
 awk '/^## What X charges/ { on = 1 } on && /^    if / { p = 1 } p { sub(/^    /, ""); print }
     p && /^fi$/ { exit }' "$TOP/README.md" >"$T/ci/check.sh"
 like "$(cat "$T/ci/check.sh")" 'grep -q' "the README's check is found"
-run sh -c 'cd "$1" && sh -e check.sh' sh "$T/ci"
-is "$STATUS/$ERR" "0/" "the README's check passes the default template"
 printf 'format: { template = "{tag} {repo_url}"; };\n' >"$T/linked.conf"
-run env HUBTWEET_CONFIG="$T/linked.conf" sh -c 'cd "$1" && sh -e check.sh' sh "$T/ci"
+cd "$T/ci" || exit 1
+run sh -e check.sh
+is "$STATUS/$ERR" "0/" "the README's check passes the default template"
+run env HUBTWEET_CONFIG="$T/linked.conf" sh -e check.sh
 expect 1 '^a post would contain a link$' "the README's check refuses the linked template"
+cd "$TOP" || exit 1
 
 mock_x_start || exit 1
 Q=$T/q

@@ -4,6 +4,7 @@
 #   make check        build with AddressSanitizer + UBSan and run all tests
 #   make demo         the README's first command
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make deb          hubtweet_VERSION_ARCH.deb (dpkg-deb, dpkg-shlibdeps)
 #
 # Each tool links only the libraries it uses: the webhook path starts a
 # process per delivery, and libcurl alone costs milliseconds to load.
@@ -215,7 +216,9 @@ $(FLAGSTAMP): FORCE
 	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) STATIC=$(STATIC)' > $@.new
 	@if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (Not those of make deb's own build, under $(DEBDIR).)
+-include $(shell find $(B) -path $(DEBDIR) -prune -o -name '*.d' -print \
+	2>/dev/null)
 
 # The packages the build and tests need (a no-op when all are there).
 deps:
@@ -352,6 +355,32 @@ install: all
 	chmod 755 $(DESTDIR)$(RECIPEDIR)/hubtweet-socat \
 		$(DESTDIR)$(RECIPEDIR)/hubtweet-tcpserver
 
+# The Debian package hubtweet_VERSION_ARCH.deb, in this directory: the
+# tools built with PREFIX=/usr and Debian's hardening flags
+# (dpkg-buildflags) from a copy of the sources in $(DEBDIR)/src, so that
+# bin/ and its build flags (make check's sanitized build) are left alone;
+# installed with make install DESTDIR=$(DEBDIR)/debian/hubtweet; then
+# scripts/mkdeb
+# adds the docs, computes Depends with dpkg-shlibdeps and runs dpkg-deb.
+# Install it with apt install ./hubtweet_*.deb.
+DEBDIR = $(B)/deb
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB = hubtweet_$(VERSION)_$(DEB_ARCH).deb
+DEB_MAINTAINER ?= hubtweet maintainers <hubtweet@invalid>
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+
+deb: $(DEB)
+$(DEB): FORCE
+	$(call need_cmd,dpkg-buildflags,dpkg-dev)
+	rm -rf $(DEBDIR)
+	mkdir -p $(DEBDIR)/src
+	cp -pR Makefile cmd lib man scripts $(DEBDIR)/src/
+	cd $(DEBDIR)/src && $(MAKE) -s SAN= PREFIX=/usr \
+		CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
+		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" \
+		install DESTDIR=$(CURDIR)/$(DEBDIR)/debian/hubtweet
+	scripts/mkdeb $(DEBDIR) $(VERSION) $(DEB_ARCH) "$(DEB_MAINTAINER)" $@
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
 	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(HELPERS)))
@@ -362,7 +391,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(RECIPEDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
-	rm -rf bin libexec $(B) tests/tmp
+	rm -rf bin libexec $(B) tests/tmp hubtweet_*.deb
 
 FORCE:
-.PHONY: all deps check check-corpus valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE
+.PHONY: all deps check check-corpus deb valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

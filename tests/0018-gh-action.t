@@ -72,6 +72,12 @@ is "$(output "$T/o6" id)" "" "401: no id"
 mock_x_script 401
 ga "$T/o7" INPUT_TEXT="v1.2 is out" GITHUB_ACTIONS=true
 like_out '^::error title=hubtweet::not posted: X refused the credentials \(exit 77\)$' "on GitHub: an error annotation"
+nl='
+'
+ga "$T/o7" INPUT_TEXT=hi INPUT_DRY_RUN="no${nl}::warning::100%" GITHUB_ACTIONS=true
+expect 64 'dry-run must be true or false' "a bad input on GitHub: 64"
+is "$OUT" "::error title=hubtweet::dry-run must be true or false, not 'no ::warning::100%25'" \
+    "the annotation is one line, escaped: no command of the input's"
 
 # Rate limited beyond the budget: 75, distinct.
 mock_x_script '429:3600'

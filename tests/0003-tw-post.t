@@ -221,7 +221,7 @@ no_secret "429"
 mock_x_script ''
 
 # The README's CI shell step, as written, against the mock.
-awk '/^## Posting from CI/ { on = 1 } on && /^```sh$/ { p = 1; next }
+awk '/^### A plain shell step/ { on = 1 } on && /^```sh$/ { p = 1; next }
     p && /^```$/ { exit } p { print }' "$TOP/README.md" >"$T/ci.sh"
 run env TAG=v9.9.9 sh -e "$T/ci.sh"
 is_status 0 "the README's CI step posts"

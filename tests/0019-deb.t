@@ -34,6 +34,8 @@ for lib in libcurl4 libjansson4 libssl3 libconfig9 libutf8proc2 libpsl5 \
 	like "$dep" "(^|, )$lib( |,|$)" "Depends: $lib"
 done
 unlike "$dep" 'libcmocka|libasan|libubsan|-dev' "Depends: no test, sanitizer or -dev package"
+dpkg-deb -I "$deb" md5sums >"$T/md5sums" 2>&1
+like "$(cat "$T/md5sums")" '^[0-9a-f]{32}  usr/bin/tw-post$' "md5sums lists the files"
 
 # The files: where Debian puts them, owned by root, nothing else.
 dpkg-deb -c "$deb" >"$T/list"

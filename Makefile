@@ -355,14 +355,15 @@ install: all
 	chmod 755 $(DESTDIR)$(RECIPEDIR)/hubtweet-socat \
 		$(DESTDIR)$(RECIPEDIR)/hubtweet-tcpserver
 
-# The Debian package hubtweet_VERSION_ARCH.deb, in this directory: the
-# tools built with PREFIX=/usr and Debian's hardening flags
-# (dpkg-buildflags) from a copy of the sources in $(DEBDIR)/src, so that
-# bin/ and its build flags (make check's sanitized build) are left alone;
-# installed with make install DESTDIR=$(DEBDIR)/debian/hubtweet; then
-# scripts/mkdeb
-# adds the docs, computes Depends with dpkg-shlibdeps and runs dpkg-deb.
-# Install it with apt install ./hubtweet_*.deb.
+# The Debian package hubtweet_VERSION_ARCH.deb, in this directory.  The
+# tools are built with PREFIX=/usr, every library shared (STATIC=0, as
+# Debian wants: a security update of a library then reaches them) and
+# Debian's hardening flags (dpkg-buildflags), from a copy of the sources
+# in $(DEBDIR)/src, so that bin/ and its build flags (make check's
+# sanitized build) are left alone; installed with make install
+# DESTDIR=$(DEBDIR)/debian/hubtweet; then scripts/mkdeb adds the docs,
+# computes Depends with dpkg-shlibdeps and runs dpkg-deb.  Install it
+# with apt install ./hubtweet_*.deb.
 DEBDIR = $(B)/deb
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEB = hubtweet_$(VERSION)_$(DEB_ARCH).deb
@@ -375,7 +376,7 @@ $(DEB): FORCE
 	rm -rf $(DEBDIR)
 	mkdir -p $(DEBDIR)/src
 	cp -pR Makefile cmd lib man scripts $(DEBDIR)/src/
-	cd $(DEBDIR)/src && $(MAKE) -s SAN= PREFIX=/usr \
+	cd $(DEBDIR)/src && $(MAKE) -s SAN= STATIC=0 PREFIX=/usr \
 		CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
 		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" \
 		install DESTDIR=$(CURDIR)/$(DEBDIR)/debian/hubtweet

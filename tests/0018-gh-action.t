@@ -86,6 +86,13 @@ expect 75 'rate limited by X' "rate limited: status 75"
 is "$(output "$T/o8" exit-status)" 75 "rate limited: exit-status=75"
 mock_x_script ''
 
+# No credits left (402): 69, with what to do; no queue in a CI step.
+mock_x_script 402
+ga "$T/o8" INPUT_TEXT="v1.4 is out"
+expect 69 'no credits left' "402: status 69, tw-post's message"
+is "$(output "$T/o8" exit-status)" 69 "402: exit-status=69"
+mock_x_script ''
+
 # Inputs that make no sense, before anything runs.
 n=$(mock_x_stat requests)
 ga "$T/o9" INPUT_TEXT=hi INPUT_TEXT_FILE="$T/note"

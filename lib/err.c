@@ -10,22 +10,54 @@ ht_err_clear(struct ht_err *e)
 	memset(e, 0, sizeof *e);
 }
 
+/* The length of the bidi control that s begins with (UTF-8), or 0. */
+static size_t
+bidi_len(const unsigned char *s)
+{
+	if (s[0] == 0xd8 && s[1] == 0x9c)		/* U+061C */
+		return 2;
+	if (s[0] != 0xe2)
+		return 0;
+	if (s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f ||	/* U+200E/F */
+	    (s[2] >= 0xaa && s[2] <= 0xae)))		/* U+202A-E */
+		return 3;
+	if (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)	/* U+2066-9 */
+		return 3;
+	return 0;
+}
+
+void
+ht_text_clean(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	size_t n;
+
+	while (*r != '\0') {
+		if ((n = bidi_len(r)) > 0) {
+			*w++ = '?';
+			r += n;
+		} else if (*r == '\n' || *r == '\r' || *r == '\t') {
+			*w++ = ' ';
+			r++;
+		} else if (*r < ' ' || *r == 0x7f) {
+			*w++ = '?';
+			r++;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 static void
 set_msg(struct ht_err *e, const char *fmt, va_list ap)
 {
-	char *p;
-
 	/* A truncated message is still a message: the buffer bounds it. */
 	(void)vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	/*
 	 * One line, and no control characters: a dependency's text may carry
 	 * a newline, and a message may quote input (an escape sequence).
 	 */
-	for (p = e->msg; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-		else if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
+	ht_text_clean(e->msg);
 }
 
 void

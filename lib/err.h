@@ -36,5 +36,14 @@ void	ht_err_prefix(struct ht_err *, const char *, ...)
  * Returns buf.
  */
 const char *ht_err_str(const struct ht_err *, char *buf, size_t len);
+/*
+ * Make s (a NUL-terminated line, changed in place) safe to show on a
+ * terminal or in a log: newline, CR and tab become a space, other control
+ * characters '?', and so do the Unicode controls that reorder text (the
+ * bidi embeddings, overrides and isolates, U+202A-U+202E and
+ * U+2066-U+2069, and the marks U+200E, U+200F and U+061C), which can make
+ * a line read differently from what it holds.
+ */
+void	ht_text_clean(char *s);
 
 #endif

@@ -300,6 +300,18 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 		    "two components", repo_name);
 		return NULL;
 	}
+	/*
+	 * Docker reads a first component with a dot (or "localhost") as a
+	 * registry's host: "evil.example.com/app" is pulled from there, not
+	 * from Docker Hub, whose namespaces never have one.
+	 */
+	if (slash != NULL && (memchr(repo_name, '.',
+	    (size_t)(slash - repo_name)) != NULL ||
+	    strncmp(repo_name, "localhost/", 10) == 0)) {
+		ht_err_set(e, "repository.repo_name: \"%.80s\" names a "
+		    "registry host, not a Docker Hub namespace", repo_name);
+		return NULL;
+	}
 	/* A bare name is an official image: library/NAME, pulled as NAME. */
 	official = slash == NULL;
 

@@ -34,6 +34,7 @@ struct ht_httpreq_priv {
 	size_t hvalue_len;
 	int in_value;
 	int expect_continue;
+	int te_seen;		/* Transfer-Encoding fields so far */
 	int head_done;
 	int done;
 };
@@ -86,16 +87,46 @@ on_url(http_parser *p, const char *at, size_t n)
 	return 0;
 }
 
-/* A header is complete: keep what we use. */
-static void
+/* Whether v, without the white space around it, is word (any case). */
+static int
+value_is(const char *v, const char *word)
+{
+	size_t n = strlen(word);
+
+	v += strspn(v, " \t");
+	return strncasecmp(v, word, n) == 0 && v[n + strspn(v + n, " \t")] ==
+	    '\0';
+}
+
+/*
+ * A header is complete: keep what we use, and refuse the framing that a
+ * proxy in front could read differently from us (RFC 9112, 6.1 and 5.1):
+ * a transfer coding other than chunked alone (501), since a
+ * "gzip, chunked" body would be read as plain chunked; and white space
+ * between a field name and its colon (400).
+ */
+static int
 header_end(struct ht_httpreq_priv *s)
 {
+	int st = 0;
+
 	if (s->hname_len > 0 && strcasecmp(s->hname, "expect") == 0 &&
 	    strcasecmp(s->hvalue, "100-continue") == 0)
 		s->expect_continue = 1;
+	if (s->hname[strcspn(s->hname, " \t")] != '\0') {
+		s->status = st = 400;
+		ht_err_set(s->e, "white space before the colon of a header "
+		    "field");
+	} else if (s->hname_len > 0 &&
+	    strcasecmp(s->hname, "transfer-encoding") == 0 &&
+	    (s->te_seen++ > 0 || !value_is(s->hvalue, "chunked"))) {
+		s->status = st = 501;
+		ht_err_set(s->e, "transfer coding other than chunked alone");
+	}
 	s->hname_len = s->hvalue_len = 0;
 	s->hname[0] = s->hvalue[0] = '\0';
 	s->in_value = 0;
+	return st;
 }
 
 static int
@@ -103,8 +134,8 @@ on_header_field(http_parser *p, const char *at, size_t n)
 {
 	struct ht_httpreq_priv *s = p->data;
 
-	if (s->in_value)
-		header_end(s);
+	if (s->in_value && header_end(s) != 0)
+		return -1;
 	append_bounded(s->hname, &s->hname_len, HNAME_MAX, at, n);
 	return 0;
 }
@@ -155,7 +186,8 @@ on_headers_complete(http_parser *p)
 	struct ht_httpreq *r = s->req;
 	int st;
 
-	header_end(s);
+	if (header_end(s) != 0)
+		return -1;
 	s->head_done = 1;
 	r->method = http_method_str((enum http_method)p->method);
 	r->is_post = p->method == HTTP_POST;

@@ -244,7 +244,8 @@ ht_jstream_next(struct ht_jstream *s, json_t **out, struct ht_err *e)
 	for (;;) {
 		avail = s->len - s->off;
 		v = json_loadb(data(s) + s->off, avail,
-		    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
+		    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
+		    JSON_REJECT_DUPLICATES, &je);
 		used = v != NULL ? (size_t)je.position : 0;
 		/*
 		 * Read more when the value is cut short by the end of what we

@@ -28,16 +28,23 @@ ht_log_prog(void)
 	return prog;
 }
 
+/*
+ * Every line is cleaned (ht_text_clean): a message may quote what a sender
+ * or X sent, and a log line must hold what it seems to.  A longer line is
+ * cut.
+ */
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {
+	char line[4096];
+
+	(void)vsnprintf(line, sizeof line, fmt, ap);
+	ht_text_clean(line);
 	if (to_syslog) {
-		vsyslog(prio, fmt, ap);
+		syslog(prio, "%s", line);
 		return;
 	}
-	(void)fprintf(stderr, "%s: ", prog);
-	(void)vfprintf(stderr, fmt, ap);
-	(void)fputc('\n', stderr);
+	(void)fprintf(stderr, "%s: %s\n", prog, line);
 }
 
 void

@@ -122,6 +122,27 @@ run dh-parse -c "$T/open.conf" /dev/null
 expect 78 "holds secrets but group or others can read it \\(mode 644\\); chmod 600 it$" "world-readable secrets refused"
 unlike "$ERR" s3cret "the secret is not printed"
 
+# What Docker Hub never sends: a registry host as the namespace, and
+# duplicate keys (the last one would win).
+pl() { printf '{"push_data":{"tag":"%s","pushed_at":1700000000},"repository":{"repo_name":"%s"}}\n' "$2" "$1"; }
+pl evil.example.com/app v1 >"$T/dotted.json"
+run dh-parse "$T/dotted.json"
+expect 65 '^dh-parse: .*dotted\.json:1:1: repository\.repo_name: "evil\.example\.com/app" names a registry host, not a Docker Hub namespace$' "a dotted namespace is refused, exit 65"
+is "$OUT" "" "... and gives no event"
+pl localhost/app v1 >"$T/p.json"; run dh-parse "$T/p.json"
+expect 65 'names a registry host' "localhost as the namespace is refused"
+pl alice/app.example.com v1 >"$T/p.json"; run dh-parse "$T/p.json"
+is "$STATUS" 0 "a dot in the repository's own name is fine"
+printf '{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"alice/app","repo_name":"evil/other"}}\n' >"$T/dupkey.json"
+run dh-parse "$T/dupkey.json"
+expect 65 "^dh-parse: .*dupkey\\.json:1:[0-9]+: invalid JSON: duplicate object key near '\"repo_name\"'$" "two repo_name keys: refused, exit 65"
+is "$OUT" "" "... and no event"
+printf '{"push_data":{"tag":"v1","tag":"v2","pushed_at":1700000000},"repository":{"repo_name":"alice/app"}}\n' >"$T/p.json"; run dh-parse "$T/p.json"
+expect 65 "duplicate object key near '\"tag\"'" "two tag keys: refused"
+printf '{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"a\342\200\256b/app"}}\n' >"$T/p.json"; run dh-parse "$T/p.json"
+expect 65 'repo_name: "a[?]b/app" is not a valid' "a bidi override in a message is neutralised"
+unlike "$ERR" "$(printf '\342\200\256')" "... no U+202E reaches stderr"
+
 # A full stdout is an error, not success.
 if [ -w /dev/full ]; then
 	run sh -c 'dh-parse -L "$1" >/dev/full' sh "$P01"

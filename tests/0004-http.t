@@ -189,6 +189,37 @@ post --data-binary @"$F/23-dotted-tag-ellipsis-INVALID.json" "$U/dockerhub?key=$
 answer 400 'invalid JSON' "a real invalid payload: 400"
 is "$(wc -l <"$T/events")" 4 "no event from any bad request"
 
+# Framing a proxy could read differently: a transfer coding other than
+# chunked alone is 501, white space before a header's colon 400.
+BODY='{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"alice/app"}}'
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' "$KEY" ${#BODY} "$BODY" >"$T/req"
+raw "$T/req"
+answer 501 '"reason":"transfer coding other than chunked alone"' "Transfer-Encoding: gzip, chunked: 501"
+answer_complete 501
+is "$LAST" 65 "501: exit 65"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' "$KEY" ${#BODY} "$BODY" >"$T/req"
+raw "$T/req"
+answer 501 '' "Transfer-Encoding given twice: 501"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length : %d\r\n\r\n%s' "$KEY" ${#BODY} "$BODY" >"$T/req"
+raw "$T/req"
+answer 400 '"reason":"white space before the colon of a header field"' "Content-Length with a space before the colon: 400"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked \r\n\r\n%x\r\n%s\r\n0\r\n\r\n' "$KEY" ${#BODY} "$BODY" >"$T/req"
+raw "$T/req"
+answer 200 '"status":"accepted"' "Transfer-Encoding: Chunked (any case) is still chunked"
+sed -i '$d' "$T/events"
+# Duplicate keys: 400, whichever would have won.
+post --data-binary '{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"alice/app","repo_name":"evil/other"}}' "$U/dockerhub?key=$KEY"
+answer 400 '"reason":"body:1:[0-9]+: invalid JSON: duplicate object key near ' "duplicate keys in a payload: 400"
+post --data-binary '{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"evil.example.com/app"}}' "$U/dockerhub?key=$KEY"
+answer 400 'names a registry host' "a dotted namespace: 400"
+# A bidi override quoted in a message reaches neither answer nor log as is.
+printf '{"push_data":{"tag":"v1","pushed_at":1700000000},"repository":{"repo_name":"a\342\200\256b/app"}}' >"$T/bidi"
+post --data-binary @"$T/bidi" "$U/dockerhub?key=$KEY"
+answer 400 'is not a valid Docker repository name' "a name with U+202E: 400"
+like "$LOG" 'repo_name: "a[?]b/app" is not a valid' "the log line shows the override as '?'"
+unlike "$(cat "$T/log")" "$(printf '\342\200\256')" "no U+202E in the log"
+is "$(wc -l <"$T/events")" 4 "none of these gave an event"
+
 # 408: a client slower than the whole-request deadline (1 s here), even
 # though it sends a byte every 0.3 s.
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' "$KEY" >"$T/req"

@@ -85,6 +85,32 @@ type_name(enum type t)
 	return "?";
 }
 
+/*
+ * Whoever can write to the config can point x.api_url at their own server
+ * and collect signed requests, or change the template, whatever the file
+ * holds now: like ssh, refuse a file that group or others may write to, or
+ * that someone other than this user or root owns.
+ */
+static int
+file_unsafe(const char *file, const struct stat *st, struct ht_err *e)
+{
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		ht_err_at(e, file, 0, 0, "owned by uid %lu, neither this user "
+		    "nor root: whoever owns it controls what is posted",
+		    (unsigned long)st->st_uid);
+		return 1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		ht_err_at(e, file, 0, 0, "writable by group or others (mode "
+		    "%03o): whoever can change it controls what is posted; "
+		    "chmod go-w it", (unsigned)(st->st_mode & 0777));
+		return 1;
+	}
+	return 0;
+}
+
 /* Check one setting (and, for groups, all below it) against the table. */
 static int
 check(const char *file, config_setting_t *s, const char *prefix,
@@ -150,6 +176,9 @@ check(const char *file, config_setting_t *s, const char *prefix,
 			return -1;
 		}
 	}
+	if ((src = config_setting_source_file(s)) != NULL &&
+	    stat(src, &st) == 0 && file_unsafe(src, &st, e))
+		return -1;
 	if (d->secret && (src = config_setting_source_file(s)) != NULL) {
 		/*
 		 * Read from a file that @include named (libconfig names no
@@ -224,6 +253,8 @@ ht_conf_load(const char *path, struct ht_err *e)
 		ht_err_at(e, c->file, 0, 0, "is a directory");
 		goto fail;
 	}
+	if (file_unsafe(c->file, &st, e))
+		goto fail;
 	if (config_read(&c->cfg, fp) != CONFIG_TRUE) {
 		ht_err_at(e, c->file, config_error_line(&c->cfg), 0, "%s",
 		    config_error_text(&c->cfg));

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,30 +240,15 @@ replace_file(struct ht_queue *q, const char *base, int todfd,
 	return 0;
 }
 
-/*
- * Whoever can write to the queue can post as its owner: a directory that
- * group or others may write to is refused, as ssh refuses such keys.
- */
+/* The queue and its subdirectories are ours alone (ht_dir_private). */
 static int
 check_private(int fd, const char *dir, const char *sub, struct ht_err *e)
 {
-	struct stat st;
+	char name[PATH_MAX];
 
-	if (fstat(fd, &st) == -1) {
-		sys_err(e, errno, sub);
-		ht_err_prefix(e, "%s", dir);
-		return -1;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		ht_err_set(e, "%s%s%s: writable by %s: anyone who can write "
-		    "there can post; chmod go-w it", dir, *sub != '\0' ?
-		    "/" : "", sub, (st.st_mode & S_IWOTH) != 0 ? "others" :
-		    "the group");
-		if (e != NULL)
-			e->status = EX_NOPERM;
-		return -1;
-	}
-	return 0;
+	(void)snprintf(name, sizeof name, "%s%s%s", dir, *sub != '\0' ?
+	    "/" : "", sub);
+	return ht_dir_private(fd, name, e);
 }
 
 /* Make sure a directory just made is on disk: sync its parent. */

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,4 +108,35 @@ ht_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int
+ht_dir_private(int fd, const char *name, struct ht_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		ht_err_set(e, "%s: %s", name, strerror(errno));
+		if (e != NULL)
+			e->status = EX_OSERR;
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		ht_err_set(e, "%s: owned by uid %lu, not by this user (uid "
+		    "%lu): whoever owns it can post; use a directory of your "
+		    "own", name, (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		if (e != NULL)
+			e->status = EX_NOPERM;
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		ht_err_set(e, "%s: writable by %s: anyone who can write there "
+		    "can post; chmod go-w it", name, (st.st_mode & S_IWOTH) !=
+		    0 ? "others" : "the group");
+		if (e != NULL)
+			e->status = EX_NOPERM;
+		return -1;
+	}
+	return 0;
 }

@@ -31,4 +31,12 @@ int	ht_hexval(int c);
 int	ht_parse_num(const char *s, long long min, long long max,
 	    long long *out);
 
+/*
+ * Whether the directory open on fd (named name, for the message) is ours
+ * alone to write to, as ssh asks of its files: owned by the effective user
+ * and not writable by group or others.  Whoever else can write to a queue
+ * or a spool can post as its owner.  0, or -1 and e (EX_NOPERM).
+ */
+int	ht_dir_private(int fd, const char *name, struct ht_err *e);
+
 #endif

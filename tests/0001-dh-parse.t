@@ -121,6 +121,28 @@ printf 'dockerhub: { key = "s3cret"; };\n' >"$T/open.conf"; chmod 644 "$T/open.c
 run dh-parse -c "$T/open.conf" /dev/null
 expect 78 "holds secrets but group or others can read it \\(mode 644\\); chmod 600 it$" "world-readable secrets refused"
 unlike "$ERR" s3cret "the secret is not printed"
+# Writable by others: refused whatever it holds (it could send the posts,
+# signed, to a server of theirs).
+printf 'x: { api_url = "http://127.0.0.1:9/"; };\n' >"$T/gw.conf"; chmod 664 "$T/gw.conf"
+run dh-parse -c "$T/gw.conf" /dev/null
+expect 78 "^dh-parse: $T/gw.conf: writable by group or others \\(mode 664\\): whoever can change it controls what is posted; chmod go-w it$" "a group-writable config is refused"
+chmod 646 "$T/gw.conf"
+run dh-parse -c "$T/gw.conf" /dev/null
+expect 78 'writable by group or others \(mode 646\)' "an others-writable config is refused"
+chmod 644 "$T/gw.conf"
+printf '@include "%s"\n' "$T/gw-inc.conf" >"$T/gw-main.conf"
+printf 'format: { max_length = 200; };\n' >"$T/gw-inc.conf"; chmod 666 "$T/gw-inc.conf"
+run dh-parse -c "$T/gw-main.conf" /dev/null
+expect 78 "^dh-parse: $T/gw-inc.conf: writable by group or others \\(mode 666\\)" "a writable @include file is refused too"
+if [ "$(id -u)" = 0 ]; then
+	chmod 644 "$T/gw.conf"; chown 65534 "$T/gw.conf"
+	run dh-parse -c "$T/gw.conf" /dev/null
+	expect 78 "^dh-parse: $T/gw.conf: owned by uid 65534, neither this user nor root" "a config another user owns is refused"
+else
+	skip "not root: cannot give a file away"
+fi
+run dh-parse -c /dev/null /dev/null
+is_status 0 "/dev/null (a device, mode 666) is still a fine empty config"
 
 # What Docker Hub never sends: a registry host as the namespace, and
 # duplicate keys (the last one would win).

@@ -36,6 +36,21 @@ expect 64 '^tw-post: -q: the queue directory is empty$' "-q ''"
 mkdir -m 777 "$T/open"
 run tw-post -q "$T/open" hello
 expect 77 "^tw-post: queue $T/open: writable by others: anyone who can write there can post; chmod go-w it$" "a queue others can write to is refused"
+# A queue, or a part of it, that another user owns: that user could put
+# posts in new/ (chown needs root; nobody is uid 65534 here).
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 700 "$T/theirs"
+	chown 65534 "$T/theirs"
+	run tw-post -q "$T/theirs" hello
+	expect 77 "^tw-post: queue $T/theirs: owned by uid 65534, not by this user \\(uid 0\\): whoever owns it can post; use a directory of your own$" "a queue another user owns is refused"
+	run tw-post -q "$T/mine" hello
+	chown 65534 "$T/mine/new"
+	run tw-post -F "$T/mine"
+	expect 77 "^tw-post: queue $T/mine/new: owned by uid 65534, not by this user" "a new/ another user owns is refused, even by --flush"
+else
+	skip "not root: cannot give a directory away"
+	skip "not root: cannot give a directory away"
+fi
 
 mock_x_start || exit 1
 Q=$T/q

@@ -25,6 +25,8 @@ export PATH TOP BIN PAYLOADS DATA
 unset XDG_CONFIG_HOME XDG_STATE_HOME XDG_DATA_HOME XDG_CACHE_HOME \
 	XDG_RUNTIME_DIR STATE_DIRECTORY DH_KEY TW_API_URL TW_CONSUMER_KEY \
 	TW_CONSUMER_SECRET TW_ACCESS_TOKEN TW_ACCESS_SECRET
+# Configs a test writes must not be group-writable (they would be refused).
+umask 022
 HOME=$(mktemp -d "${TMPDIR:-/tmp}/ht-home.XXXXXX")
 export HOME
 T=$(mktemp -d "${TMPDIR:-/tmp}/ht-test.XXXXXX")

@@ -161,6 +161,17 @@ open_modes_and_errors(void **state)
 		assert_non_null(strstr(e.msg, "/new: writable by the group"));
 		assert_int_equal(chmod(sub, 0700), 0);
 	}
+	/* Another user's directory, or part of it: refused (root only). */
+	if (geteuid() == 0) {
+		char sub[sizeof qdir + 8];
+
+		(void)snprintf(sub, sizeof sub, "%s/new", qdir);
+		assert_int_equal(chown(sub, 65534, (gid_t)-1), 0);
+		assert_null(ht_queue_open(qdir, 0, &e));
+		assert_int_equal(e.status, EX_NOPERM);
+		assert_non_null(strstr(e.msg, "/new: owned by uid 65534, "));
+		assert_int_equal(chown(sub, 0, (gid_t)-1), 0);
+	}
 	/* Read-only for the group is fine. */
 	assert_int_equal(chmod(qdir, 0750), 0);
 	assert_non_null(q = ht_queue_open(qdir, 0, &e));

@@ -370,13 +370,22 @@ header_zero(const json_t *hdr, const char *name)
 }
 
 long long
+ht_xapi_reset_check(long long reset, long long now)
+{
+	if (reset <= now || now < 0 || reset - now > HT_XAPI_RESET_MAX)
+		return 0;
+	return reset;
+}
+
+long long
 ht_xapi_hold_until(const char *value, int relative, long long now)
 {
 	long long v;
 
+	/* 11 digits: now + v cannot overflow, whatever X says. */
 	if (ht_parse_num(value, 0, 99999999999LL, &v) == -1)
 		return 0;
-	return relative ? now + v : v;
+	return ht_xapi_reset_check(relative ? now + v : v, now);
 }
 
 /* X's windows for posting: what each is called in messages. */

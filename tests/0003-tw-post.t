@@ -218,6 +218,18 @@ run tw-post -T 3 'rate limited for an hour'
 expect 75 '^tw-post: rate limited by X until [0-9]{2}:[0-9]{2}:[0-9]{2} UTC \([0-9]+ s from now\), beyond the time budget$' "429 with a reset beyond the budget: exit 75"
 is "$(( $(mock_x_stat requests) - r0 ))" 1 "no retry before the reset"
 no_secret "429"
+# A reset X gives in the past, or absurdly far, is not believed: tw-post
+# backs off (0.5 s, 1 s, 2 s...) instead of retrying once a second, or
+# computing with an overflowing time.
+mock_x_script '429:-100000*20'
+run tw-post -T 3 'reset in the past'
+expect 75 '^tw-post: rate limited by X \(429\)( \(X: "[^"]*"\))? \([0-9]+ attempts in [0-9]+ s\)$' "429 with a reset in the past: backoff, then exit 75"
+unlike "$ERR" 's from now' "... no reset time is quoted"
+mock_x_script '429:1e20*20'
+run tw-post -T 2 -q "$T/rq" 'reset absurdly far'
+expect 75 'rate limited by X \(429\)' "429 with an absurd reset: exit 75, queued"
+rl=$(cat "$T/rq/ratelimit" 2>/dev/null || echo 0)
+if [ "$rl" -le $(( $(date +%s) + 90000 )) ]; then ok "... and no absurd hold in the queue"; else not_ok "... and no absurd hold in the queue"; diag "ratelimit: $rl"; fi
 mock_x_script ''
 
 # The README's CI shell step, as written, against the mock.

@@ -218,6 +218,55 @@ hold_until(void **state)
 	assert_int_equal(ht_xapi_hold_until("-5", 1, NOW), 0);
 	assert_int_equal(ht_xapi_hold_until("12abc", 0, NOW), 0);
 	assert_int_equal(ht_xapi_hold_until("99999999999999999999", 0, NOW), 0);
+	/* In the past, or more than a day away: not believed. */
+	assert_int_equal(ht_xapi_hold_until("1699999999", 0, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until("99999999999", 0, NOW), 0);
+	assert_int_equal(ht_xapi_hold_until("99999999999", 1, NOW), 0);
+}
+
+/* Reset times that make no sense are unknown: the caller backs off. */
+static void
+resets(void **state)
+{
+	struct ht_xapi_result r;
+
+	assert_int_equal(ht_xapi_reset_check(NOW + 900, NOW), NOW + 900);
+	assert_int_equal(ht_xapi_reset_check(NOW + 86400, NOW), NOW + 86400);
+	assert_int_equal(ht_xapi_reset_check(NOW, NOW), 0);
+	assert_int_equal(ht_xapi_reset_check(NOW - 1, NOW), 0);
+	assert_int_equal(ht_xapi_reset_check(NOW + HT_XAPI_RESET_MAX + 1,
+	    NOW), 0);
+	assert_int_equal(ht_xapi_reset_check(9223372036854775807LL, NOW), 0);
+	assert_int_equal(ht_xapi_reset_check(NOW + 10, -5), 0);
+	/* In the past: once a second against a 429 it was. */
+	classify(429, "{\"x-rate-limit-reset\":\"1\"}", "{}", 0, &r);
+	assert_true(r.rate_limited);
+	assert_int_equal(r.retry_at, 0);
+	/* Overflowing, huge, negative or not a number. */
+	classify(429, "{\"x-rate-limit-reset\":"
+	    "\"99999999999999999999999\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	classify(429, "{\"x-rate-limit-reset\":\"9223372036854775807\"}",
+	    "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	classify(429, "{\"x-rate-limit-reset\":\"-5\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	classify(429, "{\"x-rate-limit-reset\":\"17e8\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	/* A daily cap's reset goes through the same check. */
+	classify(429, "{\"x-user-limit-24hour-remaining\":\"0\","
+	    "\"x-user-limit-24hour-reset\":\"4000000000\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	/* Retry-After too: now + a huge number must not overflow. */
+	classify(503, "{\"retry-after\":\"9223372036854775807\"}", "{}", 0,
+	    &r);
+	assert_int_equal(r.retry_at, 0);
+	classify(503, "{\"retry-after\":\"999999999999\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, 0);
+	/* A bad reset, a good Retry-After: the latter. */
+	classify(429, "{\"x-rate-limit-reset\":\"1\",\"retry-after\":"
+	    "\"30\"}", "{}", 0, &r);
+	assert_int_equal(r.retry_at, NOW + 30);
 }
 
 static void
@@ -260,6 +309,7 @@ main(void)
 		cmocka_unit_test(transient),
 		cmocka_unit_test(pay_per_use),
 		cmocka_unit_test(hold_until),
+		cmocka_unit_test(resets),
 		cmocka_unit_test(bodies),
 		cmocka_unit_test(helper_path),
 	};

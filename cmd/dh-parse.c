@@ -294,6 +294,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	lim.max_body = w.max_body;
 	lim.timeout_ms = (int)ht_conf_int(conf, "dockerhub.timeout",
 	    HT_HTTP_TIMEOUT) * 1000;
+	lim.header_timeout_ms = (int)ht_conf_int(conf,
+	    "dockerhub.header_timeout", HT_HTTP_HEADER_TIMEOUT) * 1000;
 	/* A sender that goes away is an error to report, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Now: once the connection is closed, getpeername(2) cannot tell. */

@@ -33,6 +33,7 @@ static const struct setting {
 	{ "dockerhub.path", T_STR, 0, 0, NULL, 0 },
 	{ "dockerhub.max_body", T_INT, 1024, 64 * 1024 * 1024, NULL, 0 },
 	{ "dockerhub.timeout", T_INT, 1, 3600, NULL, 0 },
+	{ "dockerhub.header_timeout", T_INT, 1, 3600, NULL, 0 },
 	{ "dockerhub.skip_latest", T_BOOL, 0, 0, NULL, 0 },
 	{ "dockerhub.include_tags", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.exclude_tags", T_LIST, 0, 0, NULL, 0 },

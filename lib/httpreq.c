@@ -35,6 +35,7 @@ struct ht_httpreq_priv {
 	int in_value;
 	int expect_continue;
 	int te_seen;		/* Transfer-Encoding fields so far */
+	int line_done;
 	int head_done;
 	int done;
 };
@@ -129,11 +130,15 @@ header_end(struct ht_httpreq_priv *s)
 	return st;
 }
 
+static int	line_end(struct ht_httpreq_priv *);
+
 static int
 on_header_field(http_parser *p, const char *at, size_t n)
 {
 	struct ht_httpreq_priv *s = p->data;
 
+	if (!s->line_done && line_end(s) == -1)
+		return -1;
 	if (s->in_value && header_end(s) != 0)
 		return -1;
 	append_bounded(s->hname, &s->hname_len, HNAME_MAX, at, n);
@@ -179,21 +184,19 @@ split_target(struct ht_httpreq *r, size_t len)
 	return 0;
 }
 
+/*
+ * The request line is read (the first header begins, or the head ends):
+ * the caller judges it now, before any header is read.
+ */
 static int
-on_headers_complete(http_parser *p)
+line_end(struct ht_httpreq_priv *s)
 {
-	struct ht_httpreq_priv *s = p->data;
 	struct ht_httpreq *r = s->req;
 	int st;
 
-	if (header_end(s) != 0)
-		return -1;
-	s->head_done = 1;
-	r->method = http_method_str((enum http_method)p->method);
-	r->is_post = p->method == HTTP_POST;
-	r->chunked = (p->flags & F_CHUNKED) != 0;
-	r->has_length = (p->flags & F_CONTENTLENGTH) != 0;
-	r->content_length = r->has_length ? p->content_length : 0;
+	s->line_done = 1;
+	r->method = http_method_str((enum http_method)s->parser.method);
+	r->is_post = s->parser.method == HTTP_POST;
 	if (r->target == NULL || split_target(r, s->target_len) == -1) {
 		s->status = r->target == NULL ? 400 : 500;
 		ht_err_set(s->e, r->target == NULL ? "no request target" :
@@ -206,6 +209,23 @@ on_headers_complete(http_parser *p)
 		s->status = st;
 		return -1;
 	}
+	return 0;
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct ht_httpreq_priv *s = p->data;
+	struct ht_httpreq *r = s->req;
+
+	if (!s->line_done && line_end(s) == -1)
+		return -1;
+	if (header_end(s) != 0)
+		return -1;
+	s->head_done = 1;
+	r->chunked = (p->flags & F_CHUNKED) != 0;
+	r->has_length = (p->flags & F_CONTENTLENGTH) != 0;
+	r->content_length = r->has_length ? p->content_length : 0;
 	if (!r->chunked && !r->has_length) {
 		s->status = 411;
 		ht_err_set(s->e, "no Content-Length and not chunked");
@@ -306,6 +326,35 @@ feed(struct ht_httpreq_priv *s, const char *buf, size_t n)
 	return 400;
 }
 
+/*
+ * Feed bytes, judging the request line (line_end) as soon as it is whole:
+ * http-parser has no callback for that, and it reports the first header
+ * only once the header's name is, so a sender without the key could
+ * otherwise still hold the connection with slow or broken headers.  The
+ * first line feed after the target ends the request line (blank lines
+ * before it are skipped by the parser).
+ */
+static int
+feed_head(struct ht_httpreq_priv *s, const char *buf, size_t n)
+{
+	const char *nl;
+	size_t k;
+	int st;
+
+	while (!s->line_done && n > 0 &&
+	    (nl = memchr(buf, '\n', n)) != NULL) {
+		k = (size_t)(nl - buf) + 1;
+		if ((st = feed(s, buf, k)) != 0)
+			return st;
+		buf += k;
+		n -= k;
+		if (!s->line_done && s->req->target != NULL &&
+		    line_end(s) == -1)
+			return s->status;
+	}
+	return n > 0 ? feed(s, buf, n) : 0;
+}
+
 /* Wait until fd is readable or the deadline passes: 1, 0 (late) or -1. */
 static int
 wait_readable(int fd, long long deadline)
@@ -337,11 +386,19 @@ ht_httpreq_read(int fd, const struct ht_httpreq_limits *lim,
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	struct ht_httpreq_priv *s;
 	char buf[READ_CHUNK];
+	long long head_deadline;
 	ssize_t n;
 	int st = 0, w;
 
 	memset(r, 0, sizeof *r);
 	r->deadline = ht_now_ms() + lim->timeout_ms;
+	/*
+	 * The head has a shorter deadline of its own: a request line and
+	 * headers are a few hundred bytes, and a sender that trickles them
+	 * holds a handler that real deliveries wait for.
+	 */
+	head_deadline = lim->header_timeout_ms > 0 ? ht_now_ms() +
+	    lim->header_timeout_ms : r->deadline;
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		ht_err_set(e, "out of memory");
 		e->status = EX_OSERR;
@@ -360,9 +417,16 @@ ht_httpreq_read(int fd, const struct ht_httpreq_limits *lim,
 	s->parser.data = s;
 
 	while (!s->done) {
-		if ((w = wait_readable(fd, r->deadline)) == 0) {
-			ht_err_set(e, "request not complete after %d s",
-			    lim->timeout_ms / 1000);
+		if ((w = wait_readable(fd, s->head_done ||
+		    head_deadline > r->deadline ? r->deadline :
+		    head_deadline)) == 0) {
+			if (s->head_done || head_deadline >= r->deadline)
+				ht_err_set(e, "request not complete after %d s",
+				    lim->timeout_ms / 1000);
+			else
+				ht_err_set(e, "request line and headers not "
+				    "complete after %d s",
+				    lim->header_timeout_ms / 1000);
 			st = 408;
 			break;
 		}
@@ -384,7 +448,7 @@ ht_httpreq_read(int fd, const struct ht_httpreq_limits *lim,
 			break;
 		}
 		r->bytes_in += (size_t)n;
-		if ((st = feed(s, buf, (size_t)n)) != 0)
+		if ((st = feed_head(s, buf, (size_t)n)) != 0)
 			break;
 		/*
 		 * A client that sent "Expect: 100-continue" waits for this

@@ -22,11 +22,14 @@
 #define HT_HTTP_MAX_HEADER	(8 * 1024)
 #define HT_HTTP_MAX_BODY	(1024 * 1024)
 #define HT_HTTP_TIMEOUT		10	/* seconds */
+#define HT_HTTP_HEADER_TIMEOUT	5	/* seconds */
 
 struct ht_httpreq_limits {
 	size_t max_header;	/* request line and headers, bytes */
 	size_t max_body;	/* body after chunked decoding, bytes */
 	int timeout_ms;		/* for the whole request */
+	int header_timeout_ms;	/* for the request line and headers (0: the
+				   whole request's) */
 };
 
 struct ht_httpreq {
@@ -46,9 +49,11 @@ struct ht_httpreq {
 };
 
 /*
- * Called once the head (request line and headers) is read, before the body
- * is: returns 0 to go on, or the HTTP status to answer at once (403, 404,
- * 405, ...) with e->msg the reason.
+ * Called once the request line is read, before the headers are (method,
+ * target, path and query are set; nothing else): returns 0 to go on, or
+ * the HTTP status to answer at once (403, 404, 405, ...) with e->msg the
+ * reason.  A sender without the key is thus answered before it can hold
+ * the connection with slow headers.
  */
 typedef int ht_httpreq_head_fn(const struct ht_httpreq *, void *arg,
 	    struct ht_err *e);
@@ -59,7 +64,9 @@ typedef int ht_httpreq_head_fn(const struct ht_httpreq *, void *arg,
  * HTTP status that answers it, with e->msg the reason and e->status the
  * sysexits code that suits (EX_IOERR when the connection could not be
  * read, EX_DATAERR for a bad request, what head set otherwise):
- * 400 malformed or cut short, 408 not complete before the deadline,
+ * 400 malformed or cut short, 408 not complete before the deadline (the
+ * request line and headers have their own, shorter one), 501 a transfer
+ * coding other than chunked,
  * 411 no length, 413 body over the limit, 431 header block over the limit,
  * or what head returned.  head may be NULL.
  */

@@ -232,6 +232,33 @@ head -c 1400 "$P09" >>"$T/req"
 raw "$T/req"
 answer 408 '' "body that never ends: 408"
 
+# The request line and headers have their own deadline (header_timeout),
+# shorter than the whole request's; and the key is judged as soon as the
+# request line is in, so a sender without it is answered before it can
+# hold the handler with slow headers.
+printf 'dockerhub: { timeout = 10; header_timeout = 1; max_body = 4096; };\n' >"$T/hd.conf"
+HPORT=$(free_port)
+: >"$T/hstatus"
+listen "$HPORT" "trap true TERM; dh-parse -H -c $T/hd.conf >>$T/hevents 2>>$T/hlog; echo \$? >>$T/hstatus"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nContent-Length: 2\r\n\r\n{}' "$KEY" >"$T/req"
+run $CLIENT "$HPORT" "$T/req" trickle 0.3
+answer 408 '"reason":"request line and headers not complete after 1 s"' "slow headers: 408 after header_timeout, not timeout"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s' "$KEY" ${#BODY} "$BODY" >"$T/req"
+run $CLIENT "$HPORT" "$T/req" "$(( $(wc -c <"$T/req") - ${#BODY} + 1 ))" 2
+answer 200 '"status":"accepted"' "a body slower than header_timeout (within timeout) is fine"
+printf 'POST /dockerhub?key=wrong HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nContent-Length: 2\r\n\r\n{}' >"$T/req"
+run $CLIENT "$HPORT" "$T/req" trickle 0.3 36
+answer 403 '"reason":"wrong key"' "wrong key, slow headers: 403 at the request line"
+printf 'POST /dockerhub?key=wrong HTTP/1.1\r\nThis is no header\r\n\r\n' >"$T/req"
+run $CLIENT "$HPORT" "$T/req"
+answer 403 '' "wrong key, then a malformed header: 403, the headers unread"
+printf 'POST /other?key=%s HTTP/1.1\r\nThis is no header\r\n\r\n' "$KEY" >"$T/req"
+run $CLIENT "$HPORT" "$T/req"
+answer 404 '' "other path, then a malformed header: 404"
+printf 'dockerhub: { header_timeout = 0; };\n' >"$T/hd0.conf"
+run_in /dev/null dh-parse -H -c "$T/hd0.conf"
+expect 78 "setting 'dockerhub.header_timeout' must be between 1 and 3600" "header_timeout is bounded"
+
 # The answer comes before the rest of the pipeline is done: the consumer
 # of the event waits until the test has its answer.
 PORT2=$(free_port)

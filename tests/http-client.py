@@ -5,8 +5,9 @@
       send the file's bytes to 127.0.0.1:PORT (with PAUSE-AFTER: that many
       bytes, then wait SECONDS before the rest, as a slow client does), read
       the answer until the server closes, and print it.
-  http-client.py PORT REQUEST-FILE trickle SECONDS
-      send one byte every SECONDS (a client slower than the deadline).
+  http-client.py PORT REQUEST-FILE trickle SECONDS [FIRST]
+      send one byte every SECONDS (a client slower than the deadline);
+      with FIRST, the first FIRST bytes at once.
   http-client.py PORT REQUEST-FILE halfclose
       send the file, then close the sending side (a request cut short).
   http-client.py check < RESPONSE
@@ -56,7 +57,9 @@ def main():
             s.shutdown(socket.SHUT_WR)
             data = b""
         elif len(sys.argv) > 3 and sys.argv[3] == "trickle":
-            for i in range(len(data)):
+            first = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+            s.sendall(data[:first])
+            for i in range(first, len(data)):
                 s.sendall(data[i:i + 1])
                 # Stop once the server answers.
                 if select.select([s], [], [], float(sys.argv[4]))[0]:

@@ -27,7 +27,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "key", "dockerkey", NULL };
-	static const struct ht_httpreq_limits lim = { 2048, 16384, 5000 };
+	static const struct ht_httpreq_limits lim = { 2048, 16384, 5000, 2000 };
 	static const struct ht_filter filter = { .skip_latest = 1 };
 	struct ht_secret key = { NULL, 0 };
 	struct ht_webhook w;

@@ -15,7 +15,7 @@
 #include "secret.h"
 #include "webhook.h"
 
-static const struct ht_httpreq_limits lim = { 8192, 1024, 200 };
+static const struct ht_httpreq_limits lim = { 8192, 1024, 200, 0 };
 
 /* Read the request text through a socketpair; close the writer if eof. */
 static int
@@ -153,6 +153,43 @@ refusals(void **state)
 	ht_httpreq_free(&r);
 }
 
+/* The request line and headers have a deadline of their own. */
+static void
+head_deadline(void **state)
+{
+	static const struct ht_httpreq_limits l = { 8192, 1024, 5000, 1000 };
+	static const char head[] = "POST /x HTTP/1.1\r\nHost: x\r\n";
+	static const char full[] = "POST /x HTTP/1.1\r\nContent-Length: 2"
+	    "\r\n\r\n{";
+	struct ht_httpreq r;
+	struct ht_err e;
+	long long t0;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], head, sizeof head - 1),
+	    (ssize_t)(sizeof head - 1));
+	t0 = ht_now_ms();
+	assert_int_equal(ht_httpreq_read(sv[0], &l, NULL, NULL, &r, &e), 408);
+	assert_string_equal(e.msg, "request line and headers not complete "
+	    "after 1 s");
+	assert_true(ht_now_ms() - t0 < 4000);
+	ht_httpreq_free(&r);
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	/* Once the head is in, the body has the rest of the whole deadline. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], full, sizeof full - 1),
+	    (ssize_t)(sizeof full - 1));
+	t0 = ht_now_ms();
+	assert_int_equal(ht_httpreq_read(sv[0], &l, NULL, NULL, &r, &e), 408);
+	assert_string_equal(e.msg, "request not complete after 5 s");
+	assert_true(ht_now_ms() - t0 >= 4000);
+	ht_httpreq_free(&r);
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+}
+
 static void
 judge(void **state)
 {
@@ -172,6 +209,16 @@ judge(void **state)
 	ht_httpreq_free(&r);
 	assert_int_equal(JREQ("POST /dockerhub?key=k2 HTTP/1.1\r\n\r\n"), 403);
 	assert_int_equal(e.status, EX_NOPERM);
+	ht_httpreq_free(&r);
+	/*
+	 * The key is checked as soon as the request line is read: neither a
+	 * malformed header nor a head that never ends gets further.
+	 */
+	assert_int_equal(JREQ("POST /dockerhub?key=k2 HTTP/1.1\r\n"
+	    "Bad header line\r\n\r\n"), 403);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /dockerhub?key=k2 HTTP/1.1\r\nHost: x"),
+	    403);
 	ht_httpreq_free(&r);
 	/* The key is checked before the length. */
 	assert_int_equal(JREQ("POST /dockerhub?dockerkey=k1 HTTP/1.1\r\n\r\n"),
@@ -271,6 +318,7 @@ main(void)
 		cmocka_unit_test(request),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(judge),
+		cmocka_unit_test(head_deadline),
 		cmocka_unit_test(peer),
 		cmocka_unit_test(reply),
 	};

@@ -24,6 +24,7 @@
 #include "jstream.h"
 #include "log.h"
 #include "secret.h"
+#include "slot.h"
 #include "util.h"
 #include "webhook.h"
 
@@ -269,8 +270,9 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	struct ht_err e;
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
-	char logreason[sizeof reason];
-	int st, status = 0;
+	char logreason[sizeof reason], addr[80];
+	const char *slots;
+	int st, r, slot = -1, status = 0;
 
 	/* The key is in this process's memory: no core dump of it. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
@@ -300,6 +302,33 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Now: once the connection is closed, getpeername(2) cannot tell. */
 	(void)ht_peer_name(STDIN_FILENO, peer, sizeof peer);
+	/*
+	 * One source holds at most max_per_source handlers: the others are
+	 * answered 503 at once, before a byte is read, and real deliveries
+	 * from elsewhere still find a free handler.
+	 */
+	if ((slots = ht_conf_str(conf, "dockerhub.slot_dir", NULL)) != NULL &&
+	    *slots != '\0') {
+		r = ht_slot_take(slots, ht_peer_addr(STDIN_FILENO, addr,
+		    sizeof addr) != NULL ? addr : "-", (int)ht_conf_int(conf,
+		    "dockerhub.max_per_source", HT_SLOT_PER_SOURCE), &slot, &e);
+		if (r == -1) {
+			ht_log_err(&e);
+			ht_secret_wipe(&key);
+			return http_fail_setup(e.status);
+		}
+		if (r == 0) {
+			ht_secret_wipe(&key);
+			a.status = 503;
+			a.reason = "too many connections from this address";
+			if (reply(&a) == -1)
+				ht_warnx("http: cannot answer %s: %s", peer,
+				    strerror(errno));
+			(void)shutdown(STDIN_FILENO, SHUT_WR);
+			ht_info("http: %s 503 %s", peer, a.reason);
+			return EX_TEMPFAIL;
+		}
+	}
 
 	st = ht_httpreq_read(STDIN_FILENO, &lim, ht_webhook_head, &w, &req,
 	    &e);
@@ -354,6 +383,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	}
 	json_decref(ev);
 	ht_httpreq_free(&req);
+	if (slot != -1)
+		(void)close(slot);
 	return status;
 }
 

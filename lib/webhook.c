@@ -145,8 +145,9 @@ fmt_peer(char *buf, size_t len, const char *addr, const char *port)
 	return buf;
 }
 
-const char *
-ht_peer_name(int fd, char *buf, size_t len)
+/* The peer's address and port (port "" when unknown); -1: none known. */
+static int
+peer(int fd, char *addr, size_t alen, char *port, size_t plen)
 {
 	static const char *const vars[][2] = {
 		{ "SOCAT_PEERADDR", "SOCAT_PEERPORT" },
@@ -155,33 +156,59 @@ ht_peer_name(int fd, char *buf, size_t len)
 	};
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof ss;
-	char addr[INET6_ADDRSTRLEN], port[8];
-	const char *a;
+	const char *a, *p;
 	size_t i;
 
+	*port = '\0';
 	for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
-		if ((a = env_addr(vars[i][0])) != NULL)
-			return fmt_peer(buf, len, a, getenv(vars[i][1]));
+		if ((a = env_addr(vars[i][0])) != NULL) {
+			(void)snprintf(addr, alen, "%s", a);
+			if ((p = getenv(vars[i][1])) != NULL &&
+			    strspn(p, "0123456789") == strlen(p) &&
+			    strlen(p) <= 5)
+				(void)snprintf(port, plen, "%s", p);
+			return 0;
+		}
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			const struct sockaddr_in *in = (void *)&ss;
 
 			(void)inet_ntop(AF_INET, &in->sin_addr, addr,
-			    sizeof addr);
-			(void)snprintf(port, sizeof port, "%u",
-			    ntohs(in->sin_port));
-			return fmt_peer(buf, len, addr, port);
+			    (socklen_t)alen);
+			(void)snprintf(port, plen, "%u", ntohs(in->sin_port));
+			return 0;
 		}
 		if (ss.ss_family == AF_INET6) {
 			const struct sockaddr_in6 *in6 = (void *)&ss;
 
 			(void)inet_ntop(AF_INET6, &in6->sin6_addr, addr,
-			    sizeof addr);
-			(void)snprintf(port, sizeof port, "%u",
+			    (socklen_t)alen);
+			(void)snprintf(port, plen, "%u",
 			    ntohs(in6->sin6_port));
-			return fmt_peer(buf, len, addr, port);
+			return 0;
 		}
 	}
-	(void)snprintf(buf, len, "-");
+	return -1;
+}
+
+const char *
+ht_peer_name(int fd, char *buf, size_t len)
+{
+	char addr[80], port[8];
+
+	if (peer(fd, addr, sizeof addr, port, sizeof port) == -1) {
+		(void)snprintf(buf, len, "-");
+		return buf;
+	}
+	return fmt_peer(buf, len, addr, *port != '\0' ? port : NULL);
+}
+
+const char *
+ht_peer_addr(int fd, char *buf, size_t len)
+{
+	char port[8];
+
+	if (peer(fd, buf, len, port, sizeof port) == -1)
+		return NULL;
 	return buf;
 }

@@ -58,5 +58,7 @@ char	*ht_webhook_answer(const char *status, const char *id,
  * getpeername(2) on fd (inetd), else "-".  Written into buf.
  */
 const char *ht_peer_name(int fd, char *buf, size_t len);
+/* The same address without the port, or NULL when none is known. */
+const char *ht_peer_addr(int fd, char *buf, size_t len);
 
 #endif

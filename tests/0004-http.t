@@ -259,6 +259,32 @@ printf 'dockerhub: { header_timeout = 0; };\n' >"$T/hd0.conf"
 run_in /dev/null dh-parse -H -c "$T/hd0.conf"
 expect 78 "setting 'dockerhub.header_timeout' must be between 1 and 3600" "header_timeout is bounded"
 
+# At most max_per_source handlers per source address (slot_dir): the
+# others are answered 503 at once, and other sources are still served.
+mkdir -m 700 "$T/slots"
+printf 'dockerhub: { slot_dir = "%s"; max_per_source = 1; };\n' "$T/slots" >"$T/sl.conf"
+SLPORT=$(free_port)
+listen "$SLPORT" "trap true TERM; dh-parse -H -c $T/sl.conf >/dev/null 2>>$T/sllog"
+printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s' "$KEY" ${#BODY} "$BODY" >"$T/slreq"
+$CLIENT "$SLPORT" "$T/slreq" 36 3 >"$T/slow-out" 2>&1 &
+slow=$!
+# Until its handler holds the slot (wait_port's probe made the file).
+_i=0; while flock -n "$(ls -d "$T"/slots/*.0)" true && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+run curl -sS -i --max-time 5 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
+answer 503 '"reason":"too many connections from this address"' "a second connection from the same address: 503"
+run curl -sS -i --max-time 5 --interface 127.0.0.2 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "... while another address is served"
+wait $slow
+like "$(head -n 1 "$T/slow-out")" '^HTTP/1\.1 200 ' "the slow one, which held the slot, got its answer"
+run curl -sS -i --max-time 5 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "its slot is free again once it is done"
+like "$(cat "$T/sllog")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ 503 too many connections from this address$' "the 503 is logged"
+chmod 777 "$T/slots"
+run curl -sS -i --max-time 5 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
+answer 500 '' "a slot directory others can write to: 500"
+like "$(tail -n 1 "$T/sllog")" "^dh-parse: $T/slots: writable by others: " "... and why in the log"
+chmod 700 "$T/slots"
+
 # The answer comes before the rest of the pipeline is done: the consumer
 # of the event waits until the test has its answer.
 PORT2=$(free_port)

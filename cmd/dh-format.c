@@ -268,6 +268,8 @@ main(int argc, char *argv[])
 	int c, status = 0;
 
 	ht_log_open("dh-format", 0);
+	/* No secret is needed here: none stays in this process. */
+	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while ((c = getopt_long(argc, argv, "0c:f:jm:nt:uhV", longopts,

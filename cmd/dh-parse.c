@@ -277,7 +277,10 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	/* The key is in this process's memory: no core dump of it. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	ht_err_clear(&e);
-	if (load_key(conf, keyfile, &key, &e) == -1) {
+	r = load_key(conf, keyfile, &key, &e);
+	/* Copied: DH_KEY is wiped from the environment (and /proc). */
+	ht_env_wipe_secrets(HT_ENV_DH);
+	if (r == -1) {
 		ht_log_err(&e);
 		return http_fail_setup(EX_CONFIG);
 	}
@@ -399,6 +402,8 @@ main(int argc, char *argv[])
 	int c, http = 0, keep_latest = 0, status = 0;
 
 	ht_log_open("dh-parse", 0);
+	/* X's credentials are tw-post's: none stays in this process. */
+	ht_env_wipe_secrets(HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LuHk:hV", longopts,
@@ -476,6 +481,8 @@ main(int argc, char *argv[])
 	f.skip_latest = keep_latest ? 0 :
 	    ht_conf_bool(conf, "dockerhub.skip_latest", 1);
 
+	if (!http)
+		ht_env_wipe_secrets(HT_ENV_DH);
 	if (http) {
 		status = serve_http(conf, &f, keyfile);
 		if (ht_stream_finish(stdout, "stdout", &e) == -1) {

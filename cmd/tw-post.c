@@ -198,7 +198,7 @@ client(struct run *r)
 {
 	struct ht_oauth_cred cred;
 	const char *v[4];
-	char missing[256], *p;
+	char missing[256];
 	struct ht_err e;
 	struct ht_xapi *x;
 	size_t i, off = 0;
@@ -229,11 +229,7 @@ client(struct run *r)
 	x = ht_xapi_new(&r->xc, &cred, &e);
 	for (i = 0; i < 4; i++)
 		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
-	for (i = 0; i < 4; i++)
-		if ((p = getenv(credvars[i].env)) != NULL) {
-			OPENSSL_cleanse(p, strlen(p));
-			(void)unsetenv(credvars[i].env);
-		}
+	ht_env_wipe_secrets(HT_ENV_TW);
 	if (x == NULL) {
 		ht_log_err(&e);
 		note(r, e.status != 0 ? e.status : EX_OSERR);
@@ -886,6 +882,8 @@ main(int argc, char *argv[])
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The webhook's key is dh-parse's: it does not stay here. */
+	ht_env_wipe_secrets(HT_ENV_DH);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);

@@ -140,3 +140,33 @@ ht_dir_private(int fd, const char *name, struct ht_err *e)
 	}
 	return 0;
 }
+
+extern char **environ;
+
+void
+ht_env_wipe(const char *name)
+{
+	size_t n = strlen(name), i;
+	char *v;
+
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		if (strncmp(environ[i], name, n) == 0 && environ[i][n] == '=') {
+			v = environ[i] + n + 1;
+			explicit_bzero(v, strlen(v));
+		}
+	(void)unsetenv(name);
+}
+
+void
+ht_env_wipe_secrets(int which)
+{
+	static const char *const tw[] = { "TW_CONSUMER_KEY",
+	    "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_SECRET" };
+	size_t i;
+
+	if (which & HT_ENV_DH)
+		ht_env_wipe("DH_KEY");
+	if (which & HT_ENV_TW)
+		for (i = 0; i < sizeof tw / sizeof tw[0]; i++)
+			ht_env_wipe(tw[i]);
+}

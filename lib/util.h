@@ -39,4 +39,16 @@ int	ht_parse_num(const char *s, long long min, long long max,
  */
 int	ht_dir_private(int fd, const char *name, struct ht_err *e);
 
+/*
+ * Remove name from the environment, overwriting its value where it lies
+ * (the initial environment, which /proc/PID/environ shows, included), so
+ * that neither a child nor a reader of /proc finds it.  A value read with
+ * getenv must have been copied before.
+ */
+void	ht_env_wipe(const char *name);
+/* The same for the secrets a tool does not use: DH_KEY and the four TW_. */
+#define HT_ENV_DH	0x1	/* DH_KEY */
+#define HT_ENV_TW	0x2	/* TW_CONSUMER_KEY, ..._SECRET, TW_ACCESS_* */
+void	ht_env_wipe_secrets(int which);
+
 #endif

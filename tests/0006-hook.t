@@ -247,6 +247,42 @@ _i=0; while [ -z "$(find "$T/state/hubtweet/queue/failed" -name '*.reason' 2>/de
 like "$(cat "$T"/state/hubtweet/queue/failed/*.reason 2>/dev/null)" '400' "default queue: X's refusal kept in failed/ with the reason"
 is "$(stat -c %a "$T/state/hubtweet/queue")" 700 "default queue: owner only"
 
+# Each process gets only the secrets it uses, and wipes what it read: the
+# wrappers record the names each tool was given, then what its
+# /proc/PID/environ holds while it works (dh-parse reads the request for
+# 2 s; tw-post then waits 4 s for the mock's answer).
+mkdir "$T/wrap"
+for n in dh-parse dh-format tw-post; do
+	d=1; [ $n = tw-post ] && d=4
+	cat >"$T/wrap/$n" <<EOF
+#!/bin/sh
+tr '\0' '\n' </proc/\$\$/environ | sed -n 's/^\(DH_KEY\|TW_CONSUMER_KEY\|TW_CONSUMER_SECRET\|TW_ACCESS_TOKEN\|TW_ACCESS_SECRET\)=.*/\1/p' | sort | tr '\n' ' ' >"$T/env-$n"
+( sleep $d; tr '\0' '\n' </proc/\$\$/environ >"$T/penv-$n" ) &
+exec "$BIN/$n" "\$@"
+EOF
+	chmod +x "$T/wrap/$n"
+done
+EPORT=$(free_port)
+PATH=$T/wrap:$PATH XDG_STATE_HOME=$T/estate hubtweet-socat -b 127.0.0.1 -p "$EPORT" 2>>"$T/e.log" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$EPORT"
+rm -f "$T"/env-* "$T"/penv-*
+mock_x_script 'slow:4'
+payload v12.0.0
+{ printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' "$KEY" "$(wc -c <"$PAY")"; cat "$PAY"; } >"$T/ereq"
+run $CLIENT "$EPORT" "$T/ereq" 60 2
+answer 200 '"status":"accepted"' "secrets: the delivery is accepted"
+npost=$((npost + 1)); wait_posts $npost
+_i=0; while [ ! -s "$T/penv-tw-post" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+is "$(cat "$T/env-dh-parse")" "DH_KEY " "secrets: dh-parse is given DH_KEY alone"
+is "$(cat "$T/env-dh-format")" "" "secrets: dh-format is given none"
+is "$(cat "$T/env-tw-post")" "TW_ACCESS_SECRET TW_ACCESS_TOKEN TW_CONSUMER_KEY TW_CONSUMER_SECRET " "secrets: tw-post is given the four TW_ alone"
+unlike "$(cat "$T/penv-dh-parse")" "$KEY" "secrets: dh-parse wiped the key from its environment once read"
+unlike "$(cat "$T/penv-tw-post")" "mock-consumer-secret|mock-access-secret|mock-access-token" "secrets: tw-post wiped the credentials once read"
+like "$(cat "$T/penv-tw-post")" "TW_API_URL=" "... (what is no secret stays)"
+posted v12.0.0 "secrets: posted all the same"
+mock_x_script ''
+
 # make demo: the same path, started and stopped by scripts/demo; twice in
 # a row with the same HOME (the second run posts too), leaving nothing in
 # the user's state directory.

@@ -25,6 +25,8 @@
  * of its input, 65 on a malformed request, 71 when libcurl cannot start.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@
 #include "jstream.h"
 #include "log.h"
 #include "util.h"
+#include "xapi.h"
 
 #define MAX_BODY	(1024 * 1024)
 
@@ -203,10 +206,22 @@ main(int argc, char *argv[])
 	CURL *curl = NULL;
 	char *line;
 	json_int_t ms;
+	long long ppid;
+	const char *v;
 	int r, status = 0;
 
 	ht_log_open("tw-send", 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * Die with tw-post: a sender killed (kill -9, a timeout) must not
+	 * leave its request going on alone, posting what the queue still
+	 * holds as unsent.  tw-post may have died before this line: then
+	 * the parent is no longer the one it named.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    ((v = getenv(HT_PARENT_ENV)) != NULL && (ht_parse_num(v, 1,
+	    INT_MAX, &ppid) == -1 || getppid() != (pid_t)ppid)))
+		return EX_SOFTWARE;
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	if (argc > 1) {

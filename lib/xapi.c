@@ -150,7 +150,8 @@ ht_xapi_free(struct ht_xapi *x)
 static int
 env_keep(const char *kv)
 {
-	return strncmp(kv, "TW_", 3) != 0 && strncmp(kv, "DH_KEY=", 7) != 0;
+	return strncmp(kv, "TW_", 3) != 0 && strncmp(kv, "DH_KEY=", 7) != 0 &&
+	    strncmp(kv, HT_PARENT_ENV "=", sizeof HT_PARENT_ENV) != 0;
 }
 
 static int
@@ -158,13 +159,13 @@ helper_start(struct ht_xapi *x, struct ht_err *e)
 {
 	posix_spawn_file_actions_t fa;
 	char *argv[] = { HT_XAPI_HELPER, NULL };
-	char **env;
+	char **env, parent[64];
 	size_t i, n;
 	int sv[2], r;
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
-	if ((env = calloc(n + 1, sizeof *env)) == NULL) {
+	if ((env = calloc(n + 2, sizeof *env)) == NULL) {
 		ht_err_set(e, "out of memory");
 		e->status = EX_OSERR;
 		return -1;
@@ -172,6 +173,9 @@ helper_start(struct ht_xapi *x, struct ht_err *e)
 	for (i = n = 0; environ[i] != NULL; i++)
 		if (env_keep(environ[i]))
 			env[n++] = environ[i];
+	(void)snprintf(parent, sizeof parent, "%s=%ld", HT_PARENT_ENV,
+	    (long)getpid());
+	env[n++] = parent;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		ht_err_set(e, "socketpair: %s", strerror(errno));
 		e->status = EX_OSERR;

@@ -35,6 +35,12 @@
 
 #define HT_XAPI_DEFAULT_URL	"https://api.x.com"
 #define HT_XAPI_HELPER		"tw-send"
+/*
+ * The helper's environment names its parent (tw-post), which it dies with
+ * (PR_SET_PDEATHSIG); a helper whose parent is already another refuses to
+ * run.
+ */
+#define HT_PARENT_ENV		"HUBTWEET_PARENT_PID"
 
 enum ht_xapi_kind {
 	HT_XAPI_OK,		/* posted; id is set */

@@ -306,4 +306,52 @@ fi
 a=$(sed -n 's/.*: queued again \([0-9]*\) post(s) left in tmp.*/\1/p' "$T/flush.err" | awk '{ n += $1 } END { print n + 0 }')
 diag "kill test: $kills kills, $(wc -l <"$T/runs" | tr -d ' ') posts, $unqueued killed before they were queued, $a recovered from tmp/, $d duplicates refused by X"
 
+# kill -9 of tw-post while its tw-send is in the middle of the request:
+# the helper dies with it (it used to finish the POST alone while the item
+# stayed queued), and the flush that follows reconciles the interrupted
+# send with X's duplicate check: every post is made exactly once.
+mock_x_start --delay 0.4 || exit 1
+QS=$T/qs
+NS=${HT_KILL_SEND_ROUNDS:-12}
+# alive PID: it runs (a zombie waiting for its new parent does not).
+alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+: >"$T/orphans"
+i=0
+while [ $i -lt "$NS" ]; do
+	i=$((i + 1))
+	printf '{"text":"send kill %d","id":"s/%d"}\n' "$i" "$i" >"$T/s.in"
+	tw-post --json -T 5 -q "$QS" <"$T/s.in" >/dev/null 2>&1 &
+	pid=$!
+	# Until its helper runs: the request is then being sent or answered.
+	child=
+	j=0
+	while [ -z "$child" ] && [ $j -lt 200 ]; do
+		child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | tr -d ' ')
+		[ -n "$child" ] || sleep 0.01
+		j=$((j + 1))
+	done
+	sleep "0.$(( i % 3 ))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	# The helper goes with it, at once (its answer would take 0.4 s).
+	j=0
+	while alive "$child" && [ $j -lt 20 ]; do
+		sleep 0.01; j=$((j + 1))
+	done
+	alive "$child" && echo "round $i: tw-send $child outlived tw-post" >>"$T/orphans"
+	[ -z "$child" ] && echo "round $i: no tw-send seen" >>"$T/orphans"
+done
+is "$(cat "$T/orphans")" "" "send kill: no tw-send outlives its killed tw-post"
+run tw-post -F -T 20 "$QS"
+is_status 0 "send kill: the flush after the kills ends well"
+is "$(count "$QS/new")/$(count "$QS/failed")" 0/0 "send kill: nothing left queued or failed"
+miss=
+i=0
+while [ $i -lt "$NS" ]; do
+	i=$((i + 1))
+	c=$(ntimes "send kill $i")
+	[ "$c" -eq 1 ] || miss="$miss send kill $i: posted $c times;"
+done
+is "$miss" "" "send kill: every post made exactly once"
+
 done_testing

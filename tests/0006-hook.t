@@ -250,10 +250,11 @@ is "$(stat -c %a "$T/state/hubtweet/queue")" 700 "default queue: owner only"
 # Each process gets only the secrets it uses, and wipes what it read: the
 # wrappers record the names each tool was given, then what its
 # /proc/PID/environ holds while it works (dh-parse reads the request for
-# 2 s; tw-post then waits 4 s for the mock's answer).
+# 2 s; tw-post, started once there is an event, then waits 4 s for the
+# mock's answer).
 mkdir "$T/wrap"
 for n in dh-parse dh-format tw-post; do
-	d=1; [ $n = tw-post ] && d=4
+	d=1; [ $n = tw-post ] && d=2
 	cat >"$T/wrap/$n" <<EOF
 #!/bin/sh
 tr '\0' '\n' </proc/\$\$/environ | sed -n 's/^\(DH_KEY\|TW_CONSUMER_KEY\|TW_CONSUMER_SECRET\|TW_ACCESS_TOKEN\|TW_ACCESS_SECRET\)=.*/\1/p' | sort | tr '\n' ' ' >"$T/env-$n"

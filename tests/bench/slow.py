@@ -2,12 +2,12 @@
 """slow.py: slow senders against a webhook listener, and real deliveries
 timed meanwhile (stdlib only; 127.0.0.1 only).
 
-Usage: slow.py PORT KEY SLOW SECONDS DELIVERIES
+Usage: slow.py PORT KEY SLOW SECONDS DELIVERIES [hold|reconnect]
 
-Keeps SLOW connections open from 127.0.0.1 to 127.0.0.1:PORT for SECONDS
-seconds, each sending one byte of a request (with a wrong key) per second
-from its first byte on, and opening a new one whenever the server closes
-one.  After 3 seconds, makes DELIVERIES real deliveries (the right key, a
+Opens SLOW connections from 127.0.0.1 to 127.0.0.1:PORT and keeps them for
+SECONDS seconds, each sending one byte of a request (with a wrong key) per
+second from its first byte on; with "reconnect" (the default), a new one
+is opened whenever the server closes one, with "hold" not.  After 3 seconds, makes DELIVERIES real deliveries (the right key, a
 payload with a tag of its own), one a second, from 127.0.0.2: another
 source address, as Docker Hub is.  Prints the latency of each delivery
 (connect to the answer read in full) and a summary line:
@@ -29,6 +29,7 @@ SLOW_REQ = (b"POST /dockerhub?key=wrong HTTP/1.1\r\nHost: x\r\n"
 def main():
     port, key = int(sys.argv[1]), sys.argv[2]
     nslow, secs, ndel = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+    reconnect = len(sys.argv) < 7 or sys.argv[6] != "hold"
     end = time.monotonic() + secs
     sel = selectors.DefaultSelector()
     stats = {"opened": 0, "answers": {}}
@@ -102,7 +103,7 @@ def main():
                 conns[s][1] += b
             else:
                 close_one(s)
-                if time.monotonic() < end:
+                if reconnect and time.monotonic() < end:
                     open_one()
         if time.monotonic() - tick >= 1:
             tick = time.monotonic()

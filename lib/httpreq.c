@@ -35,6 +35,7 @@ struct ht_httpreq_priv {
 	int in_value;
 	int expect_continue;
 	int te_seen;		/* Transfer-Encoding fields so far */
+	int hname_ws;		/* white space in the name (kept or not) */
 	int line_done;
 	int head_done;
 	int done;
@@ -114,7 +115,7 @@ header_end(struct ht_httpreq_priv *s)
 	if (s->hname_len > 0 && strcasecmp(s->hname, "expect") == 0 &&
 	    strcasecmp(s->hvalue, "100-continue") == 0)
 		s->expect_continue = 1;
-	if (s->hname[strcspn(s->hname, " \t")] != '\0') {
+	if (s->hname_ws) {
 		s->status = st = 400;
 		ht_err_set(s->e, "white space before the colon of a header "
 		    "field");
@@ -126,7 +127,7 @@ header_end(struct ht_httpreq_priv *s)
 	}
 	s->hname_len = s->hvalue_len = 0;
 	s->hname[0] = s->hvalue[0] = '\0';
-	s->in_value = 0;
+	s->in_value = s->hname_ws = 0;
 	return st;
 }
 
@@ -141,6 +142,9 @@ on_header_field(http_parser *p, const char *at, size_t n)
 		return -1;
 	if (s->in_value && header_end(s) != 0)
 		return -1;
+	/* Seen here, as the name may be longer than what is kept of it. */
+	if (memchr(at, ' ', n) != NULL || memchr(at, '\t', n) != NULL)
+		s->hname_ws = 1;
 	append_bounded(s->hname, &s->hname_len, HNAME_MAX, at, n);
 	return 0;
 }

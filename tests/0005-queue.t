@@ -326,7 +326,7 @@ while [ $i -lt "$NS" ]; do
 	child=
 	j=0
 	while [ -z "$child" ] && [ $j -lt 200 ]; do
-		child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | tr -d ' ')
+		child=$(tr -d ' ' 2>/dev/null <"/proc/$pid/task/$pid/children")
 		[ -n "$child" ] || sleep 0.01
 		j=$((j + 1))
 	done

@@ -265,13 +265,14 @@ mkdir -m 700 "$T/slots"
 printf 'dockerhub: { slot_dir = "%s"; max_per_source = 1; };\n' "$T/slots" >"$T/sl.conf"
 SLPORT=$(free_port)
 listen "$SLPORT" "trap true TERM; dh-parse -H -c $T/sl.conf >/dev/null 2>>$T/sllog"
-# wait_port's probe was a connection too: until its handler is done.
-_i=0; while [ ! -s "$T/sllog" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+slot_held() { _f=$(ls -d "$T"/slots/*.0 2>/dev/null); [ -n "$_f" ] && ! flock -n "$_f" true; }
+# wait_port's probe was a connection too: until its handler is gone.
+_i=0; while { [ ! -s "$T/sllog" ] || slot_held; } && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s' "$KEY" ${#BODY} "$BODY" >"$T/slreq"
-$CLIENT "$SLPORT" "$T/slreq" 36 3 >"$T/slow-out" 2>&1 &
+# Its head at once, its body 6 s later (within the 10 s deadline).
+$CLIENT "$SLPORT" "$T/slreq" "$(( $(wc -c <"$T/slreq") - ${#BODY} ))" 6 >"$T/slow-out" 2>&1 &
 slow=$!
 # Until its handler holds the slot.
-slot_held() { _f=$(ls -d "$T"/slots/*.0 2>/dev/null); [ -n "$_f" ] && ! flock -n "$_f" true; }
 _i=0; until slot_held || [ $_i -ge 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 run curl -sS -i --max-time 5 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
 answer 503 '"reason":"too many connections from this address"' "a second connection from the same address: 503"

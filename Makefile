@@ -17,6 +17,7 @@ MANDIR ?= $(PREFIX)/share/man
 # The launcher recipes, to copy and adapt (hubtweet(7)).
 RECIPEDIR ?= $(PREFIX)/share/hubtweet
 SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -30,7 +31,8 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 OPT = -O1 -g
 endif
 CPPFLAGS += -D_GNU_SOURCE -DHT_VERSION=\"$(VERSION)\" \
-	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" -Ilib \
+	-DHT_LIBEXECDIR=\"$(LIBEXECDIR)\" -DHT_SYSCONFDIR=\"$(SYSCONFDIR)\" \
+	-DHT_LOCALSTATEDIR=\"$(LOCALSTATEDIR)\" -Ilib \
 	$(foreach p,jansson libconfig libutf8proc libpsl,$(shell $(PKG_CONFIG) --silence-errors --cflags $(p)))
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -115,7 +117,8 @@ HELPERS = libexec/hubtweet/tw-send
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_dh-parse = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_http) \
 	$(TLIBS_crypto)
-OBJS_dh-format = $(B)/cmd/dh-format.o $(LIB_FORMAT) $(LIB_CORE)
+OBJS_dh-format = $(B)/cmd/dh-format.o $(B)/lib/event.o $(LIB_FORMAT) \
+	$(LIB_CORE)
 LDLIBS_dh-format = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_utf8proc) \
 	$(TLIBS_psl)
 # tw-post: no libcurl (the helper tw-send holds it).

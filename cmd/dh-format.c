@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "conf.h"
+#include "event.h"
 #include "fit.h"
 #include "jstream.h"
 #include "log.h"
@@ -24,7 +25,7 @@
 #define MAX_LENGTH_LIMIT	100000	/* as format.max_length allows */
 
 static const char usage_text[] =
-    "usage: dh-format [-0jnu] [-c file] [-m max] [-t template | -f file] "
+    "usage: dh-format [-0Ajnu] [-c file] [-m max] [-t template | -f file] "
     "[file ...]\n";
 
 static const char help_text[] =
@@ -35,6 +36,9 @@ static const char help_text[] =
     "  -m, --max-length N       the limit, in weighted characters (280)\n"
     "  -n, --no-fit             fail on a post over the limit, do not "
     "shorten\n"
+    "  -A, --any-json           the input is any JSON, not events: a "
+    "template\n"
+    "                           may name any field (else only event fields)\n"
     "  -0, --null               end each post with a NUL byte\n"
     "  -j, --json               write {\"text\",\"weighted_length\","
     "\"valid\",\"urls\",\"id\"} lines\n"
@@ -53,6 +57,7 @@ static const struct option longopts[] = {
 	{ "template-file", required_argument, NULL, 'f' },
 	{ "max-length", required_argument, NULL, 'm' },
 	{ "no-fit", no_argument, NULL, 'n' },
+	{ "any-json", no_argument, NULL, 'A' },
 	{ "null", no_argument, NULL, '0' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "config", required_argument, NULL, 'c' },
@@ -70,6 +75,9 @@ struct opts {
 	int unbuffered;
 	long max;
 	const struct ht_template *tpl;
+	/* No template (it is broken): why, and the status it gives. */
+	const char *broken;
+	int broken_status;
 };
 
 static unsigned long posts;	/* written so far */
@@ -190,13 +198,55 @@ out:
 	return status;
 }
 
+/*
+ * --json: an object that gives no post is written as a line of its own,
+ * {"id","error","status","event"}, which tw-post --json keeps in its
+ * queue's failed/ with the reason, so that it can be sent again once the
+ * cause is fixed (tw-post --retry).  -1 when stdout fails.
+ */
+static int
+emit_failed(const struct opts *o, json_t *v, const char *why, int status)
+{
+	json_t *j, *id = json_object_get(v, "id");
+	char *s;
+	int r = 0;
+
+	if ((j = json_pack("{s:O?,s:s,s:i,s:O}", "id", json_is_string(id) ?
+	    id : NULL, "error", why, "status", status, "event", v)) == NULL)
+		return -1;
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (s == NULL)
+		return -1;
+	if (fputs(s, stdout) == EOF || putchar('\n') == EOF ||
+	    (o->unbuffered && fflush(stdout) == EOF))
+		r = -1;
+	free(s);
+	return r;
+}
+
 /* format_one for the stream: a write error stops it. */
 static int
 format_each(json_t *v, void *arg, struct ht_err *e)
 {
-	int s = format_one(arg, v, e);
+	const struct opts *o = arg;
+	char why[sizeof e->msg + 300];
+	int s;
 
-	return s == EX_IOERR || s == EX_OSERR ? s | HT_JSTREAM_STOP : s;
+	if (o->broken != NULL) {
+		ht_err_set(e, "not rendered: %s", o->broken);
+		s = o->broken_status;
+	} else
+		s = format_one(o, v, e);
+	if (s == EX_IOERR || s == EX_OSERR)
+		return s | HT_JSTREAM_STOP;
+	if (s != 0 && o->mode == MODE_JSON && emit_failed(o, v,
+	    o->broken != NULL ? o->broken : ht_err_str(e, why, sizeof why),
+	    s) == -1) {
+		ht_err_set(e, "stdout: write error: %s", strerror(errno));
+		return EX_IOERR | HT_JSTREAM_STOP;
+	}
+	return s;
 }
 
 /* Read a template file, at most HT_TEMPLATE_MAX bytes; caller frees. */
@@ -256,27 +306,30 @@ err:
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { MODE_TEXT, 1, 0, HT_TWEET_MAX, NULL };
+	struct opts o = { MODE_TEXT, 1, 0, HT_TWEET_MAX, NULL, NULL, 0 };
 	struct ht_template *tpl = NULL;
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
 	const char *cfile = NULL, *topt = NULL, *fopt = NULL, *mopt = NULL;
 	const char *ttext, *tname;
-	char *tbuf = NULL;
+	char *tbuf = NULL, tnbuf[512], why[sizeof e.msg + 300];
 	size_t tlen;
 	long long num;
-	int c, status = 0;
+	int c, anyjson = 0, fromconf = 0, status = 0;
 
 	ht_log_open("dh-format", 0);
 	/* No secret is needed here: none stays in this process. */
 	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "0c:f:jm:nt:uhV", longopts,
+	while ((c = getopt_long(argc, argv, "0Ac:f:jm:nt:uhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
 			o.mode = MODE_NUL;
+			break;
+		case 'A':
+			anyjson = 1;
 			break;
 		case 'c':
 			cfile = optarg;
@@ -347,16 +400,47 @@ main(int argc, char *argv[])
 	} else if ((ttext = ht_conf_str(conf, "format.template", NULL)) !=
 	    NULL) {
 		tlen = strlen(ttext);
-		tname = "format.template";
+		/* "FILE: format.template:1:7: ..." */
+		if (snprintf(tnbuf, sizeof tnbuf, "%s: format.template",
+		    ht_conf_file(conf) != NULL ? ht_conf_file(conf) :
+		    "config") >= (int)sizeof tnbuf)
+			(void)snprintf(tnbuf, sizeof tnbuf, "format.template");
+		tname = tnbuf;
+		fromconf = 1;
 	} else {
 		ttext = HT_TEMPLATE_DEFAULT;
 		tlen = strlen(ttext);
 		tname = "template";
 	}
 	ht_err_clear(&e);
-	if ((tpl = ht_template_parse(ttext, tlen, tname, &e)) == NULL) {
+	if ((tpl = ht_template_parse(ttext, tlen, tname, &e)) == NULL)
+		status = fromconf ? EX_CONFIG : EX_DATAERR;
+	/* Events have known fields: a typo is caught now, not per event. */
+	else if (!anyjson && ht_template_check(tpl, ht_event_fields,
+	    &e) == -1) {
+		(void)snprintf(e.msg + strlen(e.msg), sizeof e.msg -
+		    strlen(e.msg), " (-A for other JSON)");
+		status = fromconf ? EX_CONFIG : EX_USAGE;
+		ht_template_free(tpl);
+		tpl = NULL;
+	}
+	if (tpl == NULL) {
 		ht_log_err(&e);
-		status = topt == NULL && fopt == NULL ? EX_CONFIG : EX_DATAERR;
+		/*
+		 * The config's template, in a pipeline to tw-post --json (as
+		 * dh-hook runs it): the events already accepted are passed
+		 * on as failures, to be kept in the queue, not lost.
+		 */
+		if (!fromconf || o.mode != MODE_JSON)
+			goto out;
+		o.broken = ht_err_str(&e, why, sizeof why);
+		o.broken_status = status;
+		(void)ht_jstream_files(argc, argv, format_each, &o,
+		    ht_log_err);
+		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+			ht_log_err(&e);
+			status = EX_IOERR;
+		}
 		goto out;
 	}
 	o.tpl = tpl;

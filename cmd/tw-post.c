@@ -39,7 +39,8 @@ static const char usage_text[] =
     "[-r id] [-T seconds] [text ...]\n"
     "       tw-post -F [-jv] [-a version] [-c file] [-Q dir] [-T seconds] "
     "[dir]\n"
-    "       tw-post -S [-c file] [-Q dir] [dir]\n";
+    "       tw-post -S [-j] [-c file] [-Q dir] [dir]\n"
+    "       tw-post -R [-c file] [-Q dir] [dir]\n";
 
 static const char help_text[] =
     "Post text to X: the operands joined by spaces, else all of stdin.\n"
@@ -54,14 +55,21 @@ static const char help_text[] =
     "  -q, --queue DIR        queue each post in DIR first, then send it\n"
     "  -Q, --default-queue DIR  the same, in queue.dir if that is set, else DIR\n"
     "  -F, --flush            send what the queue holds, oldest first\n"
-    "  -S, --queue-status     show what the queue holds\n"
+    "  -S, --queue-status     show what the queue holds, and why\n"
+    "  -R, --retry            queue again what failed (events not "
+    "rendered:\n"
+    "                         to stdout, for dh-format --json)\n"
     "  -r, --reply-to ID      post as a reply to the post ID\n"
     "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "\n"
     "Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
-    "TW_ACCESS_SECRET, or the x group of the config file.\n";
+    "TW_ACCESS_SECRET, or the x group of the config file.\n"
+    "-F, -S and -R without a directory: queue.dir, else the state "
+    "directory\n"
+    "(" HT_STATE_SYSTEM "/queue for root, "
+    "~/.local/state/hubtweet/queue else).\n";
 
 static const struct option longopts[] = {
 	{ "null", no_argument, NULL, '0' },
@@ -75,6 +83,7 @@ static const struct option longopts[] = {
 	{ "default-queue", required_argument, NULL, 'Q' },
 	{ "flush", no_argument, NULL, 'F' },
 	{ "queue-status", no_argument, NULL, 'S' },
+	{ "retry", no_argument, NULL, 'R' },
 	{ "time", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -313,6 +322,35 @@ print_duplicate(struct run *r, const char *prefix,
 static void queue_post(struct run *, const char *, size_t, const char *,
     const char *);
 
+/* Nothing but white space (ASCII, or the Unicode spaces X ignores too). */
+static int
+blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(" \t\n\r\v\f", s[i]) != NULL)
+			continue;
+		/* U+00A0, U+3000, U+2000..U+200B: spaces in UTF-8. */
+		if (i + 1 < len && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		if (i + 2 < len && (((unsigned char)s[i] == 0xe3 &&
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] == 0x80) ||
+		    ((unsigned char)s[i] == 0xe2 &&
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] <= 0x8b))) {
+			i += 2;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 /* Check, then show, queue or send one post. */
 static void
 post(struct run *r, const char *text, size_t len, const char *reply_to,
@@ -334,6 +372,12 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 	}
 	if (memchr(text, '\0', len) != NULL) {
 		ht_warnx("%scontains a NUL byte; nothing sent", which(r));
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (blank(text, len)) {
+		ht_warnx("%s%s; nothing sent", which(r), len == 0 ?
+		    "empty" : "blank: only white space");
 		note(r, EX_DATAERR);
 		return;
 	}
@@ -683,40 +727,157 @@ print_held(const struct ht_qstatus *st)
 	    st->blocked, when);
 }
 
-/* --queue-status: counts and ages, one "name: value" line each. */
+/* A string as a JSON string: one line, quoted, whatever it holds. */
+static void
+print_quoted(const char *str)
+{
+	json_t *j = json_string(str);
+	char *q = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	(void)fputs(q != NULL ? q : "\"?\"", stdout);
+	free(q);
+	json_decref(j);
+}
+
+/*
+ * One item of a listing: "queued item:" or "failed item:" lines, or a
+ * JSON object added to items.
+ */
+static void
+status_item(struct run *r, int which, const char *name, json_t *items)
+{
+	const char *sub = which == HT_QUEUE_NEW ? "new" : "failed";
+	char why[512], *ev = NULL;
+	struct ht_err e;
+	json_t *o, *text, *event, *le, *at, *j;
+	int has_why;
+
+	ht_err_clear(&e);
+	o = ht_queue_item_json(r->q, which, name, &e);
+	has_why = which == HT_QUEUE_FAILED && ht_queue_reason(r->q, name,
+	    why, sizeof why, NULL) == 0;
+	text = json_object_get(o, "text");
+	event = json_object_get(o, "event");
+	le = json_object_get(o, "last_error");
+	at = json_object_get(o, "attempts");
+	if (items != NULL) {
+		j = json_pack("{s:s,s:s,s:s}", "state", which == HT_QUEUE_NEW ?
+		    "queued" : "failed", "name", name, "path", sub);
+		if (j == NULL)
+			return;
+		(void)json_object_set_new(j, "path", json_sprintf("%s/%s/%s",
+		    r->qdir, sub, name));
+		if (json_is_string(text))
+			(void)json_object_set(j, "text", text);
+		if (event != NULL)
+			(void)json_object_set(j, "event", event);
+		if (json_is_string(json_object_get(o, "id")))
+			(void)json_object_set(j, "id", json_object_get(o,
+			    "id"));
+		if (json_is_integer(at))
+			(void)json_object_set(j, "attempts", at);
+		if (json_is_string(le))
+			(void)json_object_set(j, "last_error", le);
+		if (has_why)
+			(void)json_object_set_new(j, "reason",
+			    json_string(why));
+		if (o == NULL)
+			(void)json_object_set_new(j, "unreadable",
+			    json_string(e.msg));
+		(void)json_array_append_new(items, j);
+		json_decref(o);
+		return;
+	}
+	if (which == HT_QUEUE_FAILED)
+		printf("failed item: %s/failed/%s: %s\n", r->qdir, name,
+		    has_why ? why : "(no reason recorded)");
+	else {
+		printf("queued item: %s/new/%s", r->qdir, name);
+		if (json_is_integer(at) && json_integer_value(at) > 0)
+			printf(": tried %" JSON_INTEGER_FORMAT " time(s)",
+			    json_integer_value(at));
+		if (json_is_string(le))
+			printf(", last: %s", json_string_value(le));
+		putchar('\n');
+	}
+	if (json_is_string(text)) {
+		printf("  text: ");
+		print_quoted(json_string_value(text));
+		putchar('\n');
+	} else if (event != NULL && (ev = json_dumps(event, JSON_COMPACT |
+	    JSON_ENCODE_ANY)) != NULL)
+		printf("  event (not rendered): %s\n", ev);
+	else if (o == NULL)
+		printf("  unreadable: %s\n", e.msg);
+	free(ev);
+	json_decref(o);
+}
+
+/* --queue-status: counts, ages and each item, in words or one JSON line. */
 static void
 queue_status(struct run *r)
 {
 	struct ht_qstatus st;
 	struct ht_err e;
 	time_t now = time(NULL);
-	char **names = NULL, when[32];
-	long n = 0, i;
+	char **names[2] = { NULL, NULL }, when[32];
+	long n[2] = { 0, 0 }, i;
+	json_t *o = NULL, *items = NULL;
+	int w;
 
 	ht_err_clear(&e);
 	if (ht_queue_status(r->q, now, &st, &e) == -1 ||
-	    (n = ht_queue_names(r->q, HT_QUEUE_FAILED, &names, &e)) == -1) {
+	    (n[0] = ht_queue_names(r->q, HT_QUEUE_NEW, &names[0], &e)) ==
+	    -1 ||
+	    (n[1] = ht_queue_names(r->q, HT_QUEUE_FAILED, &names[1], &e)) ==
+	    -1) {
 		ht_log_err(&e);
 		note(r, e.status != 0 ? e.status : EX_IOERR);
-		return;
+		goto out;
 	}
+	if (r->json) {
+		if ((items = json_array()) == NULL)
+			goto nomem;
+		for (w = 0; w < 2; w++)
+			for (i = 0; i < n[w]; i++)
+				status_item(r, w == 0 ? HT_QUEUE_NEW :
+				    HT_QUEUE_FAILED, names[w][i], items);
+		o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "dir", r->qdir,
+		    "queued", (json_int_t)st.queued, "failed",
+		    (json_int_t)st.failed, "writing", (json_int_t)st.writing,
+		    "sent", (json_int_t)st.sent, "flushing", st.flushing,
+		    "items", items);
+		items = NULL;
+		if (o == NULL)
+			goto nomem;
+		if (st.held != 0)
+			(void)json_object_set_new(o, "rate_limited_until",
+			    json_integer((json_int_t)st.held));
+		if (st.blocked[0] != '\0') {
+			(void)json_object_set_new(o, "held",
+			    json_string(st.blocked));
+			(void)json_object_set_new(o, "held_since",
+			    json_integer((json_int_t)st.blocked_since));
+		}
+		if (emit_json(o) == -1)
+			(void)write_failed(r);
+		goto out;
+	}
+	printf("queue: %s\n", r->qdir);
 	printf("queued: %ld\n", st.queued);
 	if (st.queued > 0)
 		printf("oldest queued: %lld s ago\n",
 		    (long long)now - st.oldest_queued);
+	for (i = 0; i < n[0]; i++)
+		status_item(r, HT_QUEUE_NEW, names[0][i], NULL);
 	printf("failed: %ld\n", st.failed);
 	if (st.failed > 0)
 		printf("oldest failed: %lld s ago\n",
 		    (long long)now - st.oldest_failed);
-	for (i = 0; i < n; i++) {
-		char why[512];
-
-		if (ht_queue_reason(r->q, names[i], why, sizeof why, NULL) ==
-		    -1)
-			(void)snprintf(why, sizeof why, "(no reason recorded)");
-		printf("failed item: %s/failed/%s: %s\n", r->qdir, names[i],
-		    why);
-	}
+	for (i = 0; i < n[1]; i++)
+		status_item(r, HT_QUEUE_FAILED, names[1][i], NULL);
+	if (st.failed > 0)
+		printf("to send them again: tw-post --retry %s\n", r->qdir);
 	if (st.writing > 0)
 		printf("being written: %ld\n", st.writing);
 	printf("events posted (kept 30 days): %ld\n", st.sent);
@@ -725,6 +886,64 @@ queue_status(struct run *r)
 		    clock_of(st.held, when, sizeof when));
 	printf("flushing: %s\n", st.flushing ? "yes" : "no");
 	print_held(&st);
+	goto out;
+nomem:
+	ht_warnx("out of memory");
+	note(r, EX_OSERR);
+out:
+	json_decref(items);
+	ht_queue_names_free(names[0], n[0] > 0 ? n[0] : 0);
+	ht_queue_names_free(names[1], n[1] > 0 ? n[1] : 0);
+}
+
+/*
+ * --retry: every failed item is queued again (its reason removed), to be
+ * sent by the next flush; an event that was never rendered is written to
+ * stdout, for dh-format --json | tw-post --json, and removed once written.
+ */
+static void
+retry_failed(struct run *r)
+{
+	struct ht_err e;
+	char **names = NULL, *ev;
+	long n, i, moved = 0, events = 0;
+	int k;
+
+	ht_err_clear(&e);
+	if ((n = ht_queue_names(r->q, HT_QUEUE_FAILED, &names, &e)) == -1) {
+		ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_IOERR);
+		return;
+	}
+	for (i = 0; i < n && !r->stop; i++) {
+		ht_err_clear(&e);
+		if ((k = ht_queue_retry(r->q, names[i], &ev, &e)) == -1) {
+			ht_log_err(&e);
+			note(r, e.status != 0 ? e.status : EX_IOERR);
+			continue;
+		}
+		if (k == 0) {
+			ht_info("%s/failed/%s: queued again", r->qdir,
+			    names[i]);
+			moved++;
+			continue;
+		}
+		/* Written (and flushed) before it is removed. */
+		if (puts(ev) == EOF || fflush(stdout) == EOF)
+			(void)write_failed(r);
+		else if (ht_queue_drop_failed(r->q, names[i], &e) == -1) {
+			ht_log_err(&e);
+			note(r, e.status != 0 ? e.status : EX_IOERR);
+		} else {
+			ht_info("%s/failed/%s: event written to stdout, to be "
+			    "rendered again", r->qdir, names[i]);
+			events++;
+		}
+		free(ev);
+	}
+	ht_info("%s: %ld post(s) queued again, %ld event(s) written%s",
+	    r->qdir, moved, events, moved > 0 ? "; tw-post --flush sends "
+	    "them" : "");
 	ht_queue_names_free(names, n);
 }
 
@@ -765,8 +984,12 @@ read_one(struct run *r)
 		len--;
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
-	if (len == 0)
+	/* A CI job must not go green on an unset variable. */
+	if (len == 0) {
+		ht_warnx("<stdin>: empty: nothing to post");
+		note(r, EX_DATAERR);
 		goto out;
+	}
 	buf[len] = '\0';
 	post(r, buf, len, NULL, NULL);
 out:
@@ -793,6 +1016,47 @@ read_nul(struct run *r)
 		note(r, EX_IOERR);
 	}
 	free(buf);
+}
+
+/*
+ * dh-format --json's line for an event it could not render,
+ * {"id","error","status","event"}: kept in the queue's failed/ with the
+ * reason (--queue-status shows it, --retry sends it back to be rendered),
+ * never dropped with only a log line.  Its status is the exit status.
+ */
+static void
+keep_event(struct run *r, json_t *v)
+{
+	const char *why = json_string_value(json_object_get(v, "error"));
+	json_t *id = json_object_get(v, "id"), *st = json_object_get(v,
+	    "status");
+	char name[HT_QUEUE_NAME_MAX], *ev = NULL, reason[600];
+	const char *ids = json_is_string(id) ? json_string_value(id) : NULL;
+	struct ht_err e;
+
+	note(r, json_is_integer(st) && json_integer_value(st) > 0 &&
+	    json_integer_value(st) < 256 ? (int)json_integer_value(st) :
+	    EX_DATAERR);
+	(void)snprintf(reason, sizeof reason, "not rendered: %s", why);
+	if (r->q == NULL) {
+		ht_warnx("%sevent %s: %s; not kept (no queue)", which(r),
+		    ids != NULL ? ids : "-", reason);
+		return;
+	}
+	ht_err_clear(&e);
+	if ((ev = json_dumps(json_object_get(v, "event"), JSON_COMPACT |
+	    JSON_ENCODE_ANY)) == NULL ||
+	    ht_queue_add_failed(r->q, ids, ev, reason, name, sizeof name,
+	    &e) == -1) {
+		ht_warnx("%sevent %s: %s; cannot keep it: %s", which(r),
+		    ids != NULL ? ids : "-", reason, ev == NULL ?
+		    "out of memory" : e.msg);
+		note(r, EX_IOERR);
+	} else
+		ht_warnx("%sevent %s: %s; kept in %s/failed/%s (tw-post "
+		    "--retry sends it again)", which(r), ids != NULL ? ids :
+		    "-", reason, r->qdir, name);
+	free(ev);
 }
 
 /*
@@ -831,6 +1095,13 @@ read_json(struct run *r)
 			continue;
 		}
 		t = json_object_get(v, "text");
+		if (t == NULL && json_is_string(json_object_get(v, "error")) &&
+		    json_object_get(v, "event") != NULL) {
+			r->n++;
+			keep_event(r, v);
+			json_decref(v);
+			continue;
+		}
 		rt = json_object_get(v, "reply_to");
 		reply = NULL;
 		if (json_is_integer(rt) && json_integer_value(rt) > 0) {
@@ -877,7 +1148,8 @@ main(int argc, char *argv[])
 	char *joined = NULL, *url = NULL;
 	long long ll;
 	size_t len;
-	int c, i, nul = 0, flush = 0, status = 0;
+	char *qbuf = NULL;
+	int c, i, nul = 0, flush = 0, status = 0, retry = 0;
 
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
@@ -888,7 +1160,7 @@ main(int argc, char *argv[])
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
 	r.budget_ms = 60000;
-	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:FST:hV", longopts,
+	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:FRST:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -933,6 +1205,9 @@ main(int argc, char *argv[])
 		case 'S':
 			status = 1;
 			break;
+		case 'R':
+			retry = 1;
+			break;
 		case 'r':
 			if (!valid_id(optarg)) {
 				ht_warnx("-r %s: not a post id", optarg);
@@ -961,14 +1236,15 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (flush + status > 1 || ((flush || status) && (nul || r.dry ||
-	    r.reply_to != NULL || argc > 1 || (argc == 1 && qdir != NULL)))) {
-		ht_warnx("-F and -S take one queue directory, and no -0, -n, "
-		    "-r or other -F or -S");
+	if (flush + status + retry > 1 || ((flush || status || retry) &&
+	    (nul || r.dry || r.reply_to != NULL || argc > 1 ||
+	    (argc == 1 && qdir != NULL) || (retry && r.json)))) {
+		ht_warnx("-F, -S and -R take one queue directory, and no -0, "
+		    "-n, -r or other -F, -S or -R");
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
-	if ((flush || status) && argc == 1) {
+	if ((flush || status || retry) && argc == 1) {
 		if (*argv[0] == '\0') {
 			ht_warnx("the queue directory is empty");
 			fputs(usage_text, stderr);
@@ -1042,18 +1318,27 @@ main(int argc, char *argv[])
 	 */
 	if (qdir == NULL && !r.dry)
 		qdir = ht_conf_str(r.conf, "queue.dir", qdef);
-	if ((flush || status) && (qdir == NULL || *qdir == '\0')) {
+	/* The one dh-hook and the flush unit use (ht_conf_queue_dir). */
+	if ((flush || status || retry) && qdir == NULL &&
+	    (qdir = qbuf = ht_conf_queue_dir(r.conf)) == NULL) {
 		ht_warnx("%s needs a queue directory: name one, or set "
-		    "queue.dir", flush ? "-F" : "-S");
+		    "queue.dir (no HOME for the default)", flush ? "-F" :
+		    status ? "-S" : "-R");
 		r.status = EX_USAGE;
+		goto out;
+	}
+	/* The default queue before anything was ever queued: nothing. */
+	if (qbuf != NULL && access(qbuf, F_OK) == -1 && errno == ENOENT) {
+		ht_info("%s: no queue yet: nothing %s", qbuf, flush ?
+		    "to send" : status ? "queued" : "failed");
 		goto out;
 	}
 	if (qdir != NULL && *qdir != '\0' && !r.dry) {
 		r.qdir = qdir;
 		ht_err_clear(&e);
 		/* Only queueing makes it: a flush of a typo finds nothing. */
-		if ((r.q = ht_queue_open(qdir, !flush && !status, &e)) ==
-		    NULL) {
+		if ((r.q = ht_queue_open(qdir, !flush && !status && !retry,
+		    &e)) == NULL) {
 			ht_warnx("queue %s", e.msg);
 			r.status = e.status != 0 ? e.status : EX_IOERR;
 			goto out;
@@ -1064,6 +1349,8 @@ main(int argc, char *argv[])
 		flush_queue(&r);
 	else if (status)
 		queue_status(&r);
+	else if (retry)
+		retry_failed(&r);
 	else if (argc > 0) {
 		size_t n = 0;
 
@@ -1081,8 +1368,7 @@ main(int argc, char *argv[])
 			joined[n++] = ' ';
 		}
 		joined[n - 1] = '\0';
-		if (n - 1 > 0)
-			post(&r, joined, n - 1, NULL, NULL);
+		post(&r, joined, n - 1, NULL, NULL);
 	} else if (r.json)
 		read_json(&r);
 	else if (nul)
@@ -1101,6 +1387,7 @@ out:
 	free(r.helper);
 	free(joined);
 	free(url);
+	free(qbuf);
 	ht_conf_free(r.conf);
 	return r.status;
 }

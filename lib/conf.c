@@ -11,9 +11,6 @@
 
 #include "conf.h"
 
-#ifndef HT_SYSCONFDIR
-#define HT_SYSCONFDIR "/etc"
-#endif
 
 enum type { T_STR, T_INT, T_BOOL, T_LIST };
 
@@ -59,6 +56,8 @@ struct ht_conf {
 	config_t cfg;
 	int loaded;
 	char *file;
+	char *user;		/* the user's file, tried before the system's */
+	int named;		/* -c or $HUBTWEET_CONFIG named the file */
 };
 
 static const struct setting *
@@ -201,31 +200,45 @@ check(const char *file, config_setting_t *s, const char *prefix,
 	return 0;
 }
 
-/* Pick the file to read; *must: whether it is an error for it to be absent. */
-static char *
-locate(const char *path, int *must)
+char *
+ht_conf_user_path(const char *file)
 {
 	const char *v;
 	char *p;
 
-	*must = 1;
-	if (path != NULL)
-		return strdup(path);
-	if ((v = getenv("HUBTWEET_CONFIG")) != NULL && *v != '\0')
-		return strdup(v);
-	*must = 0;
-	if ((v = getenv("XDG_CONFIG_HOME")) != NULL && *v != '\0') {
-		if (asprintf(&p, "%s/hubtweet/hubtweet.conf", v) == -1)
+	if ((v = getenv("XDG_CONFIG_HOME")) != NULL && *v == '/') {
+		if (asprintf(&p, "%s/hubtweet/%s", v, file) == -1)
 			return NULL;
-	} else if ((v = getenv("HOME")) != NULL && *v != '\0') {
-		if (asprintf(&p, "%s/.config/hubtweet/hubtweet.conf", v) == -1)
+	} else if ((v = getenv("HOME")) != NULL && *v == '/' &&
+	    strcmp(v, "/") != 0) {
+		if (asprintf(&p, "%s/.config/hubtweet/%s", v, file) == -1)
 			return NULL;
 	} else
-		p = NULL;
-	if (p != NULL && access(p, F_OK) == 0)
-		return p;
-	free(p);
-	return strdup(HT_SYSCONFDIR "/hubtweet.conf");
+		return NULL;
+	return p;
+}
+
+/*
+ * Pick the file to read into c->file; *must: whether it is an error for it
+ * to be absent.  -1: out of memory.
+ */
+static int
+locate(struct ht_conf *c, const char *path, int *must)
+{
+	const char *v;
+
+	*must = 1;
+	c->named = 1;
+	if (path != NULL)
+		return (c->file = strdup(path)) == NULL ? -1 : 0;
+	if ((v = getenv("HUBTWEET_CONFIG")) != NULL && *v != '\0')
+		return (c->file = strdup(v)) == NULL ? -1 : 0;
+	*must = 0;
+	c->named = 0;
+	c->user = ht_conf_user_path("hubtweet.conf");
+	if (c->user != NULL && access(c->user, F_OK) == 0)
+		return (c->file = strdup(c->user)) == NULL ? -1 : 0;
+	return (c->file = strdup(HT_CONF_SYSTEM)) == NULL ? -1 : 0;
 }
 
 struct ht_conf *
@@ -239,14 +252,11 @@ ht_conf_load(const char *path, struct ht_err *e)
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		goto nomem;
 	config_init(&c->cfg);
-	if ((c->file = locate(path, &must)) == NULL)
+	if (locate(c, path, &must) == -1)
 		goto nomem;
 	if ((fp = fopen(c->file, "r")) == NULL) {
-		if (errno == ENOENT && !must) {
-			free(c->file);
-			c->file = NULL;
+		if (errno == ENOENT && !must)
 			return c;
-		}
 		ht_err_at(e, c->file, 0, 0, "cannot open: %s",
 		    strerror(errno));
 		goto fail;
@@ -293,6 +303,7 @@ ht_conf_free(struct ht_conf *c)
 		return;
 	config_destroy(&c->cfg);
 	free(c->file);
+	free(c->user);
 	free(c);
 }
 
@@ -300,6 +311,47 @@ const char *
 ht_conf_file(const struct ht_conf *c)
 {
 	return c->loaded ? c->file : NULL;
+}
+
+const char *
+ht_conf_searched(const struct ht_conf *c, char *buf, size_t len)
+{
+	int n;
+
+	if (c->loaded || c->named)
+		n = snprintf(buf, len, "%s", c->file);
+	else if (c->user != NULL)
+		n = snprintf(buf, len, "%s and %s (neither exists)", c->user,
+		    HT_CONF_SYSTEM);
+	else
+		n = snprintf(buf, len, "%s (absent)", HT_CONF_SYSTEM);
+	if (n < 0 || (size_t)n >= len)
+		(void)snprintf(buf, len, "%s", HT_CONF_SYSTEM);
+	return buf;
+}
+
+char *
+ht_conf_queue_dir(const struct ht_conf *c)
+{
+	const char *v;
+	char *p;
+	size_t n;
+
+	if ((v = ht_conf_str(c, "queue.dir", NULL)) != NULL && *v != '\0')
+		return strdup(v);
+	/* systemd's StateDirectory=: a list, the first one is ours. */
+	if ((v = getenv("STATE_DIRECTORY")) != NULL && *v == '/') {
+		n = strcspn(v, ":");
+		return asprintf(&p, "%.*s/queue", (int)n, v) == -1 ? NULL : p;
+	}
+	if (geteuid() == 0)
+		return strdup(HT_STATE_SYSTEM "/queue");
+	if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/')
+		return asprintf(&p, "%s/hubtweet/queue", v) == -1 ? NULL : p;
+	if ((v = getenv("HOME")) != NULL && *v == '/' && strcmp(v, "/") != 0)
+		return asprintf(&p, "%s/.local/state/hubtweet/queue", v) ==
+		    -1 ? NULL : p;
+	return NULL;
 }
 
 static const char *

@@ -238,6 +238,13 @@ set_time(json_t *ev, const char *key, long long t)
 	return set_string(ev, key, buf);
 }
 
+const char *const ht_event_fields[] = {
+	"repo_name", "namespace", "name", "tag", "image", "pusher",
+	"pushed_at", "date_created", "repo_url", "callback_url", "description",
+	"is_private", "is_official", "star_count", "comment_count", "id",
+	NULL
+};
+
 json_t *
 ht_event_from_payload(const json_t *p, struct ht_err *e)
 {

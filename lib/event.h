@@ -21,6 +21,12 @@
  */
 json_t	*ht_event_from_payload(const json_t *payload, struct ht_err *e);
 
+/*
+ * The keys an event may have, NULL-ended: what a template may name when
+ * it renders events (dh-format checks it before reading any input).
+ */
+extern const char *const ht_event_fields[];
+
 /* Docker's naming rules. */
 int	ht_tag_valid(const char *);
 int	ht_repo_component_valid(const char *);

@@ -1038,6 +1038,189 @@ ht_queue_fail(struct ht_queue *q, struct ht_qitem *it, const char *why,
 }
 
 int
+ht_queue_add_failed(struct ht_queue *q, const char *id, const char *event,
+    const char *why, char *name, size_t namelen, struct ht_err *e)
+{
+	char key[KEY_LEN + 1] = "", nm[HT_QUEUE_NAME_MAX], *buf = NULL;
+	json_error_t jerr;
+	json_t *o = NULL, *ev;
+	size_t len;
+	int rv = -1;
+
+	if (namelen > 0)
+		*name = '\0';
+	if ((ev = json_loads(event, JSON_DECODE_ANY, &jerr)) == NULL)
+		return data_err(e, "the event is not JSON", NULL);
+	if ((o = json_pack("{s:o,s:I,s:I,s:s}", "event", ev, "enqueued",
+	    (json_int_t)time(NULL), "attempts", (json_int_t)0, "last_error",
+	    why)) == NULL ||
+	    (id != NULL && *id != '\0' && json_object_set_new(o, "id",
+	    json_string(id)) == -1) ||
+	    (buf = json_dumps(o, JSON_COMPACT)) == NULL) {
+		sys_err(e, ENOMEM, "item");
+		goto out;
+	}
+	len = strlen(buf);
+	if (len > HT_QUEUE_ITEM_MAX) {
+		data_err(e, "event too large to keep", NULL);
+		goto out;
+	}
+	if ((id != NULL && *id != '\0' && id_key(id, key, e) == -1) ||
+	    make_name(nm, sizeof nm, key, e) == -1)
+		goto out;
+	if (write_new(q->tmpfd, nm, buf, len, e) == -1) {
+		ht_err_prefix(e, "%s/tmp", q->dir);
+		goto out;
+	}
+	if (move_failed(q, q->tmpfd, nm, why, e) == -1) {
+		(void)unlinkat(q->tmpfd, nm, 0);
+		goto out;
+	}
+	if ((size_t)snprintf(name, namelen, "%s", nm) >= namelen) {
+		ht_err_set(e, "item name buffer too small");
+		goto out;
+	}
+	rv = 0;
+out:
+	json_decref(o);
+	free(buf);
+	return rv;
+}
+
+/* failed/NAME.reason, when there is one, is removed: NAME is leaving. */
+static int
+drop_reason(struct ht_queue *q, const char *name, struct ht_err *e)
+{
+	char rname[HT_QUEUE_NAME_MAX + 16];
+
+	if ((size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
+	    sizeof rname)
+		return 0;
+	if (unlinkat(q->failfd, rname, 0) == -1 && errno != ENOENT) {
+		sys_err(e, errno, rname);
+		ht_err_prefix(e, "%s/failed", q->dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ht_queue_retry(struct ht_queue *q, const char *name, char **event,
+    struct ht_err *e)
+{
+	json_error_t jerr;
+	json_t *o = NULL, *ev;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, err, rv = -1;
+
+	*event = NULL;
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL ||
+	    has_suffix(name, ".reason")) {
+		ht_err_set(e, "%s: not an item name", name);
+		return -1;
+	}
+	if ((fd = openat(q->failfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
+		sys_err(e, errno, name);
+		ht_err_prefix(e, "%s/failed", q->dir);
+		return -1;
+	}
+	buf = read_item(fd, &len, &err);
+	(void)close(fd);
+	if (buf == NULL) {
+		sys_err(e, err, name);
+		ht_err_prefix(e, "%s/failed", q->dir);
+		return -1;
+	}
+	o = json_loadb(buf, len, 0, &jerr);
+	ev = json_object_get(o, "event");
+	if (ev != NULL && !json_is_string(json_object_get(o, "text"))) {
+		/* Never rendered: the caller passes it on to be. */
+		if ((*event = json_dumps(ev, JSON_COMPACT |
+		    JSON_ENCODE_ANY)) == NULL) {
+			sys_err(e, ENOMEM, name);
+			goto out;
+		}
+		rv = 1;
+		goto out;
+	}
+	/* A post (or what is left of one): queued again, as it was. */
+	if (renameat(q->failfd, name, q->newfd, name) == -1) {
+		sys_err(e, errno, name);
+		ht_err_prefix(e, "%s/failed", q->dir);
+		goto out;
+	}
+	if (drop_reason(q, name, e) == -1 ||
+	    fsync_dir(q->newfd, "new", e) == -1 ||
+	    fsync_dir(q->failfd, "failed", e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		goto out;
+	}
+	rv = 0;
+out:
+	json_decref(o);
+	free(buf);
+	return rv;
+}
+
+int
+ht_queue_drop_failed(struct ht_queue *q, const char *name, struct ht_err *e)
+{
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
+		ht_err_set(e, "%s: not an item name", name);
+		return -1;
+	}
+	if (unlinkat(q->failfd, name, 0) == -1 && errno != ENOENT) {
+		sys_err(e, errno, name);
+		ht_err_prefix(e, "%s/failed", q->dir);
+		return -1;
+	}
+	if (drop_reason(q, name, e) == -1)
+		return -1;
+	if (fsync_dir(q->failfd, "failed", e) == -1) {
+		ht_err_prefix(e, "%s", q->dir);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+ht_queue_item_json(struct ht_queue *q, int which, const char *name,
+    struct ht_err *e)
+{
+	json_error_t jerr;
+	json_t *o;
+	char *buf;
+	size_t len = 0;
+	int fd, err;
+
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
+		ht_err_set(e, "%s: not an item name", name);
+		return NULL;
+	}
+	if ((fd = openat(sub_fd(q, which), name, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		sys_err(e, errno, name);
+		return NULL;
+	}
+	buf = read_item(fd, &len, &err);
+	(void)close(fd);
+	if (buf == NULL) {
+		sys_err(e, err, name);
+		return NULL;
+	}
+	o = json_loadb(buf, len, 0, &jerr);
+	free(buf);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		data_err(e, "not an item", name);
+		return NULL;
+	}
+	return o;
+}
+
+int
 ht_queue_lock(struct ht_queue *q, struct ht_err *e)
 {
 	int fd;

@@ -3,7 +3,8 @@
  *
  *   DIR/tmp/           items being written; a crash leaves them here
  *   DIR/new/           queued items, one file each; names sort oldest first
- *   DIR/failed/        items X refused for good, NAME.reason beside each
+ *   DIR/failed/        items X refused for good, and events that could not
+ *                      be rendered; NAME.reason beside each
  *   DIR/sent/          one marker per event id already posted
  *   DIR/.lock          flock(2)ed by the one flusher
  *   DIR/ratelimit      the time (Unix seconds) before which X is not called
@@ -38,6 +39,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "err.h"
 
@@ -88,6 +91,34 @@ const char *ht_queue_dir(const struct ht_queue *);
 #define HT_QADD_SENT_ALREADY	3
 int	ht_queue_add(struct ht_queue *, const struct ht_qpost *, char *name,
 	    size_t namelen, struct ht_err *e);
+
+/*
+ * Keep an event that gave no post (its template failed) in failed/, with
+ * why in failed/NAME.reason, so that it is seen and can be sent again.
+ * event: its JSON text; id may be NULL.  Returns 0 and its name, or -1.
+ */
+int	ht_queue_add_failed(struct ht_queue *, const char *id,
+	    const char *event, const char *why, char *name, size_t namelen,
+	    struct ht_err *e);
+/*
+ * Retry failed/name.  A post goes back to new/ (and failed/name.reason
+ * away): returns 0.  An event that was never rendered stays until the
+ * caller has passed it on (to dh-format) and dropped it with
+ * ht_queue_drop_failed: returns 1 and *event, its JSON text (caller frees).
+ * -1 on error.
+ */
+int	ht_queue_retry(struct ht_queue *, const char *name, char **event,
+	    struct ht_err *e);
+/* Remove failed/name and its reason. */
+int	ht_queue_drop_failed(struct ht_queue *, const char *name,
+	    struct ht_err *e);
+/*
+ * The JSON object new/name (HT_QUEUE_NEW) or failed/name (HT_QUEUE_FAILED)
+ * holds ("text" or, never rendered, "event"; "attempts", "last_error"...),
+ * for a listing.  NULL and e on error.  caller decrefs.
+ */
+json_t	*ht_queue_item_json(struct ht_queue *, int which, const char *name,
+	    struct ht_err *e);
 
 /*
  * The names in new/ (HT_QUEUE_NEW) or failed/ (HT_QUEUE_FAILED, the

@@ -14,11 +14,13 @@ struct part {
 				   or NULL */
 	size_t len;
 	char *path;		/* PART_FIELD: the dotted path */
+	long line, col;		/* PART_FIELD: where it is in the template */
 };
 
 struct ht_template {
 	struct part *v;
 	size_t n;
+	char *name;		/* what errors call it */
 };
 
 void
@@ -33,6 +35,7 @@ ht_template_free(struct ht_template *t)
 		free(t->v[i].path);
 	}
 	free(t->v);
+	free(t->name);
 	free(t);
 }
 
@@ -65,7 +68,7 @@ buf_add(struct buf *b, const char *s, size_t n)
 
 static int
 add_part(struct ht_template *t, enum part_type type, struct buf *text,
-    char *path)
+    char *path, long line, long col)
 {
 	struct part *nv;
 	char *s = NULL;
@@ -89,6 +92,8 @@ add_part(struct ht_template *t, enum part_type type, struct buf *text,
 	nv[t->n].text = s;
 	nv[t->n].len = text != NULL ? text->len : 0;
 	nv[t->n].path = path;
+	nv[t->n].line = line;
+	nv[t->n].col = col;
 	t->n++;
 	if (text != NULL) {
 		text->s = NULL;
@@ -146,6 +151,7 @@ ht_template_parse(const char *s, size_t len, const char *name,
 	struct buf text = { NULL, 0, 0 }, fb = { NULL, 0, 0 };
 	size_t i = 0, open, j, bad;
 	char *path = NULL;
+	long fline, fcol;
 	int has_fb;
 
 	if (len > HT_TEMPLATE_MAX) {
@@ -157,7 +163,8 @@ ht_template_parse(const char *s, size_t len, const char *name,
 		fail(e, name, s, bad, "invalid UTF-8");
 		return NULL;
 	}
-	if ((t = calloc(1, sizeof *t)) == NULL)
+	if ((t = calloc(1, sizeof *t)) == NULL ||
+	    (t->name = strdup(name)) == NULL)
 		goto oom;
 	while (i < len) {
 		if (s[i] == '}') {
@@ -237,14 +244,16 @@ ht_template_parse(const char *s, size_t len, const char *name,
 				}
 			}
 		}
-		if ((text.len > 0 && add_part(t, PART_TEXT, &text, NULL) == -1))
+		if ((text.len > 0 && add_part(t, PART_TEXT, &text, NULL, 0, 0) == -1))
 			goto oom;
-		if (add_part(t, PART_FIELD, has_fb ? &fb : NULL, path) == -1)
+		where(s, open, &fline, &fcol);
+		if (add_part(t, PART_FIELD, has_fb ? &fb : NULL, path, fline,
+		    fcol) == -1)
 			goto oom;
 		path = NULL;
 		i = j + 1;
 	}
-	if (text.len > 0 && add_part(t, PART_TEXT, &text, NULL) == -1)
+	if (text.len > 0 && add_part(t, PART_TEXT, &text, NULL, 0, 0) == -1)
 		goto oom;
 	return t;
 oom:
@@ -255,6 +264,29 @@ err:
 	free(fb.s);
 	ht_template_free(t);
 	return NULL;
+}
+
+int
+ht_template_check(const struct ht_template *t, const char *const *fields,
+    struct ht_err *e)
+{
+	const struct part *p;
+	size_t i, k;
+
+	for (i = 0; i < t->n; i++) {
+		p = &t->v[i];
+		if (p->type != PART_FIELD)
+			continue;
+		for (k = 0; fields[k] != NULL; k++)
+			if (strcmp(fields[k], p->path) == 0)
+				break;
+		if (fields[k] == NULL) {
+			ht_err_at(e, t->name, p->line, p->col,
+			    "unknown field \"%s\": not an event field", p->path);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void

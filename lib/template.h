@@ -40,6 +40,13 @@ struct ht_template;
 struct ht_template *ht_template_parse(const char *text, size_t len,
 	    const char *name, struct ht_err *e);
 void	ht_template_free(struct ht_template *);
+/*
+ * Check that every field the template names is one of fields (a NULL-ended
+ * list, such as ht_event_fields): -1 and e (the template's name, line and
+ * column, the field) for the first that is not.
+ */
+int	ht_template_check(const struct ht_template *,
+	    const char *const *fields, struct ht_err *e);
 
 struct ht_piece {
 	char *s;		/* the text, NUL-terminated; owned by the render */

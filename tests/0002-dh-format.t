@@ -61,7 +61,7 @@ run_in "$T/long.json" dh-format -j -c "$T/f.conf" -m 60 -t '{description}'
 like "$OUT" '"weighted_length":60,' "options override the config"
 # Emoji and CJK are cut between graphemes.
 python3 -c 'import json; print(json.dumps({"d":"\U0001F44D\U0001F3FD"*100 + "故"*100, "u":"https://example.com/x"}))' >"$T/emoji.json"
-run_in "$T/emoji.json" dh-format --json -m 31 -t '{d} {u}'
+run_in "$T/emoji.json" dh-format -A --json -m 31 -t '{d} {u}'
 is "$OUT" '{"text":"👍🏽👍🏽… https://example.com/x","weighted_length":30,"valid":true,"urls":1}' "skin-toned emoji kept whole (2 each): 30, as 32 > 31"
 
 # A template from a file: its last newline is not the template's.
@@ -69,7 +69,7 @@ printf 'Release {tag}\n{repo_url}\n' >"$T/tpl"
 run_in "$T/event.json" dh-format -f "$T/tpl"
 is "$OUT" "$(printf 'Release 1.4.2\nhttps://hub.docker.com/r/sealark/weather-station')" "-f FILE, multi-line"
 is "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" 'n' "no trailing newline from the file"
-run_in "$T/event.json" dh-format -t '{{{tag}}} {missing:-n/a} {is_private} {star_count}'
+run_in "$T/event.json" dh-format -A -t '{{{tag}}} {missing:-n/a} {is_private} {star_count}'
 is "$OUT" "{1.4.2} n/a false 12" "braces, fallback, booleans and numbers"
 
 # Errors in records: input:line:col, the field; the stream goes on; 65.
@@ -77,16 +77,16 @@ is "$OUT" "{1.4.2} n/a false 12" "braces, fallback, booleans and numbers"
 run_in "$T/in" dh-format -t '{tag}'
 expect 65 '^dh-format: <stdin>:2:1: missing field "tag"$' "missing field: name and position"
 is "$OUT" "$(printf 'a\nc')" "the other records are formatted"
-run_in "$T/in" dh-format -t '{other.x}'
+run_in "$T/in" dh-format -A -t '{other.x}'
 expect 65 '^dh-format: <stdin>:1:1: missing field "other\.x"$' "missing dotted field"
 printf '{"d":null}' >"$T/in"
-run_in "$T/in" dh-format -t '{d}'
+run_in "$T/in" dh-format -A -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: field "d" is null$' "null without fallback"
 printf '{"d":{"e":1}}' >"$T/in"
-run_in "$T/in" dh-format -t '{d}'
+run_in "$T/in" dh-format -A -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: field "d" is an object, not text$' "object field"
 printf '{"d":[1]}' >"$T/in"
-run dh-format -t '{d}' "$T/in"
+run dh-format -A -t '{d}' "$T/in"
 expect 65 "^dh-format: $T/in:1:1: field \"d\" is an array, not text$" "array field, named input"
 printf '[1,2]\n"str"\n' >"$T/in"
 run_in "$T/in" dh-format
@@ -102,14 +102,14 @@ expect 65 '^dh-format: <stdin>:1:[0-9]+: invalid JSON: unable to decode byte 0xf
 is "$OUT" "" "invalid UTF-8 is not passed through"
 # Multi-byte characters and escapes across the reader's 128 KiB buffers.
 python3 -c 'import json,sys; sys.stdout.write(json.dumps({"d":"x"*131061+"\u00e9\u6545"*9}, ensure_ascii=False) + json.dumps({"d":"y"*131063+"\u00e9"*9}))' >"$T/in"
-run_in "$T/in" dh-format -0 -t '{d}'
+run_in "$T/in" dh-format -A -0 -t '{d}'
 is "$STATUS" 0 "UTF-8 and \\u escapes cut by a read boundary are read whole"
 is "$(tr -cd '\0' <"$T/out" | wc -c)" 2 "both values formatted"
 printf '{"d":"a\\ufeffb"}' >"$T/in"
-run_in "$T/in" dh-format -t '{d}'
+run_in "$T/in" dh-format -A -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: post contains U\+FEFF$' "U+FEFF makes a post invalid"
 printf '{"d":""}' >"$T/in"
-run_in "$T/in" dh-format -t '{d}'
+run_in "$T/in" dh-format -A -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: post is empty$' "empty post"
 
 # Overflow: the template's own text cannot be cut; --no-fit.
@@ -149,7 +149,7 @@ run_in "$T/event.json" dh-format -f /nonexistent/tpl
 expect 66 '^dh-format: /nonexistent/tpl: cannot open: No such file or directory$' "missing template file"
 printf 'format: { template = "{tag"; };\n' >"$T/bad.conf"
 run_in "$T/event.json" dh-format -c "$T/bad.conf"
-expect 78 "^dh-format: format.template:1:1: unclosed '\{'$" "bad template in the config: 78"
+expect 78 "^dh-format: $T/bad.conf: format.template:1:1: unclosed '\{'$" "bad template in the config: 78"
 printf 'format: { max_length = 0; };\n' >"$T/bad.conf"
 run_in "$T/event.json" dh-format -c "$T/bad.conf"
 expect 78 "^dh-format: $T/bad.conf:1: setting 'format.max_length' " "max_length out of range in the config"
@@ -187,7 +187,7 @@ else
 fi
 # A fallback stands in for an empty string too, as in sh.
 printf '{"a":"","b":"x"}\n' >"$T/empty.json"
-run dh-format -t '{a:-none} {b:-none}' "$T/empty.json"
+run dh-format -A -t '{a:-none} {b:-none}' "$T/empty.json"
 is "$OUT" "none x" "an empty string takes the fallback"
 # A template file that cannot be read: no input, 66.
 run dh-format -f "$T" "$T/empty.json"

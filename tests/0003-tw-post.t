@@ -69,7 +69,7 @@ run_in "$T/in" tw-post -n
 expect 65 '^tw-post: invalid UTF-8 at byte 4; nothing sent$' "invalid UTF-8: exit 65"
 : >"$T/in"
 run_in "$T/in" tw-post -n
-is "$STATUS/$OUT/$ERR" "0//" "empty input posts nothing"
+expect 65 '^tw-post: <stdin>: empty: nothing to post$' "empty input: exit 65, a message"
 printf '\357\273\277hello' >"$T/in"
 run_in "$T/in" tw-post -n
 expect 65 '^tw-post: contains U\+FEFF \(weighted length 7\); nothing sent$' "a text X refuses for what it holds"

@@ -24,11 +24,11 @@ events() {
 
 # Usage.
 run tw-post -F -S "$T/q"
-expect 64 '^tw-post: -F and -S take one queue directory' "-F and -S together"
-run tw-post -F
-expect 64 '^tw-post: -F needs a queue directory: name one, or set queue.dir$' "-F without a directory"
+expect 64 '^tw-post: -F, -S and -R take one queue directory' "-F and -S together"
+STATE_DIRECTORY=$T/state run tw-post -F
+expect 0 "^tw-post: $T/state/queue: no queue yet: nothing to send\$" "-F without a directory: the default queue, none yet"
 run tw-post -S -q "$T/q" "$T/other"
-expect 64 '^tw-post: -F and -S take one queue directory' "-S with two directories"
+expect 64 '^tw-post: -F, -S and -R take one queue directory' "-S with two directories"
 run tw-post -F "$T/nonexistent"
 expect 66 "^tw-post: queue $T/nonexistent: No such file or directory$" "-F does not make a queue"
 run tw-post -q '' hello

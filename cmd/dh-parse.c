@@ -29,9 +29,9 @@
 #include "webhook.h"
 
 static const char usage_text[] =
-    "usage: dh-parse [-Lu] [-c file] [-i glob] [-x glob] [-r glob] "
+    "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
     "[-R glob] [file ...]\n"
-    "       dh-parse -H [-L] [-c file] [-k file] [-i glob] [-x glob] "
+    "       dh-parse -H [-LP] [-c file] [-k file] [-i glob] [-x glob] "
     "[-r glob] [-R glob]\n";
 
 static const char help_text[] =
@@ -43,6 +43,7 @@ static const char help_text[] =
     "  -r, --include-repo GLOB  announce only repositories matching GLOB\n"
     "  -R, --exclude-repo GLOB  skip repositories matching GLOB\n"
     "  -L, --latest             do not skip the tag 'latest'\n"
+    "  -P, --include-private    do not skip private repositories\n"
     "  -u, --unbuffered         flush each event as it is written\n"
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
     "                           on fd 0, answer it there, event to stdout\n"
@@ -57,6 +58,7 @@ static const struct option longopts[] = {
 	{ "include-repo", required_argument, NULL, 'r' },
 	{ "exclude-repo", required_argument, NULL, 'R' },
 	{ "latest", no_argument, NULL, 'L' },
+	{ "include-private", no_argument, NULL, 'P' },
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "http", no_argument, NULL, 'H' },
 	{ "key-file", required_argument, NULL, 'k' },
@@ -125,8 +127,9 @@ parse_one(json_t *v, void *arg, struct ht_err *e)
 
 	if ((ev = ht_event_from_payload(v, e)) == NULL)
 		return EX_DATAERR;
-	if (ht_filter_why(f, json_string_value(json_object_get(ev,
-	    "repo_name")), json_string_value(json_object_get(ev, "tag")), why,
+	if (ht_filter_event_why(f, json_string_value(json_object_get(ev,
+	    "repo_name")), json_string_value(json_object_get(ev, "tag")),
+	    json_is_true(json_object_get(ev, "is_private")), why,
 	    sizeof why) == NULL && emit(ev) == -1) {
 		ht_err_set(e, "stdout: write error: %s", strerror(errno));
 		r = EX_IOERR | HT_JSTREAM_STOP;
@@ -399,14 +402,14 @@ main(int argc, char *argv[])
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
 	const char *cfile = NULL, *keyfile = NULL;
-	int c, http = 0, keep_latest = 0, status = 0;
+	int c, http = 0, keep_latest = 0, keep_private = 0, status = 0;
 
 	ht_log_open("dh-parse", 0);
 	/* X's credentials are tw-post's: none stays in this process. */
 	ht_env_wipe_secrets(HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LuHk:hV", longopts,
+	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LPuHk:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -425,6 +428,9 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			keep_latest = 1;
+			break;
+		case 'P':
+			keep_private = 1;
 			break;
 		case 'u':
 			unbuffered = 1;
@@ -480,6 +486,8 @@ main(int argc, char *argv[])
 	}
 	f.skip_latest = keep_latest ? 0 :
 	    ht_conf_bool(conf, "dockerhub.skip_latest", 1);
+	f.skip_private = keep_private ? 0 :
+	    !ht_conf_bool(conf, "dockerhub.include_private", 0);
 
 	if (!http)
 		ht_env_wipe_secrets(HT_ENV_DH);

@@ -34,6 +34,7 @@ static const struct setting {
 	{ "dockerhub.slot_dir", T_STR, 0, 0, "HUBTWEET_SLOT_DIR", 0 },
 	{ "dockerhub.max_per_source", T_INT, 1, 1024, NULL, 0 },
 	{ "dockerhub.skip_latest", T_BOOL, 0, 0, NULL, 0 },
+	{ "dockerhub.include_private", T_BOOL, 0, 0, NULL, 0 },
 	{ "dockerhub.include_tags", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.exclude_tags", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.include_repos", T_LIST, 0, 0, NULL, 0 },

@@ -58,3 +58,14 @@ ht_filter_why(const struct ht_filter *f, const char *repo, const char *tag,
 		return NULL;
 	return buf;
 }
+
+const char *
+ht_filter_event_why(const struct ht_filter *f, const char *repo,
+    const char *tag, int is_private, char *buf, size_t len)
+{
+	if (f->skip_private && is_private) {
+		(void)snprintf(buf, len, "repository '%s' is private", repo);
+		return buf;
+	}
+	return ht_filter_why(f, repo, tag, buf, len);
+}

@@ -20,6 +20,8 @@ struct ht_filter {
 	const char **exclude_repos;
 	size_t n_exclude_repos;
 	int skip_latest;
+	int skip_private;	/* a public post must not reveal a private
+				   repository unless asked */
 };
 
 /*
@@ -28,5 +30,9 @@ struct ht_filter {
  */
 const char *ht_filter_why(const struct ht_filter *, const char *repo,
 	    const char *tag, char *buf, size_t len);
+
+/* The same for an event, which may be of a private repository. */
+const char *ht_filter_event_why(const struct ht_filter *, const char *repo,
+	    const char *tag, int is_private, char *buf, size_t len);
 
 #endif

@@ -80,9 +80,11 @@ ht_webhook_event(const struct ht_webhook *w, const char *body, size_t len,
 	}
 	if ((*ev = ht_event_from_payload(v, e)) == NULL)
 		goto out;
-	ret = ht_filter_why(w->filter, json_string_value(json_object_get(*ev,
-	    "repo_name")), json_string_value(json_object_get(*ev, "tag")),
-	    why, whylen) == NULL ? 1 : 0;
+	ret = ht_filter_event_why(w->filter,
+	    json_string_value(json_object_get(*ev, "repo_name")),
+	    json_string_value(json_object_get(*ev, "tag")),
+	    json_is_true(json_object_get(*ev, "is_private")), why,
+	    whylen) == NULL ? 1 : 0;
 out:
 	json_decref(v);
 	json_decref(more);

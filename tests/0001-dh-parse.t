@@ -13,12 +13,13 @@ P35=$F/35-official-bare-repo-name-no-newline.json
 P39=$F/39-escaped-slashes.json
 P41=$F/41-string-timestamps.json
 need "$P01" "$P09" "$P13" "$P17" "$P21" "$P35" "$P39" "$P41"
+# (Private repositories included: -P; 0022-production.t checks the default.)
 # Every payload gives an event or a clear rejection; as one stream too.
 payload_corpus "$F"
 
 # All the valid payloads as one stream, golden.
 for f in "$F"/*.json; do cat "$f"; echo; done >"$T/all.json"
-run dh-parse -L "$T/all.json"
+run dh-parse -LP "$T/all.json"
 is "$STATUS" 65 "a stream with bad payloads exits 65"
 golden events-all.ndjson "events of every payload, in order, bad ones skipped"
 
@@ -167,7 +168,7 @@ unlike "$ERR" "$(printf '\342\200\256')" "... no U+202E reaches stderr"
 
 # A full stdout is an error, not success.
 if [ -w /dev/full ]; then
-	run sh -c 'dh-parse -L "$1" >/dev/full' sh "$P01"
+	run sh -c 'dh-parse -LP "$1" >/dev/full' sh "$P01"
 	expect 74 'stdout: write error: No space left on device' "write error on stdout exits 74"
 	run sh -c 'dh-parse --help >/dev/full'
 	expect 74 '^dh-parse: stdout: write error: No space left on device$' "--help to a full disk says so, exits 74"

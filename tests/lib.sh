@@ -195,7 +195,7 @@ payload_corpus() {
 		need "$_p"
 		_b=${_p##*/}
 		cat "$_p" >>"$T/corpus.json"; echo >>"$T/corpus.json"
-		run dh-parse -L "$_p"
+		run dh-parse -LP "$_p"
 		case $_b in
 		*INVALID*)
 			_bad=$((_bad + 1))
@@ -215,7 +215,7 @@ payload_corpus() {
 			is "$ERR" "" "$_b: nothing on stderr" ;;
 		esac
 	done
-	run dh-parse -L "$T/corpus.json"
+	run dh-parse -LP "$T/corpus.json"
 	if [ "$_bad" -gt 0 ]; then _want=65; else _want=0; fi
 	is "$STATUS" "$_want" "the payloads as one stream: exit $_want"
 	is "$(grep -c . "$T/err")" "$_bad" "one error line per bad payload in the stream"

@@ -199,12 +199,18 @@ http_fail_setup(int status)
 	return status;
 }
 
-/* The key: -k FILE, else DH_KEY or dockerhub.key, else dockerhub.key_file. */
+/*
+ * The key: -k FILE, else DH_KEY or dockerhub.key, else dockerhub.key_file,
+ * else the file dh-key beside the config: the user's
+ * (~/.config/hubtweet/dh-key), else the system's (/etc/hubtweet/dh-key).
+ */
 static int
 load_key(const struct ht_conf *conf, const char *keyfile,
     struct ht_secret *key, struct ht_err *e)
 {
 	const char *v, *env = getenv("DH_KEY");
+	char *user, cf[600];
+	int r;
 
 	if (keyfile != NULL)
 		return ht_secret_file(key, keyfile, e);
@@ -213,8 +219,21 @@ load_key(const struct ht_conf *conf, const char *keyfile,
 		    "DH_KEY" : "dockerhub.key", e);
 	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL)
 		return ht_secret_file(key, v, e);
+	user = ht_conf_user_path("dh-key");
+	if (user != NULL && access(user, F_OK) == 0) {
+		r = ht_secret_file(key, user, e);
+		free(user);
+		return r;
+	}
+	if (access(HT_KEY_SYSTEM, F_OK) == 0) {
+		free(user);
+		return ht_secret_file(key, HT_KEY_SYSTEM, e);
+	}
 	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
-	    "dockerhub.key_file, or give -k FILE");
+	    "dockerhub.key_file, or give -k FILE; searched %s, %s%s%s",
+	    ht_conf_searched(conf, cf, sizeof cf), user != NULL ? user : "",
+	    user != NULL ? ", " : "", HT_KEY_SYSTEM);
+	free(user);
 	e->status = EX_CONFIG;
 	return -1;
 }

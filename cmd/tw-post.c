@@ -68,8 +68,8 @@ static const char help_text[] =
     "TW_ACCESS_SECRET, or the x group of the config file.\n"
     "-F, -S and -R without a directory: queue.dir, else the state "
     "directory\n"
-    "(" HT_STATE_SYSTEM "/queue for root, "
-    "~/.local/state/hubtweet/queue else).\n";
+    "(" HT_STATE_SYSTEM "/queue for root and its owner, "
+    "else ~/.local/state/hubtweet/queue).\n";
 
 static const struct option longopts[] = {
 	{ "null", no_argument, NULL, '0' },
@@ -225,7 +225,11 @@ client(struct run *r)
 		    sizeof missing - 1 : off + (size_t)n;
 	}
 	if (off > 0) {
-		ht_warnx("missing credentials: %s", missing);
+		char cf[600];
+
+		ht_warnx("missing credentials: %s; searched the environment "
+		    "and %s", missing, ht_conf_searched(r->conf, cf,
+		    sizeof cf));
 		note(r, EX_CONFIG);
 		r->stop = 1;
 		return NULL;
@@ -290,18 +294,29 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 	return ret;
 }
 
-/* Print a post X made: its id and URL, or a JSON line. */
+/*
+ * Print a post X made: its id and URL, or a JSON line (with the event id,
+ * when there is one).  A post of an event is logged too, with both ids,
+ * so that the log matches it with dh-parse's line for the delivery.
+ */
 static void
 print_posted(struct run *r, const struct ht_xapi_result *res,
-    const char *text, size_t len)
+    const char *text, size_t len, const char *event)
 {
 	char url[96];
+	json_t *o;
 
 	(void)snprintf(url, sizeof url, "https://x.com/i/web/status/%s",
 	    res->id);
+	if (event != NULL)
+		ht_info("event %s: posted %s", event, url);
 	if (r->json) {
-		if (emit_json(json_pack("{s:s,s:s,s:s%}", "id", res->id,
-		    "url", url, "text", text, len)) == -1)
+		o = json_pack("{s:s,s:s,s:s%}", "id", res->id, "url", url,
+		    "text", text, len);
+		if (o != NULL && event != NULL)
+			(void)json_object_set_new(o, "event",
+			    json_string(event));
+		if (emit_json(o) == -1)
 			(void)write_failed(r);
 	} else if (printf("%s %s\n", res->id, url) < 0 ||
 	    fflush(stdout) == EOF)
@@ -420,7 +435,7 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 	}
 	switch (res.kind) {
 	case HT_XAPI_OK:
-		print_posted(r, &res, text, len);
+		print_posted(r, &res, text, len, id);
 		return;
 	case HT_XAPI_DUPLICATE:
 		print_duplicate(r, which(r), &res, text, len);
@@ -449,13 +464,24 @@ clock_of(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* "post N: " when queueing, "DIR/new/NAME: " when flushing. */
+/*
+ * "post N: " when queueing, "DIR/new/NAME: " when flushing; then
+ * "event ID: " when the item announces an event, so that the log line
+ * matches dh-parse's for the delivery.
+ */
 static const char *
 item_prefix(struct run *r, const char *name, char *buf, size_t len)
 {
+	const char *id = r->item != NULL ? r->item->id : NULL;
+
 	if (!r->flushing)
-		return which(r);
-	(void)snprintf(buf, len, "%s/new/%s: ", r->qdir, name);
+		(void)snprintf(buf, len, "%s%s%s%s", which(r),
+		    id != NULL ? "event " : "", id != NULL ? id : "",
+		    id != NULL ? ": " : "");
+	else
+		(void)snprintf(buf, len, "%s/new/%s: %s%s%s", r->qdir, name,
+		    id != NULL ? "event " : "", id != NULL ? id : "",
+		    id != NULL ? ": " : "");
 	return buf;
 }
 
@@ -539,7 +565,8 @@ queue_note(void *arg, const char *name, enum ht_qevent ev,
 	switch (ev) {
 	case HT_QEV_SENT:
 		if (s->result == HT_QSEND_OK)
-			print_posted(r, &r->res, it->text, strlen(it->text));
+			print_posted(r, &r->res, it->text, strlen(it->text),
+			    it->id);
 		else
 			print_duplicate(r, pre, &r->res, it->text,
 			    strlen(it->text));
@@ -624,6 +651,7 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 	if (r->hold) {
 		memset(&held, 0, sizeof held);
 		held.text = (char *)text;
+		held.id = (char *)id;
 		r->item = &held;
 		print_queued(r, which(r), "not sent after the failure before");
 		r->item = NULL;
@@ -640,6 +668,7 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 	/* For the messages about an item not taken (busy, held). */
 	memset(&held, 0, sizeof held);
 	held.text = (char *)text;
+	held.id = (char *)id;
 	r->item = &held;
 	if (ht_queue_send(r->q, name, &f, &e) == -1) {
 		if (e.msg[0] != '\0')

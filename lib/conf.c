@@ -334,6 +334,7 @@ ht_conf_searched(const struct ht_conf *c, char *buf, size_t len)
 char *
 ht_conf_queue_dir(const struct ht_conf *c)
 {
+	struct stat st;
 	const char *v;
 	char *p;
 	size_t n;
@@ -345,7 +346,9 @@ ht_conf_queue_dir(const struct ht_conf *c)
 		n = strcspn(v, ":");
 		return asprintf(&p, "%.*s/queue", (int)n, v) == -1 ? NULL : p;
 	}
-	if (geteuid() == 0)
+	/* Root, or the service user that owns the system's directory. */
+	if (geteuid() == 0 || (stat(HT_STATE_SYSTEM, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == geteuid()))
 		return strdup(HT_STATE_SYSTEM "/queue");
 	if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/')
 		return asprintf(&p, "%s/hubtweet/queue", v) == -1 ? NULL : p;

@@ -52,7 +52,8 @@ const char *ht_conf_searched(const struct ht_conf *, char *buf, size_t len);
 char	*ht_conf_user_path(const char *file);
 /*
  * The queue when none is named: queue.dir, else $STATE_DIRECTORY/queue
- * (systemd), else HT_STATE_SYSTEM/queue for root, else
+ * (systemd), else HT_STATE_SYSTEM/queue for root and for the user who owns
+ * HT_STATE_SYSTEM (a service's user, under inetd or cron), else
  * $XDG_STATE_HOME/hubtweet/queue or ~/.local/state/hubtweet/queue.  NULL
  * when there is none (no home).  caller frees.
  */

@@ -1,17 +1,24 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "log.h"
 
 static const char *prog = "hubtweet";
 static int to_syslog;
+static int stamp;	/* a time before each line on stderr */
 
 void
 ht_log_open(const char *name, int use_syslog)
 {
+	const char *v = getenv("HUBTWEET_LOG");
+
 	prog = name;
-	to_syslog = use_syslog;
+	stamp = v != NULL && strcmp(v, "time") == 0;
+	to_syslog = use_syslog || (v != NULL && strcmp(v, "syslog") == 0);
 	if (to_syslog)
 		openlog(prog, LOG_PID, LOG_DAEMON);
 }
@@ -36,7 +43,9 @@ ht_log_prog(void)
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {
-	char line[4096];
+	char line[4096], when[32];
+	struct tm tm;
+	time_t now;
 
 	(void)vsnprintf(line, sizeof line, fmt, ap);
 	ht_text_clean(line);
@@ -44,6 +53,10 @@ vlog(int prio, const char *fmt, va_list ap)
 		syslog(prio, "%s", line);
 		return;
 	}
+	now = time(NULL);
+	if (stamp && gmtime_r(&now, &tm) != NULL &&
+	    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		(void)fprintf(stderr, "%s ", when);
 	(void)fprintf(stderr, "%s: %s\n", prog, line);
 }
 

@@ -3,7 +3,10 @@
  *
  * Every line has the form "prog: message".  A tool picks the destination
  * once at start (syslog when stderr is the network connection, as under
- * inetd); the rest of the code just logs.
+ * inetd); the rest of the code just logs.  The environment variable
+ * HUBTWEET_LOG, which dh-hook sets, chooses for every tool of a pipeline:
+ * "syslog" (errors at LOG_ERR, the rest at LOG_INFO), or "time": stderr,
+ * each line begun with the UTC time ("2026-11-30T15:00:00Z prog: ...").
  */
 #ifndef HT_LOG_H
 #define HT_LOG_H

@@ -106,7 +106,7 @@ like "$(last_post)" '"text": "two\\nlines"' "-0: newlines kept inside a post"
 printf '{"text":"json one","weighted_length":8,"id":"ev1"}\n{"text":"json two","reply_to":"%s"}\n' "$id" >"$T/in"
 run_in "$T/in" tw-post --json
 is_status 0 "--json in and out"
-like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":"json one"\}' "--json output: id, url, text"
+like_out '^\{"id":"1[0-9]+","url":"https://x.com/i/web/status/1[0-9]+","text":"json one","event":"ev1"\}' "--json output: id, url, text, the event id"
 like "$(last_post)" '"text": "json two", "reply_to": "'"$id"'"' "--json reply_to"
 printf '{"text":"ok one"}\n[1]\n{"text":5}\n{"text":"ok two","reply_to":"x"}\n{"text":"ok three"}\n' >"$T/in"
 run_in "$T/in" tw-post --json
@@ -142,7 +142,7 @@ is "$OUT" '{"id":null,"url":null,"text":"hello","duplicate":true}' "--json dupli
 
 # Credentials.
 run env -u TW_CONSUMER_SECRET -u TW_ACCESS_SECRET tw-post 'no secrets'
-expect 78 '^tw-post: missing credentials: x.consumer_secret \(TW_CONSUMER_SECRET\), x.access_secret \(TW_ACCESS_SECRET\)$' "missing credentials are named, exit 78"
+expect 78 '^tw-post: missing credentials: x.consumer_secret \(TW_CONSUMER_SECRET\), x.access_secret \(TW_ACCESS_SECRET\); searched the environment and '"$T"'/empty.conf$' "missing credentials are named with the files searched, exit 78"
 printf 'x: {\n consumer_key = "mock-consumer-key";\n consumer_secret = "mock-consumer-secret";\n access_token = "mock-access-token";\n access_secret = "mock-access-secret";\n};\n' >"$T/cred.conf"
 chmod 644 "$T/cred.conf"
 run env -u TW_CONSUMER_KEY -u TW_CONSUMER_SECRET -u TW_ACCESS_TOKEN -u TW_ACCESS_SECRET tw-post -c "$T/cred.conf" 'from a readable file'

@@ -301,7 +301,7 @@ like "$(cat "$T/late" 2>/dev/null)" '"id":"ferrowind/gatekeeper:2.4.1@' "the eve
 
 # Setup errors: no key (78), key files.
 run_in /dev/null env -u DH_KEY dh-parse -H
-expect 78 '^dh-parse: no key configured: set DH_KEY, dockerhub.key or dockerhub.key_file, or give -k FILE$' "no key: exit 78"
+expect 78 '^dh-parse: no key configured: set DH_KEY, dockerhub.key or dockerhub.key_file, or give -k FILE; searched ' "no key: exit 78, the files searched"
 run_in /dev/null env DH_KEY= dh-parse -H
 expect 78 'no key configured' "empty DH_KEY is no key"
 printf '%s\n' "$KEY" >"$T/key"; chmod 644 "$T/key"

@@ -78,7 +78,7 @@ mock_x_script '503*1000'
 events "$T/ev" 1 5
 n=$(mock_x_stat requests)
 run_in "$T/ev" tw-post --json -T 1 -q "$Q"
-expect 75 "^tw-post: post 1: queued in $Q: X is unavailable \(503\)" "503: queued, exit 75"
+expect 75 "^tw-post: post 1: event r/v:1@2026-11-27T00:00:00Z: queued in $Q: X is unavailable \(503\)" "503: queued, exit 75"
 like_err "post 2: queued in $Q: not sent after the failure before" "the posts after a failure are queued, not sent"
 is "$(printf '%s\n' "$OUT" | grep -c '"queued":true')" 5 "--json: one queued line per post"
 is "$(count "$Q/new")" 5 "five posts queued"
@@ -96,7 +96,7 @@ like_out '^oldest queued: [0-9]+ s ago$' "status: age of the oldest"
 like_out '^failed: 0$' "status: failed count"
 like_out '^flushing: no$' "status: no flush running"
 run tw-post -F -T 1 "$Q"
-expect 75 "^tw-post: $Q/new/[^:]+: still queued: X is unavailable \(503\)" "flush while X is down: 75"
+expect 75 "^tw-post: $Q/new/[^:]+: event r/v:[0-9]+@2026-11-27T00:00:00Z: still queued: X is unavailable \(503\)" "flush while X is down: 75"
 like_err "$Q: 0 posted, 0 already posted, 0 failed, 0 corrupt; 5 queued$" "flush reports what it did"
 # X is back.
 mock_x_script ''

@@ -139,6 +139,7 @@ printf '%s\n' "$KEY" >"$T/cred/dh-key"; chmod 600 "$T/cred/dh-key"
 YPORT=$(free_port)
 env -u DH_KEY CREDENTIALS_DIRECTORY="$T/cred" systemd-socket-activate -a \
     --inetd -E PATH -E CREDENTIALS_DIRECTORY -E HUBTWEET_CONFIG \
+    -E STATE_DIRECTORY \
     -E TW_API_URL -E TW_CONSUMER_KEY -E TW_CONSUMER_SECRET -E TW_ACCESS_TOKEN \
     -E TW_ACCESS_SECRET -l "127.0.0.1:$YPORT" \
     sh -c "exec 2>>$T/sd.log; exec $exec_start" 2>>"$T/sd.err" &
@@ -158,6 +159,7 @@ inetd_run() {
 	systemd-socket-activate -a --inetd -E PATH -E DH_KEY -E HUBTWEET_CONFIG \
 	    -E TW_API_URL -E TW_CONSUMER_KEY -E TW_CONSUMER_SECRET \
 	    -E TW_ACCESS_TOKEN -E TW_ACCESS_SECRET -E "HOME=${INETD_HOME:-$HOME}" \
+	    -E "STATE_DIRECTORY=${INETD_STATE:-$STATE_DIRECTORY}" \
 	    -l "127.0.0.1:$_p" \
 	    sh -c 'exec 2>&1; exec "$@"' sh "$_prog" "$@" 2>>"$T/sd.err" &
 	at_exit "kill $! 2>/dev/null"
@@ -170,11 +172,13 @@ is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait s
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
 shift 6
 IPORT=$(free_port)
-# A HOME where the default queue cannot be made: the warning must not
-# reach the connection, which is stderr too under inetd.
+# A state directory where the default queue cannot be made: the warning
+# must not reach the connection, which is stderr too under inetd.
 INETD_HOME=/proc/nonexistent
+INETD_STATE=/proc/nonexistent
 inetd_run "$IPORT" "$prog" "$@"
 INETD_HOME=
+INETD_STATE=
 deliver "http://127.0.0.1:$IPORT/dockerhub?key=$KEY" v6.0.0
 answer 200 '"status":"accepted"' "inetd line: 200"
 npost=$((npost + 1)); wait_posts $npost
@@ -234,18 +238,23 @@ _i=0; while ! grep -q 'ferrowind/gatekeeper:v10\.0\.0@.*already' "$T/q.log" && [
 like "$(cat "$T/q.log")" 'ferrowind/gatekeeper:v10\.0\.0@.*already' "queue: tw-post knows the event"
 posted v10.0.0 "queue: the same delivery is not posted twice"
 
-# By default dh-hook queues, in the user's state directory: a post that X
-# refuses for good is kept in its failed/ with the reason.
+# By default dh-hook queues, in the state directory: a post that X
+# refuses for good is kept in its failed/ with the reason, where
+# tw-post --queue-status and --retry find it with no argument.
 SPORT=$(free_port)
-XDG_STATE_HOME=$T/state hubtweet-socat -b 127.0.0.1 -p "$SPORT" 2>>"$T/s.log" &
+STATE_DIRECTORY=$T/dstate hubtweet-socat -b 127.0.0.1 -p "$SPORT" 2>>"$T/s.log" &
 at_exit "kill $! 2>/dev/null"
 wait_port "$SPORT"
 mock_x_script '400'
 deliver "http://127.0.0.1:$SPORT/dockerhub?key=$KEY" v11.0.0
 answer 200 '"status":"accepted"' "default queue: the sender gets 200"
-_i=0; while [ -z "$(find "$T/state/hubtweet/queue/failed" -name '*.reason' 2>/dev/null)" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T"/state/hubtweet/queue/failed/*.reason 2>/dev/null)" '400' "default queue: X's refusal kept in failed/ with the reason"
-is "$(stat -c %a "$T/state/hubtweet/queue")" 700 "default queue: owner only"
+_i=0; while [ -z "$(find "$T/dstate/queue/failed" -name '*.reason' 2>/dev/null)" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T"/dstate/queue/failed/*.reason 2>/dev/null)" '400' "default queue: X's refusal kept in failed/ with the reason"
+is "$(stat -c %a "$T/dstate/queue")" 700 "default queue: owner only"
+STATE_DIRECTORY=$T/dstate run tw-post --queue-status
+like "$OUT" "failed item: $T/dstate/queue/failed/.*400" "default queue: tw-post -S with no argument finds it"
+like "$(cat "$T/s.log")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z dh-parse: http: ' "socat: log lines begin with the time"
+like "$(cat "$T/s.log")" 'Z tw-post: .*v11\.0\.0.*400' "socat: tw-post's error, with the event, logged"
 
 # Each process gets only the secrets it uses, and wipes what it read: the
 # wrappers record the names each tool was given, then what its

@@ -37,6 +37,10 @@ trap 'exit 1' INT TERM HUP
 : >"$T/empty.conf"
 HUBTWEET_CONFIG=$T/empty.conf
 export HUBTWEET_CONFIG
+# The default queue is root's /var/lib/hubtweet/queue otherwise, which no
+# test may touch: a state directory as systemd's StateDirectory= gives.
+STATE_DIRECTORY=$T/state
+export STATE_DIRECTORY
 
 _n=0
 _failed=0

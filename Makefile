@@ -198,7 +198,7 @@ SCRIPTS = scripts/dh-hook
 RECIPES = scripts/hubtweet-socat scripts/hubtweet-tcpserver \
 	scripts/hubtweet.socket scripts/hubtweet@.service \
 	scripts/hubtweet-flush.service scripts/hubtweet-flush.timer \
-	scripts/inetd.conf scripts/xinetd.hubtweet
+	scripts/hubtweet-tls.service scripts/inetd.conf scripts/xinetd.hubtweet
 
 all: $(TOOLS) $(HELPERS)
 
@@ -345,17 +345,31 @@ demo: deps
 bench: all
 	@tests/bench/run
 
+# The scripts and recipes name the default paths (/usr/local/bin,
+# /etc/hubtweet, /var/lib/hubtweet); they are installed with the ones this
+# build uses, which the tools have compiled in.
+SUBST = sed -e 's|/usr/local/bin|$(BINDIR)|g' \
+	-e 's|/etc/hubtweet|$(SYSCONFDIR)/hubtweet|g' \
+	-e 's|/var/lib/hubtweet|$(LOCALSTATEDIR)/lib/hubtweet|g'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	for f in $(SCRIPTS); do \
+		$(SUBST) $$f >$(DESTDIR)$(BINDIR)/$${f##*/} && \
+		chmod 755 $(DESTDIR)$(BINDIR)/$${f##*/} || exit 1; \
+	done
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 	install -d $(DESTDIR)$(RECIPEDIR)
-	install -m 644 $(RECIPES) $(DESTDIR)$(RECIPEDIR)
+	for f in $(RECIPES); do \
+		$(SUBST) $$f >$(DESTDIR)$(RECIPEDIR)/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(RECIPEDIR)/$${f##*/} || exit 1; \
+	done
 	chmod 755 $(DESTDIR)$(RECIPEDIR)/hubtweet-socat \
 		$(DESTDIR)$(RECIPEDIR)/hubtweet-tcpserver
 

@@ -126,14 +126,21 @@ fi
 # stdin and stdout, stderr to the journal), the key given as a credential.
 mkdir -p "$T/units" "$T/cred"
 sed "s|/usr/local/bin/dh-hook|$TOP/scripts/dh-hook|" "$TOP/scripts/hubtweet@.service" >"$T/units/hubtweet@.service"
-cp "$TOP/scripts/hubtweet.socket" "$T/units/"
-run systemd-analyze verify --man=no "$T/units/hubtweet.socket" "$T/units/hubtweet@.service"
+cp "$TOP/scripts/hubtweet.socket" "$TOP/scripts/hubtweet-flush.timer" "$T/units/"
+for u in hubtweet-flush.service hubtweet-tls.service; do
+	sed "s|/usr/local/bin/|$BIN/|g" "$TOP/scripts/$u" >"$T/units/$u"
+done
+run systemd-analyze verify --man=no "$T/units/hubtweet.socket" "$T/units/hubtweet@.service" \
+    "$T/units/hubtweet-flush.service" "$T/units/hubtweet-flush.timer" "$T/units/hubtweet-tls.service"
 is "$STATUS" 0 "systemd units: systemd-analyze verify"
 is "$(printf '%s' "$ERR" | grep -v 'Failed to .*to private\|Failed to connect' || :)" "" "systemd units: no complaint"
 like "$(cat "$TOP/scripts/hubtweet@.service")" 'DynamicUser=yes' "systemd: DynamicUser"
 like "$(cat "$TOP/scripts/hubtweet@.service")" 'ProtectSystem=strict' "systemd: ProtectSystem=strict"
 like "$(cat "$TOP/scripts/hubtweet@.service")" 'NoNewPrivileges=yes' "systemd: NoNewPrivileges"
 like "$(cat "$TOP/scripts/hubtweet.socket")" 'Accept=yes' "systemd: Accept=yes"
+like "$(cat "$TOP/scripts/hubtweet.socket")" 'ListenStream=127\.0\.0\.1:' "systemd: the plain HTTP socket is on loopback only"
+like "$(cat "$TOP/scripts/hubtweet-tls.service")" 'OPENSSL-LISTEN:[0-9]+,.*min-version=TLS1\.2 EXEC:' "systemd: the TLS unit runs socat OPENSSL-LISTEN"
+like "$(grep '^ExecStart=' "$TOP/scripts/hubtweet-flush.service")" 'tw-post --flush$' "flush unit: the default queue, the one dh-hook writes"
 exec_start=$(sed -n 's/^ExecStart=//p' "$T/units/hubtweet@.service" | head -n 1)
 printf '%s\n' "$KEY" >"$T/cred/dh-key"; chmod 600 "$T/cred/dh-key"
 YPORT=$(free_port)
@@ -171,6 +178,10 @@ set -- $line
 is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait service"
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
 shift 6
+# The config path of the line, made local.
+: >"$T/x.conf"
+# shellcheck disable=SC2046 # the line's arguments, split as inetd does
+set -- $(printf '%s ' "$@" | sed "s|/etc/hubtweet/hubtweet.conf|$T/x.conf|")
 IPORT=$(free_port)
 # A state directory where the default queue cannot be made: the warning
 # must not reach the connection, which is stderr too under inetd.
@@ -195,7 +206,7 @@ like "$(cat "$TOP/scripts/xinetd.hubtweet")" 'wait[[:space:]]*= no' "xinetd: wai
 XPORT=$(free_port)
 # shellcheck disable=SC2046 # server_args, split into words as xinetd does
 inetd_run "$XPORT" "$(printf '%s' "$server" | sed "s|/usr/local/bin/|$TOP/scripts/|")" dh-hook \
-    $(printf '%s' "$sargs" | sed "s|/etc/hubtweet.conf|$T/x.conf|")
+    $(printf '%s' "$sargs" | sed "s|/etc/hubtweet/hubtweet.conf|$T/x.conf|")
 deliver "http://127.0.0.1:$XPORT/dockerhub?key=$KEY" v7.0.0
 answer 200 '"status":"accepted"' "xinetd service: 200"
 npost=$((npost + 1)); wait_posts $npost

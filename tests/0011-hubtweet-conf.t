@@ -5,7 +5,7 @@
 # The example file of EXAMPLES, as the page shows it: from its first line
 # to the end of its last group.
 mandoc -Tascii "$TOP/man/hubtweet.conf.5" | col -bx |
-    awk '/# \/etc\/hubtweet.conf$/ { on = 1 } on { print }
+    awk '/# \/etc\/hubtweet\/hubtweet.conf$/ { on = 1 } on { print }
     on && /^ *log: \{/ { l = 1 } l && /^ *\};$/ { exit }' >"$T/all.conf"
 chmod 600 "$T/all.conf"
 run tw-post -n -c "$T/all.conf" hello

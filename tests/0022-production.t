@@ -32,4 +32,41 @@ run_in "$T/in" tw-post -n
 expect 65 '^tw-post: blank: only white space; nothing sent$' "blank with --dry-run: 65 too"
 run tw-post ''
 expect 65 '^tw-post: empty; nothing sent$' "an empty operand: 65"
+
+# dh-hook under the journal (stderr a socket): its exit status is
+# tw-post's, not logger's: 75 when X holds it and the post is queued, as
+# SuccessExitStatus=75 in hubtweet@.service expects.
+mock_x_start || { echo "Bail out! no mock X API"; exit 1; }
+DH_KEY=prod-k3y; export DH_KEY
+cat >"$T/push.json" <<'JSON'
+{"push_data":{"pushed_at":1950000100,"pusher":"ops","tag":"5.0.2"},
+ "repository":{"repo_name":"brightowl/relay","namespace":"brightowl","name":"relay",
+ "is_private":false,"repo_url":"https://hub.docker.com/r/brightowl/relay"}}
+JSON
+# hook_journal QUEUE: one delivery of push.json to dh-hook -q QUEUE, with
+# stderr a socket; prints dh-hook's exit status.
+hook_journal() {
+	python3 - "$T/push.json" "$1" <<'PY'
+import socket, subprocess, sys
+body = open(sys.argv[1], 'rb').read()
+req = (b"POST /dockerhub?key=prod-k3y HTTP/1.1\r\nHost: x\r\n"
+       b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+       % len(body)) + body
+a, b = socket.socketpair()
+e1, e2 = socket.socketpair()
+a.sendall(req)
+p = subprocess.Popen(["dh-hook", "-q", sys.argv[2]], stdin=b, stdout=b,
+                     stderr=e2)
+b.close(); e2.close()
+print(p.wait())
+PY
+}
+mkdir -m 700 "$T/jq"
+mock_x_script '429:3600'
+is "$(hook_journal "$T/jq")" 75 "dh-hook with stderr a socket: rate limited, exit 75 (tw-post's)"
+is "$(find "$T/jq/new" -type f | wc -l | tr -d ' ')" 1 "... and the post is queued"
+rm -f "$T/jq/ratelimit"
+STATE_DIRECTORY=$T/none run tw-post --flush "$T/jq"
+is_status 0 "the flush sends it"
+like "$ERR" 'tw-post: event brightowl/relay:5\.0\.2@[0-9-]+T[0-9:]+Z: posted https://x\.com/i/web/status/[0-9]+' "the post is logged with the event id and its URL"
 done_testing

@@ -115,6 +115,32 @@ cut_points(const struct ht_fit_part *p, size_t **out, struct ht_err *e)
 	return k;
 }
 
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+/*
+ * A cut at pts[lo] that falls inside a word moves back to the end of the
+ * word before, when one ends within HT_FIT_WORD_REACH clusters: "with
+ * ap…" becomes "with…".  A shorter prefix weighs less, so it still fits.
+ */
+static long
+word_end(const struct ht_fit_part *p, const size_t *pts, long lo)
+{
+	long k;
+
+	if (lo == 0 || pts[lo] >= p->len || is_space(p->s[pts[lo]]) ||
+	    is_space(p->s[pts[lo] - 1]))
+		return lo;
+	for (k = lo - 1; k > 0 && lo - k <= HT_FIT_WORD_REACH; k--)
+		if (is_space(p->s[pts[k]]))
+			return k;
+	return lo;
+}
+
 struct cand {
 	size_t part;
 	long weight;
@@ -167,7 +193,7 @@ shorten(struct job *j, size_t p, struct ht_err *e)
 		else
 			hi = mid;
 	}
-	cut_at(j, p, n > 0 ? pts[lo] : 0);
+	cut_at(j, p, n > 0 ? pts[word_end(&j->parts[p], pts, lo)] : 0);
 	free(pts);
 	return 1;
 err:

@@ -5,7 +5,8 @@
  * and field values, which may be.  When the post weighs more than the
  * limit, the longest value (by weight) that is not a URL is cut at a
  * grapheme cluster boundary, never inside a URL it holds, trailing spaces
- * dropped, and ended with "…", as little as needed; when even "…" alone
+ * dropped, and ended with "…", as little as needed (but at the end of a
+ * word when one ends within HT_FIT_WORD_REACH clusters of the cut); when even "…" alone
  * is too long, it stays "…" and the next longest value is cut, and so on.
  *
  * The text returned is owned by the caller (free(3)).
@@ -19,6 +20,8 @@
 #include "tweetlen.h"
 
 #define HT_FIT_ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, which weighs 2 */
+/* How far back (in grapheme clusters) a cut looks for a word's end. */
+#define HT_FIT_WORD_REACH	20
 
 struct ht_fit_part {
 	const char *s;		/* borrowed */

@@ -334,14 +334,36 @@ lookup(const json_t *obj, const char *path)
 }
 
 static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+/*
+ * A string value with each run of white space (newlines, tabs: a
+ * description's layout) made one space: a post's line breaks are the
+ * template's to write.
+ */
+static int
 render_value(const json_t *v, char **s, size_t *len)
 {
+	const char *in;
+	size_t i, n, k = 0;
+
 	if (json_is_string(v)) {
-		*len = json_string_length(v);
-		if ((*s = malloc(*len + 1)) == NULL)
+		in = json_string_value(v);
+		n = json_string_length(v);
+		if ((*s = malloc(n + 1)) == NULL)
 			return -1;
-		memcpy(*s, json_string_value(v), *len);
-		(*s)[*len] = '\0';
+		for (i = 0; i < n; i++) {
+			if (!is_space(in[i]))
+				(*s)[k++] = in[i];
+			else if (i == 0 || !is_space(in[i - 1]))
+				(*s)[k++] = ' ';
+		}
+		(*s)[k] = '\0';
+		*len = k;
 		return 0;
 	}
 	/* Numbers and booleans as JSON writes them. */

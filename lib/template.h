@@ -4,7 +4,8 @@
  * Syntax: {field} and dotted paths {repository.repo_url} insert a value;
  * {field:-text} gives a fallback used when the field is absent or null;
  * {{ and }} are literal braces (in a fallback too).  Strings are inserted
- * as they are, numbers and booleans as JSON writes them; objects and
+ * with each run of white space made one space (the template's own text is
+ * kept as written), numbers and booleans as JSON writes them; objects and
  * arrays are an error, and so is an absent field without a fallback.
  *
  * A parsed template owns its memory (ht_template_free).  A render owns the

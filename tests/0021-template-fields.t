@@ -39,4 +39,13 @@ is "$(ls "$Q/failed" | wc -l | tr -d ' ')" 0 "--retry leaves nothing in failed/ 
 printf '%s\n' "$OUT" | dh-format --json -t 'Release {tag} of {repo_name}' |
     tw-post --json -n >"$T/out"
 like "$(cat "$T/out")" '"text":"Release 2\.4\.1 of acme/anvil"' "the retried event renders with a fixed template"
+
+# Texts: white space runs in values collapse, the template's own are kept;
+# a cut falls at the end of a word when one is near.
+printf '{"tag":"6.0","description":"Fast relay.\\n\\nWith\\tTLS   and  queues."}\n' >"$T/ws.json"
+run dh-format -t "$(printf '{tag}\n{description}')" "$T/ws.json"
+is "$OUT" "$(printf '6.0\nFast relay. With TLS and queues.')" "newlines and tabs in a value become one space; the template's newline stays"
+printf '{"tag":"6.0","image":"acme/relay:6.0","description":"Lightweight relay with apparently endless configurability"}\n' >"$T/cut.json"
+run dh-format -m 57 -t '{description} - docker pull {image}' "$T/cut.json"
+is "$OUT" "Lightweight relay with… - docker pull acme/relay:6.0" "a cut at the end of a word, not inside one"
 done_testing

@@ -152,12 +152,35 @@ urls_intact(void **state)
 	assert_int_equal(ht_fit(p, 1, 20, 1, &f, &e), 0);
 	assert_string_equal(f.text, "words" ELL);
 	ht_fit_free(&f);
+	/* Inside the word after the URL: back to the end of the URL. */
 	assert_int_equal(ht_fit(p, 1, 40, 1, &f, &e), 0);
-	assert_string_equal(f.text, "words " URL " zzzzzzzz" ELL);
-	assert_int_equal(f.tl.weighted, 40);
+	assert_string_equal(f.text, "words " URL ELL);
+	assert_int_equal(f.tl.weighted, 31);
 	ht_fit_free(&f);
 	free(mixed);
 	free(d);
+}
+
+/* A cut inside a word moves to the end of a word within reach. */
+static void
+word_boundary(void **state)
+{
+	struct ht_fit_part p[2];
+	struct ht_fit f;
+	struct ht_err e;
+
+	p[0] = value("Lightweight relay with apparently endless options");
+	p[1] = text(" - docker pull x");
+	assert_int_equal(ht_fit(p, 2, 40, 1, &f, &e), 0);
+	assert_string_equal(f.text, "Lightweight relay with" ELL
+	    " - docker pull x");
+	ht_fit_free(&f);
+	/* No word end within reach: cut inside the word, as much as fits. */
+	p[0] = value("x Supercalifragilisticexpialidociouslyextraordinarily");
+	p[1] = text(".");
+	assert_int_equal(ht_fit(p, 2, 40, 1, &f, &e), 0);
+	assert_int_equal(f.tl.weighted, 40);
+	ht_fit_free(&f);
 }
 
 static void
@@ -223,6 +246,7 @@ main(void)
 		cmocka_unit_test(no_need),
 		cmocka_unit_test(longest_graphemes),
 		cmocka_unit_test(urls_intact),
+		cmocka_unit_test(word_boundary),
 		cmocka_unit_test(cannot_fit),
 		cmocka_unit_test(next_longest),
 		cmocka_unit_test(graphemes_cut),

@@ -191,10 +191,11 @@ OBJS_fuzz/http = $(B)/tests/fuzz/http.o $(B)/tests/fuzz/replay.o \
 	$(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
 LDLIBS_fuzz/http = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_crypto)
 
-MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1
+MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1 \
+	man/hubtweet-check.1
 MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
-SCRIPTS = scripts/dh-hook
+SCRIPTS = scripts/dh-hook scripts/hubtweet-check
 RECIPES = scripts/hubtweet-socat scripts/hubtweet-tcpserver \
 	scripts/hubtweet.socket scripts/hubtweet@.service \
 	scripts/hubtweet-flush.service scripts/hubtweet-flush.timer \

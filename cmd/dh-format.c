@@ -26,7 +26,8 @@
 
 static const char usage_text[] =
     "usage: dh-format [-0Ajnu] [-c file] [-m max] [-t template | -f file] "
-    "[file ...]\n";
+    "[file ...]\n"
+    "       dh-format -C [-A] [-c file] [-t template | -f file]\n";
 
 static const char help_text[] =
     "Render a post from each JSON object read (events from dh-parse).\n"
@@ -43,6 +44,8 @@ static const char help_text[] =
     "  -j, --json               write {\"text\",\"weighted_length\","
     "\"valid\",\"urls\",\"id\"} lines\n"
     "  -c, --config FILE        read settings from FILE\n"
+    "  -C, --check              check the config and the template, say\n"
+    "                           which files were read; read no input\n"
     "  -u, --unbuffered         flush each post as it is written\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
@@ -58,6 +61,7 @@ static const struct option longopts[] = {
 	{ "max-length", required_argument, NULL, 'm' },
 	{ "no-fit", no_argument, NULL, 'n' },
 	{ "any-json", no_argument, NULL, 'A' },
+	{ "check", no_argument, NULL, 'C' },
 	{ "null", no_argument, NULL, '0' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "config", required_argument, NULL, 'c' },
@@ -315,14 +319,14 @@ main(int argc, char *argv[])
 	char *tbuf = NULL, tnbuf[512], why[sizeof e.msg + 300];
 	size_t tlen;
 	long long num;
-	int c, anyjson = 0, fromconf = 0, status = 0;
+	int c, anyjson = 0, fromconf = 0, check = 0, status = 0;
 
 	ht_log_open("dh-format", 0);
 	/* No secret is needed here: none stays in this process. */
 	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "0Ac:f:jm:nt:uhV", longopts,
+	while ((c = getopt_long(argc, argv, "0ACc:f:jm:nt:uhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -330,6 +334,9 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			anyjson = 1;
+			break;
+		case 'C':
+			check = 1;
 			break;
 		case 'c':
 			cfile = optarg;
@@ -363,6 +370,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (check && argc > 0) {
+		ht_warnx("-C reads no input");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
 	if (topt != NULL && fopt != NULL) {
 		ht_warnx("-t and -f exclude each other");
 		fputs(usage_text, stderr);
@@ -423,6 +435,27 @@ main(int argc, char *argv[])
 		status = fromconf ? EX_CONFIG : EX_USAGE;
 		ht_template_free(tpl);
 		tpl = NULL;
+	}
+	if (check) {
+		if (ht_conf_file(conf) != NULL)
+			printf("config: %s\n", ht_conf_file(conf));
+		else
+			printf("config: none (searched %s)\n",
+			    ht_conf_searched(conf, why, sizeof why));
+		printf("template: %s\n", fromconf ? tname : topt != NULL ?
+		    "-t" : fopt != NULL ? fopt : "the built-in one");
+		printf("max length: %ld\n", o.max);
+		(void)fflush(stdout);
+		if (tpl == NULL)
+			ht_log_err(&e);
+		else
+			printf("template: every field is %s\n", anyjson ?
+			    "a dotted path (-A)" : "an event field");
+		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+			ht_log_err(&e);
+			status = EX_IOERR;
+		}
+		goto out;
 	}
 	if (tpl == NULL) {
 		ht_log_err(&e);

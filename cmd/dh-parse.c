@@ -32,7 +32,8 @@ static const char usage_text[] =
     "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
     "[-R glob] [file ...]\n"
     "       dh-parse -H [-LP] [-c file] [-k file] [-i glob] [-x glob] "
-    "[-r glob] [-R glob]\n";
+    "[-r glob] [-R glob]\n"
+    "       dh-parse -C [-LP] [-c file] [-k file]\n";
 
 static const char help_text[] =
     "Read Docker Hub push payloads and write one event per line.\n"
@@ -48,6 +49,8 @@ static const char help_text[] =
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
     "                           on fd 0, answer it there, event to stdout\n"
     "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
+    "  -C, --check              check the config and the key, say which\n"
+    "                           files were read; read no input\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n";
 
@@ -62,6 +65,7 @@ static const struct option longopts[] = {
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "http", no_argument, NULL, 'H' },
 	{ "key-file", required_argument, NULL, 'k' },
+	{ "check", no_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -206,27 +210,36 @@ http_fail_setup(int status)
  */
 static int
 load_key(const struct ht_conf *conf, const char *keyfile,
-    struct ht_secret *key, struct ht_err *e)
+    struct ht_secret *key, char *from, size_t fromlen, struct ht_err *e)
 {
 	const char *v, *env = getenv("DH_KEY");
 	char *user, cf[600];
 	int r;
 
-	if (keyfile != NULL)
+	if (keyfile != NULL) {
+		(void)snprintf(from, fromlen, "%s (-k)", keyfile);
 		return ht_secret_file(key, keyfile, e);
-	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL)
+	}
+	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL) {
+		(void)snprintf(from, fromlen, "%s", env != NULL &&
+		    *env != '\0' ? "DH_KEY" : "dockerhub.key");
 		return ht_secret_str(key, v, env != NULL && *env != '\0' ?
 		    "DH_KEY" : "dockerhub.key", e);
-	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL)
+	}
+	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL) {
+		(void)snprintf(from, fromlen, "%s (dockerhub.key_file)", v);
 		return ht_secret_file(key, v, e);
+	}
 	user = ht_conf_user_path("dh-key");
 	if (user != NULL && access(user, F_OK) == 0) {
+		(void)snprintf(from, fromlen, "%s", user);
 		r = ht_secret_file(key, user, e);
 		free(user);
 		return r;
 	}
 	if (access(HT_KEY_SYSTEM, F_OK) == 0) {
 		free(user);
+		(void)snprintf(from, fromlen, "%s", HT_KEY_SYSTEM);
 		return ht_secret_file(key, HT_KEY_SYSTEM, e);
 	}
 	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
@@ -236,6 +249,47 @@ load_key(const struct ht_conf *conf, const char *keyfile,
 	free(user);
 	e->status = EX_CONFIG;
 	return -1;
+}
+
+/*
+ * --check: the config read (or the files searched), where the key comes
+ * from (read, so that its mode and length are checked), the path, the
+ * filters.  Nothing is read from stdin.
+ */
+static int
+check_setup(const struct ht_conf *conf, const struct ht_filter *f,
+    const char *keyfile)
+{
+	struct ht_secret key;
+	struct ht_err e;
+	char cf[600], from[600] = "";
+	const char *path = ht_conf_str(conf, "dockerhub.path",
+	    HT_WEBHOOK_PATH);
+
+	if (ht_conf_file(conf) != NULL)
+		printf("config: %s\n", ht_conf_file(conf));
+	else
+		printf("config: none (searched %s)\n",
+		    ht_conf_searched(conf, cf, sizeof cf));
+	printf("path: %s\n", path);
+	printf("skipped: %s%s%s\n", f->skip_latest ? "tag latest" : "",
+	    f->skip_latest && f->skip_private ? ", " : "",
+	    f->skip_private ? "private repositories" : !f->skip_latest ?
+	    "nothing by default" : "");
+	ht_err_clear(&e);
+	(void)fflush(stdout);
+	if (load_key(conf, keyfile, &key, from, sizeof from, &e) == -1) {
+		ht_log_err(&e);
+		return EX_CONFIG;
+	}
+	ht_secret_wipe(&key);
+	printf("key: from %s\n", from);
+	if (path[0] != '/') {
+		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
+		    path);
+		return EX_CONFIG;
+	}
+	return 0;
 }
 
 /*
@@ -292,14 +346,14 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	struct ht_err e;
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
-	char logreason[sizeof reason], addr[80];
+	char logreason[sizeof reason], addr[80], from[600];
 	const char *slots;
 	int st, r, slot = -1, status = 0;
 
 	/* The key is in this process's memory: no core dump of it. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	ht_err_clear(&e);
-	r = load_key(conf, keyfile, &key, &e);
+	r = load_key(conf, keyfile, &key, from, sizeof from, &e);
 	/* Copied: DH_KEY is wiped from the environment (and /proc). */
 	ht_env_wipe_secrets(HT_ENV_DH);
 	if (r == -1) {
@@ -421,14 +475,15 @@ main(int argc, char *argv[])
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
 	const char *cfile = NULL, *keyfile = NULL;
-	int c, http = 0, keep_latest = 0, keep_private = 0, status = 0;
+	int c, http = 0, keep_latest = 0, keep_private = 0, check = 0;
+	int status = 0;
 
 	ht_log_open("dh-parse", 0);
 	/* X's credentials are tw-post's: none stays in this process. */
 	ht_env_wipe_secrets(HT_ENV_TW);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:LPuHk:hV", longopts,
+	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuHk:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -457,6 +512,9 @@ main(int argc, char *argv[])
 		case 'H':
 			http = 1;
 			break;
+		case 'C':
+			check = 1;
+			break;
 		case 'k':
 			keyfile = optarg;
 			break;
@@ -474,7 +532,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((http && argc > 0) || (!http && keyfile != NULL)) {
+	if ((http && argc > 0) || (!http && !check && keyfile != NULL) ||
+	    (check && (http || argc > 0))) {
 		fputs(usage_text, stderr);
 		status = EX_USAGE;
 		goto out;
@@ -508,6 +567,15 @@ main(int argc, char *argv[])
 	f.skip_private = keep_private ? 0 :
 	    !ht_conf_bool(conf, "dockerhub.include_private", 0);
 
+	if (check) {
+		status = check_setup(conf, &f, keyfile);
+		ht_env_wipe_secrets(HT_ENV_DH);
+		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+			ht_log_err(&e);
+			status = EX_IOERR;
+		}
+		goto out;
+	}
 	if (!http)
 		ht_env_wipe_secrets(HT_ENV_DH);
 	if (http) {

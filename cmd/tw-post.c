@@ -40,7 +40,8 @@ static const char usage_text[] =
     "       tw-post -F [-jv] [-a version] [-c file] [-Q dir] [-T seconds] "
     "[dir]\n"
     "       tw-post -S [-j] [-c file] [-Q dir] [dir]\n"
-    "       tw-post -R [-c file] [-Q dir] [dir]\n";
+    "       tw-post -R [-c file] [-Q dir] [dir]\n"
+    "       tw-post -C [-Ov] [-c file]\n";
 
 static const char help_text[] =
     "Post text to X: the operands joined by spaces, else all of stdin.\n"
@@ -59,6 +60,9 @@ static const char help_text[] =
     "  -R, --retry            queue again what failed (events not "
     "rendered:\n"
     "                         to stdout, for dh-format --json)\n"
+    "  -C, --check            check the settings and credentials, say which\n"
+    "                         files were read; post nothing\n"
+    "  -O, --online           with -C: ask X who the credentials are\n"
     "  -r, --reply-to ID      post as a reply to the post ID\n"
     "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
     "  -h, --help             show this help\n"
@@ -84,6 +88,8 @@ static const struct option longopts[] = {
 	{ "flush", no_argument, NULL, 'F' },
 	{ "queue-status", no_argument, NULL, 'S' },
 	{ "retry", no_argument, NULL, 'R' },
+	{ "check", no_argument, NULL, 'C' },
+	{ "online", no_argument, NULL, 'O' },
 	{ "time", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -976,6 +982,68 @@ retry_failed(struct run *r)
 	ht_queue_names_free(names, n);
 }
 
+/*
+ * --check: what a deployment reads, in words, one "name: value" line each:
+ * the config file (or the files searched), where each credential comes
+ * from, the endpoint and the default queue; with --online, who X says
+ * the credentials are.  Nothing is posted.
+ */
+static void
+check_setup(struct run *r, int online)
+{
+	struct ht_xapi_result res;
+	struct ht_err e;
+	char cf[600], user[64], *q;
+	const char *env;
+	size_t i;
+
+	if (ht_conf_file(r->conf) != NULL)
+		printf("config: %s\n", ht_conf_file(r->conf));
+	else
+		printf("config: none (searched %s)\n",
+		    ht_conf_searched(r->conf, cf, sizeof cf));
+	for (i = 0; i < 4; i++) {
+		env = getenv(credvars[i].env);
+		if (env != NULL && *env != '\0')
+			printf("%s: set, from %s\n", credvars[i].setting,
+			    credvars[i].env);
+		else if (ht_conf_isset(r->conf, credvars[i].setting))
+			printf("%s: set, from %s\n", credvars[i].setting,
+			    ht_conf_file(r->conf));
+		else
+			printf("%s: missing (%s, or the config)\n",
+			    credvars[i].setting, credvars[i].env);
+	}
+	printf("endpoint: %s\n", r->endpoint);
+	if ((q = ht_conf_queue_dir(r->conf)) != NULL) {
+		printf("queue: %s (%s)\n", q, access(q, W_OK) == 0 ?
+		    "exists" : errno == ENOENT ? "not made yet" :
+		    strerror(errno));
+		free(q);
+	} else
+		printf("queue: none (no HOME and no queue.dir)\n");
+	/* client() says what is missing, and the status: after the above. */
+	(void)fflush(stdout);
+	if ((r->x = client(r)) == NULL)
+		return;
+	if (!online) {
+		printf("credentials: all four set (not tried: -O asks X)\n");
+		return;
+	}
+	ht_err_clear(&e);
+	if (ht_xapi_whoami(r->x, user, sizeof user, &res, &e) == -1) {
+		ht_log_err(&e);
+		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+		return;
+	}
+	if (res.kind != HT_XAPI_OK) {
+		ht_warnx("credentials: %s", res.reason);
+		note(r, res.status != 0 ? res.status : EX_UNAVAILABLE);
+		return;
+	}
+	printf("credentials: X says they are @%s (id %s)\n", user, res.id);
+}
+
 /* All of stdin, one post. */
 static void
 read_one(struct run *r)
@@ -1178,7 +1246,8 @@ main(int argc, char *argv[])
 	long long ll;
 	size_t len;
 	char *qbuf = NULL;
-	int c, i, nul = 0, flush = 0, status = 0, retry = 0;
+	int c, i, nul = 0, flush = 0, status = 0, retry = 0, check = 0;
+	int online = 0;
 
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
@@ -1189,7 +1258,7 @@ main(int argc, char *argv[])
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
 	r.budget_ms = 60000;
-	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:FRST:hV", longopts,
+	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:CFORST:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -1237,6 +1306,12 @@ main(int argc, char *argv[])
 		case 'R':
 			retry = 1;
 			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'O':
+			online = 1;
+			break;
 		case 'r':
 			if (!valid_id(optarg)) {
 				ht_warnx("-r %s: not a post id", optarg);
@@ -1281,6 +1356,13 @@ main(int argc, char *argv[])
 		}
 		qdir = argv[0];
 		argc = 0;
+	}
+	if ((online && !check) || (check && (flush || status || retry ||
+	    nul || r.json || r.dry || r.reply_to != NULL || qdir != NULL ||
+	    argc > 0))) {
+		ht_warnx("-C takes only -O, -v and -c; -O goes with -C");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
 	}
 	if (argc > 0 && (nul || r.json)) {
 		ht_warnx("text operands do not go with -0 or --json");
@@ -1374,7 +1456,9 @@ main(int argc, char *argv[])
 		}
 	}
 
-	if (flush)
+	if (check)
+		check_setup(&r, online);
+	else if (flush)
 		flush_queue(&r);
 	else if (status)
 		queue_status(&r);

@@ -13,6 +13,7 @@
  *
  *   request  {"method":"POST","url":"https://...","headers":["Name: value",
  *            ...],"body":"...","connect_timeout_ms":N,"timeout_ms":N}
+ *            ("method":"GET" sends no body)
  *   answer   {"status":201,"headers":{"name":"value",...},"body":"...",
  *            "time_ms":N}
  *      or    {"status":0,"error":"curl's message","kind":"timeout"|
@@ -166,7 +167,8 @@ exchange(CURL *curl, json_t *req)
 	errbuf[0] = '\0';
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
-	    strcmp(method, "POST") == 0 ? NULL : method);
+	    strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0 ? NULL :
+	    method);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -257,10 +259,18 @@ main(int argc, char *argv[])
 			break;
 		}
 		body = json_object_get(req, "body");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)json_string_length(body));
-		curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS,
-		    json_is_string(body) ? json_string_value(body) : "");
+		/* A GET has no body (GET /2/users/me, tw-post --check). */
+		if (json_is_string(json_object_get(req, "method")) &&
+		    strcmp(json_string_value(json_object_get(req, "method")),
+		    "GET") == 0)
+			curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+		else {
+			curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)json_string_length(body));
+			curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS,
+			    json_is_string(body) ? json_string_value(body) :
+			    "");
+		}
 		ms = json_integer_value(json_object_get(req,
 		    "connect_timeout_ms"));
 		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,

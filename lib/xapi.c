@@ -28,6 +28,7 @@ extern char **environ;
 
 struct ht_xapi {
 	char *url;		/* the endpoint */
+	char *me;		/* GET /2/users/me, the account's own */
 	int v1;
 	long timeout_ms, connect_timeout_ms;
 	char *helper;
@@ -76,6 +77,10 @@ ht_xapi_new(const struct ht_xapi_conf *c, const struct ht_oauth_cred *cred,
 	if (asprintf(&x->url, "%.*s%s", (int)blen, base, c->v1 ?
 	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
 		x->url = NULL;
+		goto nomem;
+	}
+	if (asprintf(&x->me, "%.*s/2/users/me", (int)blen, base) == -1) {
+		x->me = NULL;
 		goto nomem;
 	}
 	x->v1 = c->v1;
@@ -137,6 +142,7 @@ ht_xapi_free(struct ht_xapi *x)
 		return;
 	helper_stop(x);
 	free(x->url);
+	free(x->me);
 	free(x->helper);
 	free(x->in);
 	free_secret((char *)x->cred.consumer_key);
@@ -697,6 +703,80 @@ out:
 	free(hauth);
 	free(auth);
 	free(body);
+	return ret;
+}
+
+int
+ht_xapi_whoami(struct ht_xapi *x, char *user, size_t len,
+    struct ht_xapi_result *r, struct ht_err *e)
+{
+	char *auth = NULL, *hauth = NULL, *line = NULL, *nl;
+	const char *why = NULL, *u;
+	json_t *req = NULL, *ans = NULL, *body = NULL;
+	size_t n;
+	int ret = -1;
+
+	memset(r, 0, sizeof *r);
+	if (len > 0)
+		*user = '\0';
+	if ((auth = ht_oauth_header(&x->cred, "GET", x->me, NULL, NULL, -1,
+	    e)) == NULL)
+		goto out;
+	if (asprintf(&hauth, "Authorization: %s", auth) == -1) {
+		hauth = NULL;
+		goto nomem;
+	}
+	req = json_pack("{s:s,s:s,s:[s],s:I,s:I}", "method", "GET", "url",
+	    x->me, "headers", hauth, "connect_timeout_ms",
+	    (json_int_t)x->connect_timeout_ms, "timeout_ms",
+	    (json_int_t)x->timeout_ms);
+	if (req == NULL || (line = json_dumps(req, JSON_COMPACT)) == NULL)
+		goto nomem;
+	trace(x, "> GET %s", x->me);
+	trace(x, "> Authorization: OAuth [redacted]");
+	if (x->fd == -1 && helper_start(x, e) == -1)
+		goto out;
+	n = strlen(line);
+	if ((nl = realloc(line, n + 2)) == NULL)
+		goto nomem;
+	line = nl;
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	if ((ans = helper_exchange(x, line, n + 1, now_ms() + x->timeout_ms +
+	    HELPER_GRACE_MS, &why)) == NULL) {
+		helper_stop(x);
+		r->kind = HT_XAPI_TRANSIENT;
+		r->status = EX_UNAVAILABLE;
+		set_reason(r, "%s: %s", x->helper, why);
+		ret = 0;
+		goto out;
+	}
+	/* The same judgement as a post's; data.id is the account's. */
+	ht_xapi_classify(ans, 0, (long long)time(NULL), r);
+	trace(x, "< %d", r->http);
+	if (r->kind == HT_XAPI_OK && (body = json_loads(json_string_value(
+	    json_object_get(ans, "body")), 0, NULL)) != NULL &&
+	    (u = json_string_value(json_object_get(json_object_get(body,
+	    "data"), "username"))) != NULL)
+		(void)snprintf(user, len, "%s", u);
+	ret = 0;
+	goto out;
+nomem:
+	ht_err_set(e, "out of memory");
+	e->status = EX_OSERR;
+out:
+	if (ret == -1 && e->status == 0)
+		e->status = EX_SOFTWARE;
+	json_decref(req);
+	json_decref(ans);
+	json_decref(body);
+	if (line != NULL)
+		OPENSSL_cleanse(line, strlen(line));
+	if (hauth != NULL)
+		OPENSSL_cleanse(hauth, strlen(hauth));
+	free(line);
+	free(hauth);
+	free(auth);
 	return ret;
 }
 

@@ -111,6 +111,14 @@ int	ht_xapi_post_within(struct ht_xapi *, const char *text,
 	    struct ht_err *e);
 
 /*
+ * Who the credentials are: GET /2/users/me, once.  Returns 0 and r (OK:
+ * r->id is the account's id, user its @name; else why, as for a post), or
+ * -1 and e when the request cannot even be made.
+ */
+int	ht_xapi_whoami(struct ht_xapi *, char *user, size_t len,
+	    struct ht_xapi_result *r, struct ht_err *e);
+
+/*
  * The body of the request that posts text: {"text":...} for v2, a form
  * (status=...) for v1.1.  NULL when out of memory; caller frees.
  */

@@ -69,4 +69,39 @@ rm -f "$T/jq/ratelimit"
 STATE_DIRECTORY=$T/none run tw-post --flush "$T/jq"
 is_status 0 "the flush sends it"
 like "$ERR" 'tw-post: event brightowl/relay:5\.0\.2@[0-9-]+T[0-9:]+Z: posted https://x\.com/i/web/status/[0-9]+' "the post is logged with the event id and its URL"
+
+printf 'format: { template = "New {imgae} out"; };\n' >"$T/typo.conf"
+# Check mode: what a deployment reads, and whether it works, before
+# Docker Hub calls; X is asked only with -O.
+run env -u DH_KEY dh-parse --check
+expect 78 '^dh-parse: no key configured: .*; searched .*/dh-key' "dh-parse -C: no key, the files searched"
+like "$OUT" "^config: $T/empty.conf" "dh-parse -C: the config read"
+printf 'abcdefghijklmnopqrstuvwxyz012345\n' >"$T/k"; chmod 600 "$T/k"
+run dh-parse -C -k "$T/k"
+is "$STATUS" 0 "dh-parse -C -k: ok"
+like "$OUT" "key: from $T/k \\(-k\\)" "dh-parse -C: says where the key is"
+run dh-format --check -c "$T/typo.conf"
+expect 78 'unknown field "imgae"' "dh-format -C: a config template naming no event field, 78"
+like "$OUT" "template: $T/typo.conf: format.template" "dh-format -C: says which template"
+run tw-post --check
+is "$STATUS" 0 "tw-post -C: credentials set (from the mock's environment)"
+like "$OUT" 'x.consumer_key: set, from TW_CONSUMER_KEY' "tw-post -C: where each credential comes from"
+_before=$(mock_x_stat requests)
+run tw-post --check --online
+is "$STATUS" 0 "tw-post -C -O: X knows the credentials"
+like "$OUT" 'credentials: X says they are @mockaccount \(id 1720000000000000001\)' "tw-post -C -O: GET /2/users/me names the account"
+is "$(mock_x_stat requests)" "$((_before + 1))" "tw-post -C -O: one request; -C alone none"
+TW_ACCESS_SECRET=wrong run tw-post -C -O
+expect 77 '^tw-post: credentials: X refused the credentials \(401\)' "tw-post -C -O: wrong credentials, 77"
+run env -u TW_ACCESS_SECRET tw-post -C
+expect 78 'missing credentials: x.access_secret \(TW_ACCESS_SECRET\); searched the environment and' "tw-post -C: a missing credential, 78"
+printf 'format: { template = "{tag} of {repo_name}"; };\n' >"$T/good.conf"
+run hubtweet-check -O -c "$T/good.conf"
+is "$STATUS" 0 "hubtweet-check -O: all good, 0"
+like "$OUT" "config: $T/good.conf" "hubtweet-check: names the config file read"
+like "$OUT" '@mockaccount' "hubtweet-check -O: the account"
+run hubtweet-check -c "$T/typo.conf"
+is "$STATUS" 78 "hubtweet-check: a bad template, 78"
+like "$OUT" 'FAILED \(exit 78\)' "hubtweet-check: says which step failed"
+synopsis_agrees hubtweet-check
 done_testing

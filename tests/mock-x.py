@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """mock-x.py: a local stand-in for the X API, for tests and demos.
 
-It serves the two endpoints tw-post uses, on 127.0.0.1 only:
+It serves the three endpoints tw-post uses, on 127.0.0.1 only:
 
+  GET  /2/users/me                 the account the credentials are
+                                   ({"data":{"id","name","username"}})
   POST /2/tweets                   JSON body {"text":..., "reply":
                                    {"in_reply_to_tweet_id":...}}; 201
                                    {"data":{"id":...,"text":...}}
@@ -331,6 +333,21 @@ class Handler(BaseHTTPRequestHandler):
                                        "bad_auth": st.bad_auth,
                                        "duplicates": st.duplicates,
                                        "limited": st.limited})
+        if urlsplit(self.path).path == "/2/users/me":
+            url = urlsplit(self.path)
+            with st.lock:
+                st.requests += 1
+            why = check_oauth(st, self.command, self.headers.get("Host", ""),
+                              url.path, url.query, [],
+                              self.headers.get("Authorization"))
+            if why is not None:
+                sys.stderr.write("mock-x: 401: %s\n" % why)
+                with st.lock:
+                    st.bad_auth += 1
+                return self.fail("401", False)
+            return self.send(200, {"data": {"id": "1720000000000000001",
+                                            "name": "Mock Account",
+                                            "username": "mockaccount"}})
         self.send(404, {"title": "Not Found", "status": 404,
                         "type": "about:blank", "detail": "Not Found"})
 

@@ -43,10 +43,10 @@ cat >"$T/push.json" <<'JSON'
  "repository":{"repo_name":"brightowl/relay","namespace":"brightowl","name":"relay",
  "is_private":false,"repo_url":"https://hub.docker.com/r/brightowl/relay"}}
 JSON
-# hook_journal QUEUE: one delivery of push.json to dh-hook -q QUEUE, with
+# hook_journal ARGS...: one delivery of push.json to dh-hook ARGS, with
 # stderr a socket; prints dh-hook's exit status.
 hook_journal() {
-	python3 - "$T/push.json" "$1" <<'PY'
+	python3 - "$T/push.json" "$@" <<'PY'
 import socket, subprocess, sys
 body = open(sys.argv[1], 'rb').read()
 req = (b"POST /dockerhub?key=prod-k3y HTTP/1.1\r\nHost: x\r\n"
@@ -55,7 +55,7 @@ req = (b"POST /dockerhub?key=prod-k3y HTTP/1.1\r\nHost: x\r\n"
 a, b = socket.socketpair()
 e1, e2 = socket.socketpair()
 a.sendall(req)
-p = subprocess.Popen(["dh-hook", "-q", sys.argv[2]], stdin=b, stdout=b,
+p = subprocess.Popen(["dh-hook"] + sys.argv[2:], stdin=b, stdout=b,
                      stderr=e2)
 b.close(); e2.close()
 print(p.wait())
@@ -63,7 +63,7 @@ PY
 }
 mkdir -m 700 "$T/jq"
 mock_x_script '429:3600'
-is "$(hook_journal "$T/jq")" 75 "dh-hook with stderr a socket: rate limited, exit 75 (tw-post's)"
+is "$(hook_journal -q "$T/jq")" 75 "dh-hook with stderr a socket: rate limited, exit 75 (tw-post's)"
 is "$(find "$T/jq/new" -type f | wc -l | tr -d ' ')" 1 "... and the post is queued"
 rm -f "$T/jq/ratelimit"
 STATE_DIRECTORY=$T/none run tw-post --flush "$T/jq"
@@ -104,4 +104,19 @@ run hubtweet-check -c "$T/typo.conf"
 is "$STATUS" 78 "hubtweet-check: a bad template, 78"
 like "$OUT" 'FAILED \(exit 78\)' "hubtweet-check: says which step failed"
 synopsis_agrees hubtweet-check
+
+# Options: -n is a dry run wherever it posts (dh-hook too); -D posts
+# without the default queue.  dh-hook --version from the source tree.
+_before=$(wc -l <"$MOCK_POSTS")
+sed 's/5\.0\.2/5.0.3/' "$T/push.json" >"$T/p3.json"; mv "$T/p3.json" "$T/push.json"
+is "$(hook_journal -n)" 0 "dh-hook -n: exit 0"
+is "$(wc -l <"$MOCK_POSTS")" "$_before" "dh-hook -n: nothing posted"
+is "$(find "$STATE_DIRECTORY" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "dh-hook -n: nothing queued"
+is "$(hook_journal -D)" 0 "dh-hook -D: posted directly, exit 0"
+is "$(wc -l <"$MOCK_POSTS")" "$((_before + 1))" "dh-hook -D: the post reached X"
+is "$(find "$STATE_DIRECTORY" -name 'queue' 2>/dev/null | wc -l | tr -d ' ')" 0 "dh-hook -D: no default queue made"
+run env PATH=/usr/bin:/bin "$TOP/scripts/dh-hook" --version
+like "$OUT" '^dh-hook [0-9]+\.[0-9]+' "scripts/dh-hook --version from the source tree"
+run dh-hook -Q
+expect 64 '^usage: dh-hook ' "dh-hook: an unknown option, 64"
 done_testing

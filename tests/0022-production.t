@@ -71,6 +71,24 @@ is_status 0 "the flush sends it"
 like "$ERR" 'tw-post: event brightowl/relay:5\.0\.2@[0-9-]+T[0-9:]+Z: posted https://x\.com/i/web/status/[0-9]+' "the post is logged with the event id and its URL"
 
 printf 'format: { template = "New {imgae} out"; };\n' >"$T/typo.conf"
+# A post X refused is kept in failed/ with its reason; once the cause is
+# fixed, --retry queues it again (its .reason gone) and a flush posts it.
+mkdir -m 700 "$T/rq"
+mock_x_script '403:readonly'
+printf '{"text":"brightowl/relay 5.1 is out","id":"brightowl/relay:5.1@2031-10-18T00:00:00Z"}\n' >"$T/rq.json"
+run_in "$T/rq.json" tw-post --json -q "$T/rq"
+is "$STATUS" 77 "X refuses the app: 77"
+run tw-post -S "$T/rq"
+like "$OUT" "failed item: $T/rq/failed/[^:]+: .*403" "-S: the failed post and X's reason"
+like "$OUT" '  text: "brightowl/relay 5\.1 is out"' "-S: its text"
+run tw-post --retry "$T/rq"
+is "$STATUS/$OUT" "0/" "--retry of a post: exit 0, nothing on stdout"
+like "$ERR" "$T/rq/failed/[^:]+: queued again" "--retry says what it queued again"
+is "$(find "$T/rq/failed" -type f | wc -l | tr -d ' ')/$(find "$T/rq/new" -type f | wc -l | tr -d ' ')" "0/1" "--retry: back in new/, no .reason left in failed/"
+run tw-post --flush "$T/rq"
+is "$STATUS" 0 "then the flush posts it"
+like "$(cat "$MOCK_POSTS")" 'brightowl/relay 5\.1 is out' "the mock received it"
+
 # Check mode: what a deployment reads, and whether it works, before
 # Docker Hub calls; X is asked only with -O.
 run env -u DH_KEY dh-parse --check

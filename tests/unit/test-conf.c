@@ -124,6 +124,42 @@ search_order(void **state)
 	ht_conf_free(c);
 }
 
+/* The default queue: queue.dir, $STATE_DIRECTORY, then by user. */
+static void
+queue_dir(void **state)
+{
+	struct ht_conf *c;
+	struct ht_err e;
+	char *q, want[300];
+
+	write_conf("queue: { dir = \"/srv/q\"; };\n", 0600);
+	c = ht_conf_load(path, &e);
+	assert_non_null(c);
+	setenv("STATE_DIRECTORY", "/run/st:/other", 1);
+	q = ht_conf_queue_dir(c);
+	assert_string_equal(q, "/srv/q");
+	free(q);
+	ht_conf_free(c);
+	write_conf("", 0600);
+	c = ht_conf_load(path, &e);
+	assert_non_null(c);
+	q = ht_conf_queue_dir(c);
+	assert_string_equal(q, "/run/st/queue");
+	free(q);
+	unsetenv("STATE_DIRECTORY");
+	setenv("XDG_STATE_HOME", "/home/u/.st", 1);
+	q = ht_conf_queue_dir(c);
+	if (geteuid() == 0)
+		assert_string_equal(q, HT_STATE_SYSTEM "/queue");
+	else {
+		(void)snprintf(want, sizeof want, "/home/u/.st/hubtweet/queue");
+		assert_string_equal(q, want);
+	}
+	free(q);
+	unsetenv("XDG_STATE_HOME");
+	ht_conf_free(c);
+}
+
 int
 main(void)
 {
@@ -131,6 +167,7 @@ main(void)
 		cmocka_unit_test(values_and_env),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(search_order),
+		cmocka_unit_test(queue_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

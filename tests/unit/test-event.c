@@ -139,6 +139,22 @@ filters(void **state)
 	    sizeof buf));
 }
 
+/* Private repositories: skipped when asked (the default of dh-parse). */
+static void
+private_repos(void **state)
+{
+	struct ht_filter f = { 0 };
+	char buf[128];
+
+	assert_null(ht_filter_event_why(&f, "a/b", "1.0", 1, buf,
+	    sizeof buf));
+	f.skip_private = 1;
+	assert_string_equal(ht_filter_event_why(&f, "a/b", "1.0", 1, buf,
+	    sizeof buf), "repository 'a/b' is private");
+	assert_null(ht_filter_event_why(&f, "a/b", "1.0", 0, buf,
+	    sizeof buf));
+}
+
 int
 main(void)
 {
@@ -148,6 +164,7 @@ main(void)
 		cmocka_unit_test(lenient),
 		cmocka_unit_test(strict),
 		cmocka_unit_test(filters),
+		cmocka_unit_test(private_repos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

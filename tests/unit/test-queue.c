@@ -809,11 +809,67 @@ flush_skips_corrupt(void **state)
 	ht_queue_close(q);
 }
 
+/*
+ * An event that was never rendered is kept in failed/ with its reason;
+ * --retry hands it back (and drops it once passed on); a failed post goes
+ * back to new/, its .reason removed.
+ */
+static void
+failed_and_retry(void **state)
+{
+	struct ht_queue *q = open_q();
+	struct ht_err e;
+	char name[HT_QUEUE_NAME_MAX], why[128], *ev = NULL, **names = NULL;
+	char rname[HT_QUEUE_NAME_MAX + 16];
+	struct ht_qitem *it;
+	json_t *o;
+	long n;
+
+	ht_err_clear(&e);
+	assert_int_equal(ht_queue_add_failed(q, "a/b:1@2030-01-01T00:00:00Z",
+	    "{\"tag\":\"1\"}", "not rendered: missing field", name,
+	    sizeof name, &e), 0);
+	assert_true(exists("failed", name));
+	assert_int_equal(ht_queue_reason(q, name, why, sizeof why, &e), 0);
+	assert_string_equal(why, "not rendered: missing field");
+	o = ht_queue_item_json(q, HT_QUEUE_FAILED, name, &e);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    o, "event"), "tag")), "1");
+	json_decref(o);
+	assert_int_equal(ht_queue_retry(q, name, &ev, &e), 1);
+	assert_string_equal(ev, "{\"tag\":\"1\"}");
+	free(ev);
+	/* Still there until the caller dropped it. */
+	assert_true(exists("failed", name));
+	assert_int_equal(ht_queue_drop_failed(q, name, &e), 0);
+	assert_false(exists("failed", name));
+	(void)snprintf(rname, sizeof rname, "%s.reason", name);
+	assert_false(exists("failed", rname));
+
+	/* A post X refused: back to new/, reason gone. */
+	add(q, "hello", NULL, HT_QADD_QUEUED, name);
+	assert_int_equal(ht_queue_take(q, name, &it, &e), HT_QTAKE_OK);
+	assert_int_equal(ht_queue_fail(q, it, "X refused it (400)", &e), 0);
+	assert_true(exists("failed", name));
+	assert_int_equal(ht_queue_retry(q, name, &ev, &e), 0);
+	assert_null(ev);
+	assert_true(exists("new", name));
+	(void)snprintf(rname, sizeof rname, "%s.reason", name);
+	assert_false(exists("failed", rname));
+	assert_int_equal(n = ht_queue_names(q, HT_QUEUE_FAILED, &names, &e),
+	    0);
+	ht_queue_names_free(names, n);
+	ht_queue_close(q);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(open_modes_and_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(failed_and_retry, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(add_writes_item, setup,
 		    teardown),

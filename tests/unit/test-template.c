@@ -145,6 +145,37 @@ parse_errors(void **state)
 	free(big);
 }
 
+/* Fields checked at load against a list; where the first bad one is. */
+static void
+check_fields(void **state)
+{
+	static const char *const ok[] = { "tag", "image", NULL };
+	struct ht_template *t;
+	struct ht_err e;
+	char *s;
+
+	ht_err_clear(&e);
+	t = ht_template_parse("{tag} {image:-x}", 16, "template", &e);
+	assert_non_null(t);
+	assert_int_equal(ht_template_check(t, ok, &e), 0);
+	ht_template_free(t);
+	t = ht_template_parse("New {tag}\n  {imgae} {a.b}", 25, "f.tpl", &e);
+	assert_non_null(t);
+	assert_int_equal(ht_template_check(t, ok, &e), -1);
+	assert_string_equal(e.input, "f.tpl");
+	assert_int_equal(e.line, 2);
+	assert_int_equal(e.col, 3);
+	assert_string_equal(e.msg, "unknown field \"imgae\": not an event "
+	    "field");
+	ht_template_free(t);
+	/* White space in values collapses; the template's own stays. */
+	s = render("{d}\n\n{tag}", "{\"d\":\"a\\n\\t b\",\"tag\":\"1\"}",
+	    &e);
+	assert_non_null(s);
+	assert_string_equal(s, "a b\n\n1");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -153,6 +184,7 @@ main(void)
 		cmocka_unit_test(escapes_and_fallbacks),
 		cmocka_unit_test(render_errors),
 		cmocka_unit_test(parse_errors),
+		cmocka_unit_test(check_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -507,9 +507,9 @@ static void
 print_queued(struct run *r, const char *prefix, const char *why)
 {
 	if (r->flushing)
-		ht_warnx("%sstill queued: %s", prefix, why);
+		ht_notice("%sstill queued: %s", prefix, why);
 	else
-		ht_warnx("%squeued in %s: %s", prefix, r->qdir, why);
+		ht_notice("%squeued in %s: %s", prefix, r->qdir, why);
 	note_queued(r);
 }
 

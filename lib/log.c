@@ -71,6 +71,16 @@ ht_warnx(const char *fmt, ...)
 }
 
 void
+ht_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
 ht_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -5,7 +5,8 @@
  * once at start (syslog when stderr is the network connection, as under
  * inetd); the rest of the code just logs.  The environment variable
  * HUBTWEET_LOG, which dh-hook sets, chooses for every tool of a pipeline:
- * "syslog" (errors at LOG_ERR, the rest at LOG_INFO), or "time": stderr,
+ * "syslog" (errors at LOG_ERR, a post left queued at LOG_WARNING, the
+ * rest at LOG_INFO), or "time": stderr,
  * each line begun with the UTC time ("2026-11-30T15:00:00Z prog: ...").
  */
 #ifndef HT_LOG_H
@@ -19,6 +20,8 @@ int	ht_log_syslog(void);
 const char *ht_log_prog(void);
 /* An error line, "prog: message". */
 void	ht_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Something to look at, not a failure (syslog LOG_WARNING): "queued". */
+void	ht_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* An informational line (syslog LOG_INFO; stderr otherwise). */
 void	ht_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: input:line:col: message" for an error value. */

@@ -564,9 +564,20 @@ queue_note(void *arg, const char *name, enum ht_qevent ev,
     const struct ht_qsend *s, const char *msg)
 {
 	struct run *r = arg;
-	const struct ht_qitem *it = r->item;
+	const struct ht_qitem *it;
 	char buf[HT_QUEUE_NAME_MAX + 512], when[32];
-	const char *pre = item_prefix(r, name, buf, sizeof buf);
+	const char *pre;
+
+	/*
+	 * A flush tells of an item it did not send (held, busy, already
+	 * posted, corrupt) after the item sent before it was freed: only
+	 * the one just sent is r->item.
+	 */
+	if (r->flushing && ev != HT_QEV_SENT && ev != HT_QEV_KEPT &&
+	    ev != HT_QEV_FAILED)
+		r->item = NULL;
+	it = r->item;
+	pre = item_prefix(r, name, buf, sizeof buf);
 
 	switch (ev) {
 	case HT_QEV_SENT:

@@ -89,6 +89,16 @@ run tw-post --flush "$T/rq"
 is "$STATUS" 0 "then the flush posts it"
 like "$(cat "$MOCK_POSTS")" 'brightowl/relay 5\.1 is out' "the mock received it"
 
+# The issue's first case end to end: a typo in the config's template.  The
+# sender is answered, dh-hook exits 78 (not 0), and the event is kept in
+# the queue's failed/ with the field named, to be retried.
+mkdir -m 700 "$T/tq"
+sed 's/5\.0\.[0-9]/5.0.9/' "$T/push.json" >"$T/p9.json"; mv "$T/p9.json" "$T/push.json"
+is "$(hook_journal -c "$T/typo.conf" -q "$T/tq")" 78 "dh-hook, a template typo in the config: exit 78"
+run tw-post -S "$T/tq"
+like "$OUT" "failed item: $T/tq/failed/[^:]+: not rendered: $T/typo.conf: format.template:1:5: unknown field \"imgae\"" "... the event kept in failed/, the field named"
+like "$OUT" 'event \(not rendered\): \{"repo_name":"brightowl/relay".*"tag":"5\.0\.9"' "... with the event"
+
 # Check mode: what a deployment reads, and whether it works, before
 # Docker Hub calls; X is asked only with -O.
 run env -u DH_KEY dh-parse --check

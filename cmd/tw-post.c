@@ -71,9 +71,9 @@ static const char help_text[] =
     "Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
     "TW_ACCESS_SECRET, or the x group of the config file.\n"
     "-F, -S and -R without a directory: queue.dir, else the state "
-    "directory\n"
-    "(" HT_STATE_SYSTEM "/queue for root and its owner, "
-    "else ~/.local/state/hubtweet/queue).\n";
+    "directory:\n"
+    HT_STATE_SYSTEM "/queue for root and its owner,\n"
+    "else ~/.local/state/hubtweet/queue.\n";
 
 static const struct option longopts[] = {
 	{ "null", no_argument, NULL, '0' },

@@ -99,6 +99,42 @@ run tw-post -S "$T/tq"
 like "$OUT" "failed item: $T/tq/failed/[^:]+: not rendered: $T/typo.conf: format.template:1:5: unknown field \"imgae\"" "... the event kept in failed/, the field named"
 like "$OUT" 'event \(not rendered\): \{"repo_name":"brightowl/relay".*"tag":"5\.0\.9"' "... with the event"
 
+# One queue for a user: what dh-hook queues by default (no -q, no systemd)
+# is what tw-post --queue-status finds with no argument.  Run as an
+# unprivileged user (root's default is /var/lib/hubtweet).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	U=$(mktemp -d /tmp/ht-user.XXXXXX); at_exit "rm -rf '$U'"
+	chmod 755 "$U"; mkdir "$U/home"; : >"$U/empty.conf"
+	sed 's/5\.0\.[0-9]/5.0.7/' "$T/push.json" >"$U/push.json"
+	cat >"$U/hook.py" <<'PY'
+import socket, subprocess, sys
+body = open(sys.argv[1], 'rb').read()
+req = (b"POST /dockerhub?key=prod-k3y HTTP/1.1\r\nHost: x\r\n"
+       b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+       % len(body)) + body
+a, b = socket.socketpair()
+e1, e2 = socket.socketpair()
+a.sendall(req)
+p = subprocess.Popen(["dh-hook"], stdin=b, stdout=b, stderr=e2)
+b.close(); e2.close()
+print(p.wait())
+PY
+	chown -R 65534:65534 "$U"
+	asuser() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    env -u STATE_DIRECTORY -u XDG_STATE_HOME HOME="$U/home" \
+		    HUBTWEET_CONFIG="$U/empty.conf" "$@"
+	}
+	mock_x_script '429:3600'
+	is "$(asuser python3 "$U/hook.py" "$U/push.json")" 75 "as a user: dh-hook queues by default (75)"
+	mock_x_script 'ok'
+	asuser tw-post --queue-status >"$T/ust" 2>&1
+	like "$(cat "$T/ust")" "^queue: $U/home/\\.local/state/hubtweet/queue" "as a user: tw-post -S with no argument finds that queue"
+	like "$(cat "$T/ust")" 'queued: 1' "... and the post dh-hook queued"
+else
+	skip "not root, or no setpriv"; skip "not root"; skip "not root"
+fi
+
 # Check mode: what a deployment reads, and whether it works, before
 # Docker Hub calls; X is asked only with -O.
 run env -u DH_KEY dh-parse --check

@@ -1,0 +1,172 @@
+/*
+ * net — what a network (X today; Mastodon and Bluesky next) adds to the
+ * posting engine (post.h): it builds the HTTP request that publishes one
+ * post, and it says what an answer means.  Nothing else: the engine sends
+ * the request through the helper (sender.h), retries, waits for resets,
+ * keeps the queue and prints nothing; a network neither does I/O (except
+ * through the sender in prepare) nor sleeps.
+ *
+ * A second network is one new file, net-NAME.c, with a constructor
+ * (struct ht_net *ht_net_NAME_new(..., struct ht_err *)) that fills a
+ * struct ht_net with its ops and its private state.
+ *
+ * Memory: struct ht_post is borrowed from the caller for one call; a
+ * struct ht_http_req is owned by whoever called build and freed (wiped:
+ * it may carry a token or a signature) with ht_http_req_free; a struct
+ * ht_http_ans is owned by the sender's caller and only borrowed by
+ * classify.
+ */
+#ifndef HT_NET_H
+#define HT_NET_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct ht_sender;
+
+/* One post to publish.  Borrowed. */
+struct ht_post {
+	const char *text;	/* UTF-8, already fitted to the network */
+	const char *reply_to;	/* the network's id of the post answered,
+				   or NULL */
+	const char *id;		/* a stable name of this post (the queue
+				   item's or the event's): an idempotency key
+				   for networks that take one; may be NULL */
+};
+
+#define HT_HTTP_MAX_HEADERS	16
+
+/* A request for the sender.  Owned: free with ht_http_req_free. */
+struct ht_http_req {
+	char method[8];		/* "POST" */
+	char *url;		/* absolute http(s) URL */
+	char *headers[HT_HTTP_MAX_HEADERS];	/* "Name: value" */
+	size_t nheaders;
+	char *body;		/* may be NULL (no body) */
+	size_t body_len;
+};
+
+/*
+ * Add a header ("Name: value", printf-style) to r.  0, or -1 and e
+ * (status 70 when the header table is full, 71 out of memory).
+ */
+int	ht_http_req_header(struct ht_http_req *r, struct ht_err *e,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Wipe and free what r holds (not r itself); r is then empty. */
+void	ht_http_req_free(struct ht_http_req *r);
+
+/* An answer from the sender.  Free with ht_http_ans_free. */
+struct ht_http_ans {
+	int status;		/* the HTTP status; 0: no answer (transport) */
+	const json_t *headers;	/* object, names in lower case (last of a
+				   repeated header wins); never NULL */
+	const char *body;	/* "" when none; cut at HT_WIRE_MAX_BODY */
+	size_t body_len;
+	const char *error;	/* status 0: the transport's message */
+	const char *error_kind;	/* status 0: "timeout", "connect", "other" */
+	long time_ms;		/* how long the exchange took */
+	json_t *root;		/* private: what the fields point into */
+};
+void	ht_http_ans_free(struct ht_http_ans *a);
+
+/*
+ * What became of a post.  One word each, and one sysexits status per
+ * word (ht_outcome_status); the engine decides what the queue does with
+ * it (posted and already: done; kept and limited: stays queued; unpaid:
+ * stays queued and stops a flush; rejected, broken: failed/; denied:
+ * failed/ and stops a flush).
+ */
+enum ht_outcome_kind {
+	HT_POSTED,	/* published; id (and url when known) set	 0 */
+	HT_ALREADY,	/* the network has it already (a duplicate):
+			   as good as posted				 0 */
+	HT_KEPT,	/* failed for now (5xx, timeout, no connection,
+			   an answer without an id): retry, not before
+			   retry_at when that is set			69 */
+	HT_LIMITED,	/* rate limited (429, or a window used up):
+			   retry at retry_at				75 */
+	HT_UNPAID,	/* no credits left (X's 402): nothing goes
+			   through until the owner pays			69 */
+	HT_REJECTED,	/* the post itself is refused (400, 422):
+			   retrying cannot help				65 */
+	HT_DENIED,	/* the credentials or the app's permissions are
+			   refused (401, 403): nothing will go through	77 */
+	HT_BROKEN	/* an answer that makes no sense (wrong URL?):
+			   retrying will not help			69 */
+};
+
+struct ht_outcome {
+	enum ht_outcome_kind kind;
+	int status;		/* ht_outcome_status(kind): set with kind */
+	int http;		/* the HTTP status, 0 when none came */
+	time_t retry_at;	/* KEPT, LIMITED: epoch s, 0 when unknown */
+	time_t next_at;		/* any answer: the network takes no post
+				   before this (a window is used up), or 0 */
+	const char *limit;	/* static text naming the window behind
+				   retry_at/next_at ("the app's 24-hour
+				   limit"), or NULL */
+	int attempts;		/* requests made for this post */
+	char id[160];		/* POSTED: the network's id of the post */
+	char url[256];		/* POSTED: its address, or "" */
+	char reason[512];	/* not POSTED: why, one line, the network's
+				   own words quoted */
+};
+
+/* The sysexits status of a kind (the numbers in the enum above). */
+int	ht_outcome_status(enum ht_outcome_kind);
+/*
+ * Set o's kind, status and reason (printf-style; control characters
+ * become spaces).  Keeps the other fields.
+ */
+void	ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Whether a kind means the post is published (POSTED, ALREADY). */
+int	ht_outcome_done(enum ht_outcome_kind);
+
+struct ht_net;
+
+struct ht_net_ops {
+	const char *name;	/* "x": in messages and the queue */
+	/*
+	 * Optional (NULL: nothing to do).  Called once before the first
+	 * build of a run, e.g. to log in and keep a session token; it may
+	 * exchange requests through s (ht_sender_exchange).  0, or -1 and
+	 * e with e->status set (77: credentials refused, 69: unreachable).
+	 */
+	int	(*prepare)(struct ht_net *, struct ht_sender *s,
+		    struct ht_err *e);
+	/*
+	 * The request that publishes p, into r (zeroed by the caller).
+	 * 0, or -1 and e (status set; r is freed by the caller either way).
+	 */
+	int	(*build)(struct ht_net *, const struct ht_post *p,
+		    struct ht_http_req *r, struct ht_err *e);
+	/*
+	 * What the answer a means (now: epoch seconds).  Fills o entirely
+	 * (it starts zeroed), always: an answer that makes no sense is
+	 * HT_BROKEN or HT_KEPT, never an error.
+	 */
+	void	(*classify)(struct ht_net *, const struct ht_http_ans *a,
+		    time_t now, struct ht_outcome *o);
+	/* Free the private state (wipe its secrets). */
+	void	(*free)(void *priv);
+	/*
+	 * Prefixes of answer header names that --verbose shows
+	 * (NULL-terminated), e.g. the rate-limit headers; may be NULL.
+	 */
+	const char *const *trace_headers;
+};
+
+struct ht_net {
+	const struct ht_net_ops *ops;
+	void *priv;		/* the network's own state */
+};
+
+/* Calls ops->free(priv) and frees n.  NULL is fine. */
+void	ht_net_free(struct ht_net *n);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * sender — the client side of the helper tw-send, which makes the HTTP
+ * exchanges of a posting tool in its own process: the tool never loads
+ * libcurl, and the helper never sees a secret (it gets requests already
+ * signed).  The protocol and its limits are in wire.h, shared with
+ * cmd/tw-send.c.
+ *
+ * The helper is started on the first exchange and kept for the run, so
+ * that libcurl is loaded once per batch and its connection is reused from
+ * one post to the next.  It dies with its parent (PR_SET_PDEATHSIG, see
+ * HT_PARENT_ENV), and its environment is the caller's without TW_*,
+ * DH_KEY and the credentials of the other networks (HT_SENDER_ENV_DROP).
+ */
+#ifndef HT_SENDER_H
+#define HT_SENDER_H
+
+#include "err.h"
+#include "net.h"
+
+#define HT_SENDER_HELPER	"tw-send"
+/*
+ * The helper's environment names its parent, which it dies with
+ * (PR_SET_PDEATHSIG); a helper whose parent is already another refuses to
+ * run.
+ */
+#define HT_PARENT_ENV		"HUBTWEET_PARENT_PID"
+
+struct ht_sender_conf {
+	const char *helper;	/* path of tw-send; see ht_sender_path */
+	long timeout_ms;	/* each exchange, at most (0: 30 s) */
+	long connect_timeout_ms; /* each connection, at most (0: 10 s) */
+	/* --verbose: one line at a time, secrets already redacted. */
+	void	(*trace)(void *arg, const char *line);
+	void	*trace_arg;
+};
+
+struct ht_sender;
+
+/* The strings of c are copied.  NULL and e (status 71) when out of memory. */
+struct ht_sender *ht_sender_new(const struct ht_sender_conf *c,
+	    struct ht_err *e);
+/* Ends the helper (EOF on its input; killed when it hangs). */
+void	ht_sender_free(struct ht_sender *);
+
+/*
+ * Send r and wait for its answer, at most budget_ms (0: the configured
+ * timeout).  Returns 0 and fills a (free it with ht_http_ans_free), with
+ * a->status 0 when no HTTP answer came: the network's error, or the
+ * helper's (it died, did not answer in time, said nonsense: it is then
+ * stopped and started again on the next exchange).  -1 and e (status 69:
+ * the helper cannot run; 71: out of memory) when r could not even be
+ * sent.  --verbose traces r, its Authorization header reduced to its
+ * scheme ("Authorization: OAuth [redacted]").
+ */
+int	ht_sender_exchange(struct ht_sender *, const struct ht_http_req *r,
+	    long budget_ms, struct ht_http_ans *a, struct ht_err *e);
+
+/*
+ * Where tw-send is: $HUBTWEET_LIBEXECDIR/tw-send when that is set; else
+ * ../libexec/hubtweet/tw-send from the directory of the running program
+ * (/proc/self/exe) when that exists, which serves the build tree and a
+ * relocated installation; else LIBEXECDIR/tw-send.  Caller frees.
+ */
+char	*ht_sender_path(const char *libexecdir);
+
+#endif

@@ -1,4 +1,7 @@
 /*
+ * Changed since first shown (15:56 UTC): ops->check and ops->checked
+ * (who the credentials are: tw-post -C -O), both optional.
+ *
  * net — what a network (X today; Mastodon and Bluesky next) adds to the
  * posting engine (post.h): it builds the HTTP request that publishes one
  * post, and it says what an answer means.  Nothing else: the engine sends
@@ -151,6 +154,16 @@ struct ht_net_ops {
 	 * HT_BROKEN or HT_KEPT, never an error.
 	 */
 	void	(*classify)(struct ht_net *, const struct ht_http_ans *a,
+		    time_t now, struct ht_outcome *o);
+	/*
+	 * Optional (NULL: the network cannot say): the request that asks
+	 * who the credentials are (a GET that posts nothing), into r as for
+	 * build; and what its answer means: HT_POSTED with o->id the
+	 * account's name (without "@"), or why not, as for a post.
+	 */
+	int	(*check)(struct ht_net *, struct ht_http_req *r,
+		    struct ht_err *e);
+	void	(*checked)(struct ht_net *, const struct ht_http_ans *a,
 		    time_t now, struct ht_outcome *o);
 	/* Free the private state (wipe its secrets). */
 	void	(*free)(void *priv);

@@ -102,16 +102,18 @@ LIB_HTTP = $(B)/lib/httpreq.o $(B)/lib/secret.o $(B)/lib/webhook.o \
 # Post text: UTF-8, X's URL rules and weights, templates, fitting.
 LIB_TEXT = $(B)/lib/utf8.o $(B)/lib/tweeturl.o $(B)/lib/tweetlen.o
 LIB_FORMAT = $(B)/lib/template.o $(B)/lib/fit.o $(LIB_TEXT)
-# Posting: OAuth 1.0a signing, the X API client (which runs tw-send).
+# Posting: the engine (post), the helper's client (sender, which runs
+# tw-send), the networks (net, net-x) and OAuth 1.0a signing.
 LIB_OAUTH = $(B)/lib/oauth.o
-LIB_XAPI = $(B)/lib/xapi.o $(LIB_OAUTH)
+LIB_NET = $(B)/lib/net.o $(B)/lib/net-x.o $(LIB_OAUTH)
+LIB_XAPI = $(B)/lib/xapi.o $(B)/lib/post.o $(B)/lib/sender.o $(LIB_NET)
 # The durable queue (tw-post --queue, --flush): Jansson and libcrypto.
 LIB_QUEUE = $(B)/lib/queue.o
 
 TOOLS = bin/dh-parse bin/dh-format bin/tw-post
 # Programs the tools run, installed in LIBEXECDIR.  The build tree mirrors
 # the installed layout (libexec/hubtweet next to bin) so that bin/tw-post
-# finds its helper there: see ht_xapi_helper_path in lib/xapi.h.
+# finds its helper there: see ht_sender_path in lib/sender.h.
 HELPERS = libexec/hubtweet/tw-send
 
 OBJS_dh-parse = $(B)/cmd/dh-parse.o $(LIB_HTTP) $(LIB_EVENT) $(LIB_CORE)
@@ -132,7 +134,7 @@ LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 
 UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/httpreq \
 	bin/test/tweetlen bin/test/template bin/test/fit bin/test/oauth \
-	bin/test/xapi
+	bin/test/net-x bin/test/queue
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)
@@ -147,10 +149,10 @@ LDLIBS_test/conf = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/oauth = $(B)/tests/unit/test-oauth.o $(LIB_OAUTH) $(LIB_CORE)
 LDLIBS_test/oauth = $(LIBS_crypto) $(LIBS_curl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
-OBJS_test/xapi = $(B)/tests/unit/test-xapi.o $(LIB_XAPI) $(LIB_CORE)
-LDLIBS_test/xapi = $(LIBS_crypto) $(LIBS_jansson) $(LIBS_config) \
+OBJS_test/net-x = $(B)/tests/unit/test-net-x.o $(B)/lib/sender.o \
+	$(LIB_NET) $(LIB_CORE)
+LDLIBS_test/net-x = $(LIBS_crypto) $(LIBS_jansson) $(LIBS_config) \
 	$(LIBS_cmocka)
-UNIT_TESTS += bin/test/queue
 OBJS_test/queue = $(B)/tests/unit/test-queue.o $(LIB_QUEUE) $(LIB_CORE)
 LDLIBS_test/queue = $(LIBS_jansson) $(LIBS_config) $(LIBS_crypto) \
 	$(LIBS_cmocka)

@@ -8,22 +8,9 @@
  * sees a secret: it gets a request whose Authorization header is already
  * signed, and it knows nothing of X.
  *
- * Protocol, one JSON object per line each way, on a socket that tw-post
- * gives as fd 0 and fd 1 (never argv or the environment):
- *
- *   request  {"method":"POST","url":"https://...","headers":["Name: value",
- *            ...],"body":"...","connect_timeout_ms":N,"timeout_ms":N}
- *            ("method":"GET" sends no body)
- *   answer   {"status":201,"headers":{"name":"value",...},"body":"...",
- *            "time_ms":N}
- *      or    {"status":0,"error":"curl's message","kind":"timeout"|
- *            "connect"|"other","time_ms":N}
- *
- * Header names in answers are lower case (the last of a repeated header
- * wins); a body over 1 MiB is cut, and bytes that are not UTF-8 are
- * replaced, so that the answer is always one valid JSON line.  The helper
- * follows no redirect and speaks only http and https.  It exits 0 at the end
- * of its input, 65 on a malformed request, 71 when libcurl cannot start.
+ * The protocol and its limits are in lib/wire.h, shared with the client
+ * (lib/sender.c).  It exits 0 at the end of its input, 65 on a malformed
+ * request, 71 when libcurl cannot start.
  */
 #include <errno.h>
 #include <limits.h>
@@ -42,9 +29,7 @@
 #include "jstream.h"
 #include "log.h"
 #include "util.h"
-#include "xapi.h"
-
-#define MAX_BODY	(1024 * 1024)
+#include "wire.h"
 
 struct answer {
 	char *body;
@@ -59,8 +44,8 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n, keep;
 	char *nb;
 
-	keep = a->len >= MAX_BODY ? 0 : len < MAX_BODY - a->len ? len :
-	    MAX_BODY - a->len;
+	keep = a->len >= HT_WIRE_MAX_BODY ? 0 : len < HT_WIRE_MAX_BODY - a->len ? len :
+	    HT_WIRE_MAX_BODY - a->len;
 	if (keep > 0) {
 		if ((nb = realloc(a->body, a->len + keep + 1)) == NULL)
 			return 0;
@@ -236,7 +221,7 @@ main(int argc, char *argv[])
 		ht_warnx("libcurl: cannot initialise");
 		return EX_OSERR;
 	}
-	if ((js = ht_jstream_fd(STDIN_FILENO, "<request>", 2 * MAX_BODY,
+	if ((js = ht_jstream_fd(STDIN_FILENO, "<request>", HT_WIRE_MAX_REQUEST,
 	    4)) == NULL) {
 		ht_warnx("out of memory");
 		status = EX_OSERR;

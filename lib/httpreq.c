@@ -41,15 +41,6 @@ struct ht_httpreq_priv {
 	int done;
 };
 
-long long
-ht_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Append at most cap - *len bytes, keeping the buffer a C string. */
 static void
 append_bounded(char *buf, size_t *len, size_t cap, const char *at,

@@ -101,7 +101,4 @@ void	ht_httpreq_drain(int fd, const struct ht_httpreq *, size_t max,
 char	*ht_query_get(const char *query, const char *const *names,
 	    size_t *len, int *nomem);
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-long long ht_now_ms(void);
-
 #endif

@@ -70,7 +70,10 @@ struct ht_http_ans {
 	const char *body;	/* "" when none; cut at HT_WIRE_MAX_BODY */
 	size_t body_len;
 	const char *error;	/* status 0: the transport's message */
-	const char *error_kind;	/* status 0: "timeout", "connect", "other" */
+	const char *error_kind;	/* status 0: "timeout", "connect", "other";
+				   or "helper" when tw-send itself failed,
+				   which the engine reports (KEPT) without
+				   calling classify */
 	long time_ms;		/* how long the exchange took */
 	json_t *root;		/* private: what the fields point into */
 };
@@ -110,11 +113,12 @@ struct ht_outcome {
 	time_t next_at;		/* any answer: the network takes no post
 				   before this (a window is used up), or 0 */
 	const char *limit;	/* static text naming the window behind
-				   retry_at/next_at ("the app's 24-hour
-				   limit"), or NULL */
+				   retry_at/next_at when it is worth saying
+				   ("the app's 24-hour limit"), or NULL */
 	int attempts;		/* requests made for this post */
 	char id[160];		/* POSTED: the network's id of the post */
 	char url[256];		/* POSTED: its address, or "" */
+	char account[128];	/* ops->checked: the account's name */
 	char reason[512];	/* not POSTED: why, one line, the network's
 				   own words quoted */
 };
@@ -133,7 +137,8 @@ int	ht_outcome_done(enum ht_outcome_kind);
 struct ht_net;
 
 struct ht_net_ops {
-	const char *name;	/* "x": in messages and the queue */
+	const char *name;	/* "x": in the queue and in options */
+	const char *title;	/* "X": in messages ("rate limited by X") */
 	/*
 	 * Optional (NULL: nothing to do).  Called once before the first
 	 * build of a run, e.g. to log in and keep a session token; it may

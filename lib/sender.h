@@ -8,8 +8,8 @@
  * The helper is started on the first exchange and kept for the run, so
  * that libcurl is loaded once per batch and its connection is reused from
  * one post to the next.  It dies with its parent (PR_SET_PDEATHSIG, see
- * HT_PARENT_ENV), and its environment is the caller's without TW_*,
- * DH_KEY and the credentials of the other networks (HT_SENDER_ENV_DROP).
+ * HT_PARENT_ENV in wire.h), and its environment is the caller's without the
+ * secrets (TW_*, DH_KEY: the list is in sender.c).
  */
 #ifndef HT_SENDER_H
 #define HT_SENDER_H
@@ -18,12 +18,6 @@
 #include "net.h"
 
 #define HT_SENDER_HELPER	"tw-send"
-/*
- * The helper's environment names its parent, which it dies with
- * (PR_SET_PDEATHSIG); a helper whose parent is already another refuses to
- * run.
- */
-#define HT_PARENT_ENV		"HUBTWEET_PARENT_PID"
 
 struct ht_sender_conf {
 	const char *helper;	/* path of tw-send; see ht_sender_path */

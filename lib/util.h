@@ -27,6 +27,10 @@ int	ht_print_help(const char *usage, const char *help);
 int	ht_print_version(const char *prog);
 /* The value of a hexadecimal digit, or -1. */
 int	ht_hexval(int c);
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long ht_now_ms(void);
+/* Sleep ms milliseconds (at most; nothing when ms <= 0). */
+void	ht_sleep_ms(long long ms);
 /* Parse a non-negative decimal number within [min, max]. */
 int	ht_parse_num(const char *s, long long min, long long max,
 	    long long *out);

@@ -1,4 +1,4 @@
-/* Unit tests: lib/xapi.c, how X's answers are classified. */
+/* Unit tests: lib/net-x.c, how X's answers are classified. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,58 +9,76 @@
 
 #include <cmocka.h>
 
-#include "xapi.h"
+#include "net-x.h"
+#include "sender.h"
 
 #define NOW 1700000000LL
 
-/* Classify {"status":http,"headers":hdrs,"body":body}. */
+/* What X would say to the network (v1: the legacy API) of answer a. */
+static void
+classify_ans(const struct ht_http_ans *a, int v1, struct ht_outcome *r)
+{
+	const struct ht_net_x_conf c = { NULL, v1 };
+	const struct ht_oauth_cred cred = { "ck", "cs", "t", "ts" };
+	struct ht_err e;
+	struct ht_net *n;
+
+	n = ht_net_x_new(&c, &cred, &e);
+	assert_non_null(n);
+	n->ops->classify(n, a, NOW, r);
+	ht_net_free(n);
+}
+
+/* Classify an answer with status http, headers hdrs (JSON) and body. */
 static void
 classify(int http, const char *hdrs, const char *body, int v1,
-    struct ht_xapi_result *r)
+    struct ht_outcome *r)
 {
-	json_t *a, *h;
+	struct ht_http_ans a = { 0 };
+	json_t *h;
 
 	h = json_loads(hdrs != NULL ? hdrs : "{}", 0, NULL);
 	assert_non_null(h);
-	a = json_pack("{s:i,s:o,s:s}", "status", http, "headers", h, "body",
-	    body);
-	assert_non_null(a);
-	ht_xapi_classify(a, v1, NOW, r);
-	json_decref(a);
+	a.status = http;
+	a.headers = h;
+	a.body = body;
+	a.body_len = strlen(body);
+	classify_ans(&a, v1, r);
+	json_decref(h);
 }
 
 static void
 posted(void **state)
 {
-	struct ht_xapi_result r;
+	struct ht_outcome r;
 
 	classify(201, NULL, "{\"data\":{\"id\":\"1445880548472328192\","
 	    "\"text\":\"hi\"}}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_int_equal(r.kind, HT_POSTED);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.id, "1445880548472328192");
 	classify(200, NULL, "{\"id\":123,\"id_str\":\"123\"}", 1, &r);
-	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_int_equal(r.kind, HT_POSTED);
 	assert_string_equal(r.id, "123");
 	/* Posted or not, nobody knows: try again, X refuses a duplicate. */
 	classify(201, NULL, "<html>", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.kind, HT_KEPT);
 	assert_string_equal(r.reason, "X answered 201 without a post id");
 }
 
 static void
 duplicate(void **state)
 {
-	struct ht_xapi_result r;
+	struct ht_outcome r;
 
 	classify(403, NULL, "{\"detail\":\"You are not allowed to create a "
 	    "Tweet with duplicate content.\",\"type\":\"about:blank\","
 	    "\"title\":\"Forbidden\",\"status\":403}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_DUPLICATE);
+	assert_int_equal(r.kind, HT_ALREADY);
 	assert_int_equal(r.status, 0);
 	classify(403, NULL, "{\"errors\":[{\"code\":187,\"message\":"
 	    "\"Status is a duplicate.\"}]}", 1, &r);
-	assert_int_equal(r.kind, HT_XAPI_DUPLICATE);
+	assert_int_equal(r.kind, HT_ALREADY);
 	assert_string_equal(r.reason,
 	    "already posted (X: \"Status is a duplicate.\")");
 }
@@ -68,12 +86,12 @@ duplicate(void **state)
 static void
 refused(void **state)
 {
-	struct ht_xapi_result r;
+	struct ht_outcome r;
 
 	classify(401, NULL, "{\"title\":\"Unauthorized\",\"type\":"
 	    "\"about:blank\",\"status\":401,\"detail\":\"Unauthorized\"}", 0,
 	    &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.kind, HT_DENIED);
 	assert_int_equal(r.status, EX_NOPERM);
 	assert_non_null(strstr(r.reason, "refused the credentials (401)"));
 	classify(401, NULL, "{\"errors\":[{\"code\":89,\"message\":"
@@ -96,12 +114,12 @@ refused(void **state)
 	classify(400, NULL, "{\"errors\":[{\"message\":\"Invalid text\"}],"
 	    "\"title\":\"Invalid Request\",\"detail\":\"One or more "
 	    "parameters to your request was invalid.\"}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.kind, HT_REJECTED);
 	assert_int_equal(r.status, EX_DATAERR);
 	assert_string_equal(r.reason,
 	    "X rejected the post (400) (X: \"Invalid text\")");
 	classify(404, NULL, "Not Found", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
+	assert_int_equal(r.kind, HT_BROKEN);
 	assert_int_equal(r.status, EX_UNAVAILABLE);
 	assert_string_equal(r.reason, "unexpected answer 404 from X");
 }
@@ -109,15 +127,16 @@ refused(void **state)
 static void
 transient(void **state)
 {
-	struct ht_xapi_result r;
-	json_t *a;
+	struct ht_outcome r;
+	struct ht_http_ans a = { 0 };
+	json_t *h;
 
 	classify(429, "{\"x-rate-limit-remaining\":\"0\","
 	    "\"x-rate-limit-reset\":\"1700000900\"}", "{\"title\":"
 	    "\"Too Many Requests\",\"detail\":\"Too Many Requests\"}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.kind, HT_LIMITED);
 	assert_int_equal(r.status, EX_TEMPFAIL);
-	assert_true(r.rate_limited);
+	assert_int_equal(r.kind, HT_LIMITED);
 	assert_int_equal(r.retry_at, 1700000900);
 	/* The daily cap ran out: its reset is the one that matters. */
 	classify(429, "{\"x-rate-limit-reset\":\"1700000900\","
@@ -126,17 +145,19 @@ transient(void **state)
 	assert_int_equal(r.retry_at, 1700050000);
 	classify(503, "{\"retry-after\":\"7\"}", "{\"title\":\"Service "
 	    "Unavailable\",\"detail\":\"Service Unavailable\"}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.kind, HT_KEPT);
 	assert_int_equal(r.status, EX_UNAVAILABLE);
 	assert_int_equal(r.retry_at, NOW + 7);
 	classify(502, NULL, "<html>bad gateway</html>", 0, &r);
 	assert_string_equal(r.reason, "X is unavailable (502)");
 	assert_int_equal(r.retry_at, 0);
-	a = json_pack("{s:i,s:s,s:s}", "status", 0, "error",
-	    "Timeout was reached", "kind", "timeout");
-	ht_xapi_classify(a, 0, NOW, &r);
-	json_decref(a);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	a.headers = h = json_object();
+	a.body = "";
+	a.error = "Timeout was reached";
+	a.error_kind = "timeout";
+	classify_ans(&a, 0, &r);
+	json_decref(h);
+	assert_int_equal(r.kind, HT_KEPT);
 	assert_int_equal(r.status, EX_UNAVAILABLE);
 	assert_string_equal(r.reason, "no answer in time: Timeout was reached");
 }
@@ -145,20 +166,20 @@ transient(void **state)
 static void
 pay_per_use(void **state)
 {
-	struct ht_xapi_result r;
+	struct ht_outcome r;
 
 	classify(402, NULL, "{\"title\":\"CreditsDepleted\",\"status\":402,"
 	    "\"type\":\"https://api.x.com/2/problems/credits-depleted\","
 	    "\"detail\":\"Your enrolled account does not have any credits.\"}",
 	    0, &r);
-	assert_int_equal(r.kind, HT_XAPI_NO_CREDITS);
+	assert_int_equal(r.kind, HT_UNPAID);
 	assert_int_equal(r.status, EX_UNAVAILABLE);
 	assert_string_equal(r.reason, "no credits left on the X account (402): "
 	    "top up the account's credits (X: \"Your enrolled account does "
 	    "not have any credits.\")");
 	/* Whatever the body says, or none: 402 is payment. */
 	classify(402, NULL, "", 1, &r);
-	assert_int_equal(r.kind, HT_XAPI_NO_CREDITS);
+	assert_int_equal(r.kind, HT_UNPAID);
 
 	/* The app's cap resets last: it decides, and the message says so. */
 	classify(429, "{\"x-rate-limit-remaining\":\"0\","
@@ -167,7 +188,7 @@ pay_per_use(void **state)
 	    "\"x-user-limit-24hour-reset\":\"1700040000\","
 	    "\"x-app-limit-24hour-remaining\":\"0\","
 	    "\"x-app-limit-24hour-reset\":\"1700050000\"}", "{}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
+	assert_int_equal(r.kind, HT_LIMITED);
 	assert_int_equal(r.status, EX_TEMPFAIL);
 	assert_int_equal(r.retry_at, 1700050000);
 	assert_string_equal(r.limit, "the app's 24-hour limit");
@@ -191,7 +212,7 @@ pay_per_use(void **state)
 	classify(201, "{\"x-rate-limit-remaining\":\"0\","
 	    "\"x-rate-limit-reset\":\"1700000900\"}",
 	    "{\"data\":{\"id\":\"1\"}}", 0, &r);
-	assert_int_equal(r.kind, HT_XAPI_OK);
+	assert_int_equal(r.kind, HT_POSTED);
 	assert_int_equal(r.next_at, 1700000900);
 	classify(201, "{\"x-rate-limit-remaining\":\"99\","
 	    "\"x-rate-limit-reset\":\"1700000900\"}",
@@ -211,36 +232,36 @@ pay_per_use(void **state)
 static void
 hold_until(void **state)
 {
-	assert_int_equal(ht_xapi_hold_until("1700000900", 0, NOW), 1700000900);
-	assert_int_equal(ht_xapi_hold_until("7", 1, NOW), NOW + 7);
-	assert_int_equal(ht_xapi_hold_until("", 0, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until(NULL, 1, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until("-5", 1, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until("12abc", 0, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until("99999999999999999999", 0, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("1700000900", 0, NOW), 1700000900);
+	assert_int_equal(ht_net_x_hold_until("7", 1, NOW), NOW + 7);
+	assert_int_equal(ht_net_x_hold_until("", 0, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until(NULL, 1, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("-5", 1, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("12abc", 0, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("99999999999999999999", 0, NOW), 0);
 	/* In the past, or more than a day away: not believed. */
-	assert_int_equal(ht_xapi_hold_until("1699999999", 0, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until("99999999999", 0, NOW), 0);
-	assert_int_equal(ht_xapi_hold_until("99999999999", 1, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("1699999999", 0, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("99999999999", 0, NOW), 0);
+	assert_int_equal(ht_net_x_hold_until("99999999999", 1, NOW), 0);
 }
 
 /* Reset times that make no sense are unknown: the caller backs off. */
 static void
 resets(void **state)
 {
-	struct ht_xapi_result r;
+	struct ht_outcome r;
 
-	assert_int_equal(ht_xapi_reset_check(NOW + 900, NOW), NOW + 900);
-	assert_int_equal(ht_xapi_reset_check(NOW + 86400, NOW), NOW + 86400);
-	assert_int_equal(ht_xapi_reset_check(NOW, NOW), 0);
-	assert_int_equal(ht_xapi_reset_check(NOW - 1, NOW), 0);
-	assert_int_equal(ht_xapi_reset_check(NOW + HT_XAPI_RESET_MAX + 1,
+	assert_int_equal(ht_net_x_reset_check(NOW + 900, NOW), NOW + 900);
+	assert_int_equal(ht_net_x_reset_check(NOW + 86400, NOW), NOW + 86400);
+	assert_int_equal(ht_net_x_reset_check(NOW, NOW), 0);
+	assert_int_equal(ht_net_x_reset_check(NOW - 1, NOW), 0);
+	assert_int_equal(ht_net_x_reset_check(NOW + HT_NET_X_RESET_MAX + 1,
 	    NOW), 0);
-	assert_int_equal(ht_xapi_reset_check(9223372036854775807LL, NOW), 0);
-	assert_int_equal(ht_xapi_reset_check(NOW + 10, -5), 0);
+	assert_int_equal(ht_net_x_reset_check(9223372036854775807LL, NOW), 0);
+	assert_int_equal(ht_net_x_reset_check(NOW + 10, -5), 0);
 	/* In the past: once a second against a 429 it was. */
 	classify(429, "{\"x-rate-limit-reset\":\"1\"}", "{}", 0, &r);
-	assert_true(r.rate_limited);
+	assert_int_equal(r.kind, HT_LIMITED);
 	assert_int_equal(r.retry_at, 0);
 	/* Overflowing, huge, negative or not a number. */
 	classify(429, "{\"x-rate-limit-reset\":"
@@ -274,11 +295,11 @@ bodies(void **state)
 {
 	char *b;
 
-	b = ht_xapi_body(0, "a \"b\"\n", "42");
+	b = ht_net_x_body(0, "a \"b\"\n", "42");
 	assert_string_equal(b, "{\"text\":\"a \\\"b\\\"\\n\",\"reply\":"
 	    "{\"in_reply_to_tweet_id\":\"42\"}}");
 	free(b);
-	b = ht_xapi_body(1, "a+b c", NULL);
+	b = ht_net_x_body(1, "a+b c", NULL);
 	assert_string_equal(b, "status=a%2Bb%20c");
 	free(b);
 }
@@ -289,12 +310,12 @@ helper_path(void **state)
 	char *p;
 
 	setenv("HUBTWEET_LIBEXECDIR", "/opt/x", 1);
-	p = ht_xapi_helper_path("/usr/libexec/hubtweet");
+	p = ht_sender_path("/usr/libexec/hubtweet");
 	assert_string_equal(p, "/opt/x/tw-send");
 	free(p);
 	unsetenv("HUBTWEET_LIBEXECDIR");
-	/* bin/test/xapi: ../libexec/hubtweet is bin/libexec, absent. */
-	p = ht_xapi_helper_path("/usr/libexec/hubtweet");
+	/* bin/test/net-x: ../libexec/hubtweet is bin/libexec, absent. */
+	p = ht_sender_path("/usr/libexec/hubtweet");
 	assert_string_equal(p, "/usr/libexec/hubtweet/tw-send");
 	free(p);
 }

@@ -1,0 +1,63 @@
+/*
+ * net-x — X as a network of the posting engine (net.h): API v2 POST
+ * /2/tweets, or the legacy v1.1 statuses/update.json, signed with OAuth
+ * 1.0a (oauth.h), and what X's answers mean.
+ *
+ * Outcomes: posted (with its id), duplicate (HT_ALREADY: X has this text
+ * already), 400/422 rejected, 401/403 denied, 402 unpaid (a pay-per-use
+ * account's credits are used up), 429 limited, 5xx and no answer kept.
+ *
+ * Rate limits: X announces its windows in headers, the per-user one
+ * (x-rate-limit-*, 100 posts per 15 minutes) and the daily caps of a
+ * pay-per-use app (x-user-limit-24hour-*, x-app-limit-24hour-*).  When an
+ * answer says a window is used up, the latest reset of those that are is
+ * when X takes a post again: retry_at after a 429, next_at after any
+ * answer.
+ *
+ * Credentials given to ht_net_x_new are copied and wiped when the network
+ * is freed (ht_net_free).
+ */
+#ifndef HT_NET_X_H
+#define HT_NET_X_H
+
+#include "err.h"
+#include "net.h"
+#include "oauth.h"
+
+#define HT_NET_X_DEFAULT_URL	"https://api.x.com"
+
+struct ht_net_x_conf {
+	const char *api_url;	/* NULL: HT_NET_X_DEFAULT_URL */
+	int v1;			/* the legacy v1.1 statuses/update.json */
+};
+
+/* NULL and e (status 71) when out of memory. */
+struct ht_net *ht_net_x_new(const struct ht_net_x_conf *c,
+	    const struct ht_oauth_cred *cred, struct ht_err *e);
+
+/*
+ * The body of the request that posts text: {"text":...} for v2, a form
+ * (status=...) for v1.1.  NULL when out of memory; caller frees.
+ */
+char	*ht_net_x_body(int v1, const char *text, const char *reply_to);
+
+/*
+ * The one place where a reset header becomes a time: value is epoch
+ * seconds (x-*-reset), or seconds from now when relative (Retry-After).
+ * Returns epoch seconds, or 0 when value is not a usable time: not digits,
+ * or a time that ht_net_x_reset_check does not believe.
+ */
+long long ht_net_x_hold_until(const char *value, int relative,
+	    long long now);
+/*
+ * Sanity of a reset time (epoch seconds; now the current time): reset when
+ * it is in the future and at most HT_NET_X_RESET_MAX seconds away, else 0
+ * ("unknown"), for which callers fall back to their bounded exponential
+ * backoff.  A reset in the past would have tw-post retry once a second
+ * against a 429; an absurd one would hold the queue for ever, or overflow
+ * what is computed from it.
+ */
+#define HT_NET_X_RESET_MAX	(86400 + 3600)	/* a day, and an hour of skew */
+long long ht_net_x_reset_check(long long reset, long long now);
+
+#endif

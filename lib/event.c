@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "jstream.h"
 
 #define TAG_MAX		128
 #define REPO_MAX	255
@@ -112,28 +113,6 @@ ht_time_rfc3339(long long secs, char *buf, size_t len)
 	return 0;
 }
 
-static const char *
-json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "?";
-}
-
 /*
  * A whole number given as an integer, a float with no fraction worth
  * keeping (1.417566161e+09) or a decimal string ("0").  Docker Hub has sent
@@ -172,7 +151,7 @@ get_number(const json_t *obj, const char *key, const char *where,
 		*out = (long long)d;	/* min >= 0: truncation is floor */
 	} else {
 		ht_err_set(e, "%s.%s: expected a number, got %s", where, key,
-		    json_type_name(v));
+		    ht_json_type_name(v));
 		return -1;
 	}
 	if (*out < min || *out > max)
@@ -195,7 +174,7 @@ get_string(const json_t *obj, const char *key, const char *where,
 		return 0;
 	if (!json_is_string(v)) {
 		ht_err_set(e, "%s.%s: expected a string, got %s", where, key,
-		    json_type_name(v));
+		    ht_json_type_name(v));
 		return -1;
 	}
 	*out = json_string_value(v);
@@ -212,7 +191,7 @@ get_bool(const json_t *obj, const char *key, const char *where, int *out,
 		return 0;
 	if (!json_is_boolean(v)) {
 		ht_err_set(e, "%s.%s: expected true or false, got %s", where,
-		    key, json_type_name(v));
+		    key, ht_json_type_name(v));
 		return -1;
 	}
 	*out = json_is_true(v);
@@ -258,7 +237,7 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 
 	if (!json_is_object(p)) {
 		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
-		    "object, got %s", json_type_name(p));
+		    "object, got %s", ht_json_type_name(p));
 		return NULL;
 	}
 	push = json_object_get(p, "push_data");
@@ -271,7 +250,7 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 	if (!json_is_object(push) || !json_is_object(repo)) {
 		ht_err_set(e, "%s: expected an object, got %s",
 		    !json_is_object(push) ? "push_data" : "repository",
-		    json_type_name(!json_is_object(push) ? push : repo));
+		    ht_json_type_name(!json_is_object(push) ? push : repo));
 		return NULL;
 	}
 

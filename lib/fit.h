@@ -49,12 +49,4 @@ int	ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 	    struct ht_fit *f, struct ht_err *e);
 void	ht_fit_free(struct ht_fit *);
 
-/*
- * The longest cut of s[0..len) at a grapheme boundary no longer than max
- * bytes: returns its length in bytes (0 when even the first cluster is
- * longer), or -1 with e set.
- */
-long	ht_fit_graphemes(const char *s, size_t len, size_t max,
-	    struct ht_err *e);
-
 #endif

@@ -522,31 +522,17 @@ ht_httpreq_drain(int fd, const struct ht_httpreq *r, size_t max, int ms)
 	}
 }
 
-/*
- * Percent-decoding of a query value ('+' is a space, as forms write it).
- * Written here because the library that has it (libcurl) must not be
- * loaded by the webhook path, and this is a dozen lines.
- */
+/* A query value, percent-decoded ('+' is a space) into a new string. */
 static char *
 pct_decode(const char *s, size_t n, size_t *len)
 {
 	char *out;
-	size_t i, o = 0;
-	int hi, lo;
 
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = ht_hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = ht_hexval((unsigned char)s[i + 2])) >= 0) {
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			out[o++] = (char)(s[i] == '+' ? ' ' : s[i]);
-	}
-	out[o] = '\0';
-	*len = o;
+	memcpy(out, s, n);
+	*len = ht_form_decode(out, n);
+	out[*len] = '\0';
 	return out;
 }
 

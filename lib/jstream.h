@@ -70,4 +70,7 @@ int	ht_jstream_files(int argc, char *const argv[], ht_jstream_fn *fn,
 /* How deep containers nest in a value: 0 for a scalar, 1 for [1]. */
 int	ht_json_depth(const json_t *);
 
+/* "an object", "an array", "a string", "a number", "a boolean", "null". */
+const char *ht_json_type_name(const json_t *);
+
 #endif

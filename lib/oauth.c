@@ -12,43 +12,6 @@
 #include "oauth.h"
 #include "util.h"
 
-/* A growing string; oom remembers a failed allocation until the end. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	char *np;
-	size_t ncap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap > 0 ? b->cap : 64;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /*
  * RFC 3986 percent-encoding, as RFC 5849 3.6 requires: every byte but the
  * unreserved ALPHA / DIGIT / "-" / "." / "_" / "~" becomes %XX, upper-case
@@ -59,7 +22,7 @@ sb_str(struct sbuf *b, const char *s)
  * checks this encoder against curl_easy_escape for every byte value.
  */
 static void
-sb_enc(struct sbuf *b, const char *s, size_t n)
+sb_enc(struct ht_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned char c;
@@ -73,13 +36,13 @@ sb_enc(struct sbuf *b, const char *s, size_t n)
 			    c != '.' && c != '_' && c != '~')
 				break;
 		}
-		sb_add(b, s + i, run);
+		ht_buf_add(b, s + i, run);
 		if (i + run < n) {
 			c = (unsigned char)s[i + run];
 			pct[0] = '%';
 			pct[1] = hex[c >> 4];
 			pct[2] = hex[c & 15];
-			sb_add(b, pct, 3);
+			ht_buf_add(b, pct, 3);
 			run++;
 		}
 	}
@@ -88,9 +51,9 @@ sb_enc(struct sbuf *b, const char *s, size_t n)
 char *
 ht_oauth_encode(const char *s, size_t len)
 {
-	struct sbuf b = { 0 };
+	struct ht_buf b = { 0 };
 
-	sb_add(&b, "", 0);
+	ht_buf_add(&b, "", 0);
 	sb_enc(&b, s, len);
 	if (b.oom) {
 		free(b.p);
@@ -165,31 +128,6 @@ pair_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-/*
- * Decode len bytes of form-encoded s in place ("+" is a space, %XX a byte;
- * a "%" not followed by two hex digits is kept as it is).  Returns the new
- * length.
- */
-static size_t
-form_decode(char *s, size_t len)
-{
-	size_t i, o;
-	int h, l;
-
-	for (i = o = 0; i < len; i++) {
-		if (s[i] == '+')
-			s[o++] = ' ';
-		else if (s[i] == '%' && i + 2 < len &&
-		    (h = ht_hexval(s[i + 1])) != -1 &&
-		    (l = ht_hexval(s[i + 2])) != -1) {
-			s[o++] = (char)(h << 4 | l);
-			i += 2;
-		} else
-			s[o++] = s[i];
-	}
-	return o;
-}
-
 /* Add the parameters of a query string or form body (len bytes of s). */
 static void
 pairs_form(struct pairs *ps, const char *s, size_t len)
@@ -211,8 +149,8 @@ pairs_form(struct pairs *ps, const char *s, size_t len)
 		if (name == NULL || value == NULL) {
 			ps->oom = 1;
 		} else {
-			nlen = form_decode(name, strlen(name));
-			vlen = form_decode(value, strlen(value));
+			nlen = ht_form_decode(name, strlen(name));
+			vlen = ht_form_decode(value, strlen(value));
 			pairs_add(ps, name, nlen, value, vlen);
 		}
 		free(name);
@@ -228,7 +166,7 @@ pairs_form(struct pairs *ps, const char *s, size_t len)
  * empty), no query, no fragment.  *query gets the query (or NULL).
  */
 static int
-base_uri(struct sbuf *b, const char *url, const char **query,
+base_uri(struct ht_buf *b, const char *url, const char **query,
     size_t *qlen, struct ht_err *e)
 {
 	const char *p, *host, *hend, *port, *path, *pend;
@@ -244,9 +182,9 @@ base_uri(struct sbuf *b, const char *url, const char **query,
 	slen = (size_t)(p - url);
 	for (i = 0; i < slen; i++) {
 		c = (char)tolower((unsigned char)url[i]);
-		sb_add(b, &c, 1);
+		ht_buf_add(b, &c, 1);
 	}
-	sb_str(b, "://");
+	ht_buf_str(b, "://");
 	host = p + 3;
 	hend = host + strcspn(host, "/?#");
 	if (hend == host) {
@@ -263,22 +201,22 @@ base_uri(struct sbuf *b, const char *url, const char **query,
 			break;
 	for (p = host; p < (port != NULL ? port - 1 : hend); p++) {
 		c = (char)tolower((unsigned char)*p);
-		sb_add(b, &c, 1);
+		ht_buf_add(b, &c, 1);
 	}
 	if (port != NULL && port < hend &&
 	    !((slen == 4 && strncasecmp(url, "http", 4) == 0 &&
 	    hend - port == 2 && strncmp(port, "80", 2) == 0) ||
 	    (slen == 5 && strncasecmp(url, "https", 5) == 0 &&
 	    hend - port == 3 && strncmp(port, "443", 3) == 0))) {
-		sb_add(b, ":", 1);
-		sb_add(b, port, (size_t)(hend - port));
+		ht_buf_add(b, ":", 1);
+		ht_buf_add(b, port, (size_t)(hend - port));
 	}
 	path = hend;
 	pend = path + strcspn(path, "?#");
 	if (pend == path)
-		sb_add(b, "/", 1);
+		ht_buf_add(b, "/", 1);
 	else
-		sb_add(b, path, (size_t)(pend - path));
+		ht_buf_add(b, path, (size_t)(pend - path));
 	if (*pend == '?') {
 		*query = pend + 1;
 		*qlen = strcspn(*query, "#");
@@ -290,7 +228,7 @@ char *
 ht_oauth_base_string(const char *method, const char *url, const char *form,
     const struct ht_oauth_param *p, size_t n, struct ht_err *e)
 {
-	struct sbuf uri = { 0 }, params = { 0 }, out = { 0 };
+	struct ht_buf uri = { 0 }, params = { 0 }, out = { 0 };
 	struct pairs ps = { 0 };
 	const char *query;
 	size_t i, qlen;
@@ -308,23 +246,23 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 		goto nomem;
 	if (ps.n > 0)
 		qsort(ps.v, ps.n, sizeof *ps.v, pair_cmp);
-	sb_add(&params, "", 0);
+	ht_buf_add(&params, "", 0);
 	for (i = 0; i < ps.n; i++) {
 		if (i > 0)
-			sb_add(&params, "&", 1);
-		sb_str(&params, ps.v[i].name);
-		sb_add(&params, "=", 1);
-		sb_str(&params, ps.v[i].value);
+			ht_buf_add(&params, "&", 1);
+		ht_buf_str(&params, ps.v[i].name);
+		ht_buf_add(&params, "=", 1);
+		ht_buf_str(&params, ps.v[i].value);
 	}
 	for (i = 0; method[i] != '\0'; i++) {
 		char c = (char)toupper((unsigned char)method[i]);
 
-		sb_add(&out, &c, 1);
+		ht_buf_add(&out, &c, 1);
 	}
-	sb_add(&out, "&", 1);
+	ht_buf_add(&out, "&", 1);
 	if (!uri.oom)
 		sb_enc(&out, uri.p, uri.len);
-	sb_add(&out, "&", 1);
+	ht_buf_add(&out, "&", 1);
 	if (!params.oom)
 		sb_enc(&out, params.p, params.len);
 	if (uri.oom || params.oom || out.oom)
@@ -347,15 +285,15 @@ int
 ht_oauth_hmac_sha1(const char *consumer_secret, const char *token_secret,
     const char *base, char sig[HT_OAUTH_SIG_LEN], struct ht_err *e)
 {
-	struct sbuf key = { 0 };
+	struct ht_buf key = { 0 };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	int r = -1;
 
 	/* The key is "encode(consumer secret)&encode(token secret)". */
-	sb_add(&key, "", 0);
+	ht_buf_add(&key, "", 0);
 	sb_enc(&key, consumer_secret, strlen(consumer_secret));
-	sb_add(&key, "&", 1);
+	ht_buf_add(&key, "&", 1);
 	sb_enc(&key, token_secret, strlen(token_secret));
 	if (key.oom) {
 		ht_err_set(e, "out of memory");
@@ -389,7 +327,7 @@ ht_oauth_header(const struct ht_oauth_cred *c, const char *method,
 	struct ht_oauth_param p[7];
 	unsigned char rnd[32];
 	char nbuf[2 * sizeof rnd + 1], ts[24], sig[HT_OAUTH_SIG_LEN];
-	struct sbuf h = { 0 };
+	struct ht_buf h = { 0 };
 	char *base = NULL;
 	size_t i, n = 0;
 
@@ -429,14 +367,14 @@ ht_oauth_header(const struct ht_oauth_cred *c, const char *method,
 	memmove(&p[3], &p[2], (n - 2) * sizeof p[0]);
 	p[2] = (struct ht_oauth_param){ "oauth_signature", sig };
 	n++;
-	sb_str(&h, "OAuth ");
+	ht_buf_str(&h, "OAuth ");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			sb_str(&h, ", ");
-		sb_str(&h, p[i].name);
-		sb_str(&h, "=\"");
+			ht_buf_str(&h, ", ");
+		ht_buf_str(&h, p[i].name);
+		ht_buf_str(&h, "=\"");
 		sb_enc(&h, p[i].value, strlen(p[i].value));
-		sb_str(&h, "\"");
+		ht_buf_str(&h, "\"");
 	}
 	if (h.oom) {
 		free(h.p);

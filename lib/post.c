@@ -1,7 +1,6 @@
 /*
  * post — the posting engine.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +16,7 @@ struct ht_engine {
 	struct ht_net *net;
 	struct ht_sender *sender;
 	int prepared;
-	void (*trace)(void *, const char *);
-	void *trace_arg;
+	int tracing;		/* --verbose */
 	time_t not_before;	/* no request before this: the last answer
 				   said a window is used up (epoch s), or 0 */
 	const char *not_limit;	/* that window, static text, or NULL */
@@ -39,8 +37,7 @@ ht_engine_new(struct ht_net *net, const struct ht_engine_conf *c,
 		return NULL;
 	}
 	g->net = net;
-	g->trace = c->trace;
-	g->trace_arg = c->trace_arg;
+	g->tracing = c->trace != NULL;
 	if ((g->sender = ht_sender_new(&sc, e)) == NULL) {
 		ht_engine_free(g);
 		return NULL;
@@ -64,24 +61,6 @@ ht_engine_net(const struct ht_engine *g)
 	return g->net->ops;
 }
 
-static void
-trace(struct ht_engine *g, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-trace(struct ht_engine *g, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	if (g->trace == NULL)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	g->trace(g->trace_arg, line);
-}
-
 /* --verbose: the answer, its status, the headers worth seeing, its body. */
 static void
 trace_answer(struct ht_engine *g, const struct ht_http_ans *a,
@@ -92,21 +71,22 @@ trace_answer(struct ht_engine *g, const struct ht_http_ans *a,
 	json_t *v;
 	size_t i;
 
-	if (g->trace == NULL)
+	if (!g->tracing)
 		return;
 	if (a->status == 0) {
-		trace(g, "< %s", o->reason);
+		ht_sender_trace(g->sender, "< %s", o->reason);
 		return;
 	}
-	trace(g, "< %d (%ld ms)", a->status, a->time_ms);
+	ht_sender_trace(g->sender, "< %d (%ld ms)", a->status, a->time_ms);
 	json_object_foreach((json_t *)a->headers, k, v)
 		for (i = 0; p != NULL && p[i] != NULL; i++)
 			if (strncmp(k, p[i], strlen(p[i])) == 0) {
-				trace(g, "< %s: %s", k, json_string_value(v));
+				ht_sender_trace(g->sender, "< %s: %s", k,
+				    json_string_value(v));
 				break;
 			}
-	trace(g, "< %.*s", (int)(a->body_len < 900 ? a->body_len : 900),
-	    a->body);
+	ht_sender_trace(g->sender, "< %.*s", (int)(a->body_len < 900 ?
+	    a->body_len : 900), a->body);
 }
 
 int
@@ -222,8 +202,8 @@ wait_window(struct ht_engine *g, long long deadline, int attempts,
 		beyond_budget(g, o, now);
 		return 1;
 	}
-	trace(g, "%s is used up: waiting %lld ms for its reset",
-	    g->not_limit != NULL ? g->not_limit : "a limit", wait);
+	ht_sender_trace(g->sender, "%s is used up: waiting %lld ms for its "
+	    "reset", g->not_limit != NULL ? g->not_limit : "a limit", wait);
 	ht_sleep_ms(wait);
 	return 0;
 }
@@ -262,7 +242,7 @@ ht_engine_send(struct ht_engine *g, const struct ht_post *p, long budget_ms,
 			backoff = backoff < 32000 ? backoff * 2 : 64000;
 		}
 		if (wait < left) {
-			trace(g, "retrying in %lld ms", wait);
+			ht_sender_trace(g->sender, "retrying in %lld ms", wait);
 			ht_sleep_ms(wait);
 			continue;
 		}

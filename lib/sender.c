@@ -163,12 +163,8 @@ helper_start(struct ht_sender *s, struct ht_err *e)
 	return 0;
 }
 
-static void
-trace(struct ht_sender *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-trace(struct ht_sender *s, const char *fmt, ...)
+void
+ht_sender_trace(struct ht_sender *s, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -317,22 +313,22 @@ trace_request(struct ht_sender *s, const struct ht_http_req *r)
 
 	if (s->trace == NULL)
 		return;
-	trace(s, "> %s %s", r->method, r->url);
+	ht_sender_trace(s, "> %s %s", r->method, r->url);
 	for (i = 0; i < r->nheaders; i++) {
 		h = r->headers[i];
 		if (strncasecmp(h, "Authorization:", 14) != 0) {
-			trace(s, "> %s", h);
+			ht_sender_trace(s, "> %s", h);
 			continue;
 		}
 		for (h += 14; *h == ' '; h++)
 			;
 		sp = strchr(h, ' ');
-		trace(s, "> Authorization: %.*s%s[redacted]",
+		ht_sender_trace(s, "> Authorization: %.*s%s[redacted]",
 		    sp != NULL ? (int)(sp - h) : 0, h, sp != NULL ? " " : "");
 	}
 	if (r->body != NULL)
-		trace(s, "> %.*s", (int)(r->body_len < 900 ? r->body_len : 900),
-		    r->body);
+		ht_sender_trace(s, "> %.*s", (int)(r->body_len < 900 ?
+		    r->body_len : 900), r->body);
 }
 
 /* Fill a's fields from the answer object ans, which a then owns. */

@@ -49,6 +49,10 @@ void	ht_sender_free(struct ht_sender *);
 int	ht_sender_exchange(struct ht_sender *, const struct ht_http_req *r,
 	    long budget_ms, struct ht_http_ans *a, struct ht_err *e);
 
+/* A --verbose line (printf-style) through the trace callback, if any. */
+void	ht_sender_trace(struct ht_sender *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /*
  * Where tw-send is: $HUBTWEET_LIBEXECDIR/tw-send when that is set; else
  * ../libexec/hubtweet/tw-send from the directory of the running program

@@ -3,8 +3,10 @@
 
 #include <jansson.h>
 
+#include "jstream.h"
 #include "template.h"
 #include "utf8.h"
+#include "util.h"
 
 enum part_type { PART_TEXT, PART_FIELD };
 
@@ -39,35 +41,8 @@ ht_template_free(struct ht_template *t)
 	free(t);
 }
 
-/* A growing byte buffer. */
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
 static int
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *ns;
-	size_t cap;
-
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((ns = realloc(b->s, cap)) == NULL)
-			return -1;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-static int
-add_part(struct ht_template *t, enum part_type type, struct buf *text,
+add_part(struct ht_template *t, enum part_type type, struct ht_buf *text,
     char *path, long line, long col)
 {
 	struct part *nv;
@@ -79,11 +54,11 @@ add_part(struct ht_template *t, enum part_type type, struct buf *text,
 	 */
 	if (text != NULL) {
 		/* A fallback may be empty: keep "" rather than NULL. */
-		if ((s = text->s) == NULL && (s = strdup("")) == NULL)
+		if ((s = text->p) == NULL && (s = strdup("")) == NULL)
 			return -1;
 	}
 	if ((nv = realloc(t->v, (t->n + 1) * sizeof *nv)) == NULL) {
-		if (text != NULL && text->s == NULL)
+		if (text != NULL && text->p == NULL)
 			free(s);
 		return -1;
 	}
@@ -96,7 +71,7 @@ add_part(struct ht_template *t, enum part_type type, struct buf *text,
 	nv[t->n].col = col;
 	t->n++;
 	if (text != NULL) {
-		text->s = NULL;
+		text->p = NULL;
 		text->len = text->cap = 0;
 	}
 	return 0;
@@ -148,7 +123,7 @@ ht_template_parse(const char *s, size_t len, const char *name,
     struct ht_err *e)
 {
 	struct ht_template *t;
-	struct buf text = { NULL, 0, 0 }, fb = { NULL, 0, 0 };
+	struct ht_buf text = { NULL, 0, 0, 0 }, fb = { NULL, 0, 0, 0 };
 	size_t i = 0, open, j, bad;
 	char *path = NULL;
 	long fline, fcol;
@@ -169,7 +144,7 @@ ht_template_parse(const char *s, size_t len, const char *name,
 	while (i < len) {
 		if (s[i] == '}') {
 			if (i + 1 < len && s[i + 1] == '}') {
-				if (buf_add(&text, "}", 1) == -1)
+				if (ht_buf_add(&text, "}", 1) == -1)
 					goto oom;
 				i += 2;
 				continue;
@@ -181,13 +156,13 @@ ht_template_parse(const char *s, size_t len, const char *name,
 		if (s[i] != '{') {
 			for (j = i; j < len && s[j] != '{' && s[j] != '}'; j++)
 				;
-			if (buf_add(&text, s + i, j - i) == -1)
+			if (ht_buf_add(&text, s + i, j - i) == -1)
 				goto oom;
 			i = j;
 			continue;
 		}
 		if (i + 1 < len && s[i + 1] == '{') {
-			if (buf_add(&text, "{", 1) == -1)
+			if (ht_buf_add(&text, "{", 1) == -1)
 				goto oom;
 			i += 2;
 			continue;
@@ -228,7 +203,7 @@ ht_template_parse(const char *s, size_t len, const char *name,
 				}
 				if ((s[j] == '{' || s[j] == '}') &&
 				    j + 1 < len && s[j + 1] == s[j]) {
-					if (buf_add(&fb, s + j, 1) == -1)
+					if (ht_buf_add(&fb, s + j, 1) == -1)
 						goto oom;
 					j += 2;
 				} else if (s[j] == '}')
@@ -238,7 +213,7 @@ ht_template_parse(const char *s, size_t len, const char *name,
 					    "(write '{{' for a brace)");
 					goto err;
 				} else {
-					if (buf_add(&fb, s + j, 1) == -1)
+					if (ht_buf_add(&fb, s + j, 1) == -1)
 						goto oom;
 					j++;
 				}
@@ -260,8 +235,8 @@ oom:
 	ht_err_at(e, name, 0, 0, "out of memory");
 err:
 	free(path);
-	free(text.s);
-	free(fb.s);
+	free(text.p);
+	free(fb.p);
 	ht_template_free(t);
 	return NULL;
 }
@@ -299,13 +274,6 @@ ht_render_free(struct ht_render *r)
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
-}
-
-static const char *
-type_name(const json_t *v)
-{
-	return json_is_object(v) ? "an object" : json_is_array(v) ?
-	    "an array" : json_is_null(v) ? "null" : "a value";
 }
 
 /* The value at a dotted path, or NULL. */
@@ -419,7 +387,7 @@ ht_template_render(const struct ht_template *t, const json_t *obj,
 		}
 		if (json_is_object(v) || json_is_array(v)) {
 			ht_err_set(e, "field \"%s\" is %s, not text", p->path,
-			    type_name(v));
+			    ht_json_type_name(v));
 			goto err;
 		}
 		if (render_value(v, &pc->s, &pc->len) == -1)

@@ -200,3 +200,17 @@ ht_utf8_graphemes(const char *s, size_t len, size_t **bounds,
 	*bounds = b;
 	return k;
 }
+
+long
+ht_utf8_cut(const char *s, size_t len, size_t max, struct ht_err *e)
+{
+	size_t *b;
+	long n, i, r = 0;
+
+	if ((n = ht_utf8_graphemes(s, len, &b, e)) == -1)
+		return -1;
+	for (i = 0; i < n && b[i] <= max; i++)
+		r = (long)b[i];
+	free(b);
+	return r;
+}

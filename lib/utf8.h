@@ -57,4 +57,12 @@ int	ht_utf8_nfc(const char *s, size_t len, char **out, size_t *outlen,
 long	ht_utf8_graphemes(const char *s, size_t len, size_t **bounds,
 	    struct ht_err *e);
 
+/*
+ * The longest cut of s[0..len) at a grapheme boundary no longer than max
+ * bytes: returns its length in bytes (0 when even the first cluster is
+ * longer), or -1 with e set.
+ */
+long	ht_utf8_cut(const char *s, size_t len, size_t max,
+	    struct ht_err *e);
+
 #endif

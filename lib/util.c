@@ -193,3 +193,54 @@ ht_sleep_ms(long long ms)
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 }
+
+size_t
+ht_form_decode(char *s, size_t len)
+{
+	size_t i, o;
+	int h, l;
+
+	for (i = o = 0; i < len; i++) {
+		if (s[i] == '+')
+			s[o++] = ' ';
+		else if (s[i] == '%' && i + 2 < len &&
+		    (h = ht_hexval((unsigned char)s[i + 1])) != -1 &&
+		    (l = ht_hexval((unsigned char)s[i + 2])) != -1) {
+			s[o++] = (char)(h << 4 | l);
+			i += 2;
+		} else
+			s[o++] = s[i];
+	}
+	return o;
+}
+
+int
+ht_buf_add(struct ht_buf *b, const char *s, size_t n)
+{
+	char *np;
+	size_t ncap;
+
+	if (b->oom)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		ncap = b->cap > 0 ? b->cap : 64;
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		if ((np = realloc(b->p, ncap)) == NULL) {
+			b->oom = 1;
+			return -1;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int
+ht_buf_str(struct ht_buf *b, const char *s)
+{
+	return ht_buf_add(b, s, strlen(s));
+}

@@ -31,6 +31,27 @@ int	ht_hexval(int c);
 long long ht_now_ms(void);
 /* Sleep ms milliseconds (at most; nothing when ms <= 0). */
 void	ht_sleep_ms(long long ms);
+/*
+ * Decode len bytes of form-encoded s in place ('+' is a space, %XX a byte;
+ * a '%' not followed by two hex digits is kept as it is).  Returns the new
+ * length.
+ */
+size_t	ht_form_decode(char *s, size_t len);
+
+/*
+ * A growing byte buffer, NUL-terminated once anything was added (p is
+ * NULL before); caller frees p.  oom remembers a failed allocation: later
+ * adds do nothing, so that a caller may check once at the end.
+ */
+struct ht_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+/* 0, or -1 when out of memory (now or before). */
+int	ht_buf_add(struct ht_buf *, const char *s, size_t n);
+int	ht_buf_str(struct ht_buf *, const char *s);
+
 /* Parse a non-negative decimal number within [min, max]. */
 int	ht_parse_num(const char *s, long long min, long long max,
 	    long long *out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fit.h"
+#include "utf8.h"
 #include "tweetlen.h"
 #include "fuzz.h"
 
@@ -43,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	ht_err_clear(&e);
-	g = ht_fit_graphemes(s, len, len / 2, &e);
+	g = ht_utf8_cut(s, len, len / 2, &e);
 	if (g > (long)(len / 2) || (g < 0 && e.msg[0] == '\0'))
 		abort();
 

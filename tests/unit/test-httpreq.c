@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "httpreq.h"
+#include "util.h"
 #include "secret.h"
 #include "webhook.h"
 

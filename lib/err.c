@@ -74,6 +74,22 @@ ht_err_set(struct ht_err *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+ht_err_fail(struct ht_err *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	e->input[0] = '\0';
+	e->line = e->col = 0;
+	e->status = status;
+	va_start(ap, fmt);
+	set_msg(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void
 ht_err_at(struct ht_err *e, const char *input, long line, long col,
     const char *fmt, ...)

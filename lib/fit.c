@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "fit.h"
 #include "tweeturl.h"
@@ -217,7 +218,7 @@ ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 	if ((j.cur = calloc(n + 1, sizeof *j.cur)) == NULL ||
 	    (j.buf = malloc(total)) == NULL ||
 	    (c = calloc(n + 1, sizeof *c)) == NULL) {
-		ht_err_set(e, "out of memory");
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -176,7 +177,7 @@ base_uri(struct ht_buf *b, const char *url, const char **query,
 	*query = NULL;
 	*qlen = 0;
 	if ((p = strstr(url, "://")) == NULL || p == url) {
-		ht_err_set(e, "%s: not an absolute URL", url);
+		(void)ht_err_fail(e, EX_CONFIG, "%s: not an absolute URL", url);
 		return -1;
 	}
 	slen = (size_t)(p - url);
@@ -188,7 +189,7 @@ base_uri(struct ht_buf *b, const char *url, const char **query,
 	host = p + 3;
 	hend = host + strcspn(host, "/?#");
 	if (hend == host) {
-		ht_err_set(e, "%s: no host in URL", url);
+		(void)ht_err_fail(e, EX_CONFIG, "%s: no host in URL", url);
 		return -1;
 	}
 	/* The port follows the last ':' outside an IPv6 literal. */
@@ -272,7 +273,7 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 	pairs_free(&ps);
 	return out.p;
 nomem:
-	ht_err_set(e, "out of memory");
+	(void)ht_err_fail(e, EX_OSERR, "out of memory");
 fail:
 	free(uri.p);
 	free(params.p);
@@ -296,17 +297,17 @@ ht_oauth_hmac_sha1(const char *consumer_secret, const char *token_secret,
 	ht_buf_add(&key, "&", 1);
 	sb_enc(&key, token_secret, strlen(token_secret));
 	if (key.oom) {
-		ht_err_set(e, "out of memory");
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	if (HMAC(EVP_sha1(), key.p, (int)key.len, (const unsigned char *)base,
 	    strlen(base), md, &mdlen) == NULL || mdlen != 20) {
-		ht_err_set(e, "HMAC-SHA1 failed");
+		(void)ht_err_fail(e, EX_SOFTWARE, "HMAC-SHA1 failed");
 		goto out;
 	}
 	if (EVP_EncodeBlock((unsigned char *)sig, md, (int)mdlen) !=
 	    HT_OAUTH_SIG_LEN - 1) {
-		ht_err_set(e, "base64 failed");
+		(void)ht_err_fail(e, EX_SOFTWARE, "base64 failed");
 		goto out;
 	}
 	r = 0;
@@ -333,7 +334,8 @@ ht_oauth_header(const struct ht_oauth_cred *c, const char *method,
 
 	if (nonce == NULL) {
 		if (RAND_bytes(rnd, sizeof rnd) != 1) {
-			ht_err_set(e, "no random bytes for the OAuth nonce");
+			(void)ht_err_fail(e, EX_OSERR,
+			    "no random bytes for the OAuth nonce");
 			return NULL;
 		}
 		for (i = 0; i < sizeof rnd; i++) {
@@ -378,7 +380,7 @@ ht_oauth_header(const struct ht_oauth_cred *c, const char *method,
 	}
 	if (h.oom) {
 		free(h.p);
-		ht_err_set(e, "out of memory");
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		return NULL;
 	}
 	return h.p;

@@ -49,9 +49,8 @@ int
 ht_stream_finish(FILE *fp, const char *name, struct ht_err *e)
 {
 	if (fflush(fp) == EOF || ferror(fp)) {
-		ht_err_at(e, NULL, 0, 0, "%s: write error: %s", name,
+		return ht_err_fail(e, EX_IOERR, "%s: write error: %s", name,
 		    strerror(errno != 0 ? errno : EIO));
-		return -1;
 	}
 	return 0;
 }

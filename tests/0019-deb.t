@@ -13,7 +13,7 @@ fi
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" deb
 is_status 0 "make deb"
 arch=$(dpkg --print-architecture)
-version=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
+version=$(sed -n 's/^VERSION = //p' "$TOP/GNUmakefile")
 deb=$TOP/hubtweet_${version}_$arch.deb
 if [ ! -f "$deb" ]; then
 	not_ok "make deb wrote hubtweet_${version}_$arch.deb"; _show
@@ -23,7 +23,7 @@ ok "make deb wrote hubtweet_${version}_$arch.deb"
 
 field() { dpkg-deb -f "$deb" "$1"; }
 is "$(field Package)" hubtweet "Package: hubtweet"
-is "$(field Version)" "$version" "Version: the Makefile's"
+is "$(field Version)" "$version" "Version: the GNUmakefile's"
 is "$(field Architecture)" "$arch" "Architecture: this machine's"
 like "$(field Maintainer)" '^[^<]+ <[^>]+@[^>]+>$' "Maintainer: a name and an address"
 like "$(field Installed-Size)" '^[1-9][0-9]*$' "Installed-Size"

@@ -297,9 +297,10 @@ request_line(const struct ht_http_req *r, long timeout, long ctimeout)
 	}
 out:
 	/* The array held the signed headers. */
-	json_array_foreach(h, i, req)
+	json_array_foreach(h, i, req) {
 		OPENSSL_cleanse((char *)json_string_value(req),
 		    json_string_length(req));
+	}
 	json_decref(h);
 	return line;
 }

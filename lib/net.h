@@ -4,7 +4,6 @@
  * ops->checked (who the credentials are: tw-post -C -O), both optional,
  * and outcome.account.
  *
- *
  * net — what a network (X today; Mastodon and Bluesky next) adds to the
  * posting engine (post.h): it builds the HTTP request that publishes one
  * post, and it says what an answer means.  Nothing else: the engine sends
@@ -167,7 +166,8 @@ struct ht_net_ops {
 	 * Optional (NULL: the network cannot say): the request that asks
 	 * who the credentials are (a GET that posts nothing), into r as for
 	 * build; and what its answer means: HT_POSTED with o->id the
-	 * account's name (without "@"), or why not, as for a post.
+	 * account's id and o->account its name (without "@"), or why not,
+	 * as for a post.
 	 */
 	int	(*check)(struct ht_net *, struct ht_http_req *r,
 		    struct ht_err *e);

@@ -22,10 +22,12 @@
 #include "jstream.h"
 #include "log.h"
 #include "oauth.h"
+#include "net-x.h"
+#include "post.h"
 #include "queue.h"
+#include "sender.h"
 #include "tweetlen.h"
 #include "util.h"
-#include "xapi.h"
 
 #ifndef HT_LIBEXECDIR
 #define HT_LIBEXECDIR "/usr/local/libexec/hubtweet"
@@ -113,8 +115,8 @@ struct run {
 	const char *reply_to;		/* -r */
 	const char *endpoint;		/* the URL posts go to */
 	struct ht_conf *conf;
-	struct ht_xapi_conf xc;
-	struct ht_xapi *x;		/* made on the first send */
+	struct ht_net_x_conf xc;
+	struct ht_engine *g;		/* the posting engine (not -n) */
 	char *helper;
 	long n;				/* posts seen */
 	int status;
@@ -124,8 +126,7 @@ struct run {
 	const char *qdir;
 	int hold;			/* queue the rest, send nothing more */
 	int flushing;			/* -F: messages name the item */
-	const struct ht_qitem *item;	/* the item being sent */
-	struct ht_xapi_result res;	/* what X said of it */
+	const char *text, *event;	/* --queue: the post being queued */
 };
 
 /* How grave a status is: the gravest decides the exit status. */
@@ -204,18 +205,19 @@ write_failed(struct run *r)
 }
 
 /*
- * Read the credentials, copy them into the client, and wipe them where they
- * were found: the environment (so that no child inherits them) and the
- * config's memory.
+ * The engine's connect: read the credentials, copy them into the network,
+ * and wipe them where they were found: the environment (so that no child
+ * inherits them) and the config's memory.  What is missing is said here
+ * (e's message empty).
  */
-static struct ht_xapi *
-client(struct run *r)
+static struct ht_net *
+connect_x(void *arg, struct ht_err *e)
 {
+	struct run *r = arg;
 	struct ht_oauth_cred cred;
 	const char *v[4];
 	char missing[256];
-	struct ht_err e;
-	struct ht_xapi *x;
+	struct ht_net *x;
 	size_t i, off = 0;
 	int n;
 
@@ -238,22 +240,20 @@ client(struct run *r)
 		    sizeof cf));
 		note(r, EX_CONFIG);
 		r->stop = 1;
+		ht_err_clear(e);
+		e->status = EX_CONFIG;
 		return NULL;
 	}
 	cred.consumer_key = v[0];
 	cred.consumer_secret = v[1];
 	cred.token = v[2];
 	cred.token_secret = v[3];
-	ht_err_clear(&e);
-	x = ht_xapi_new(&r->xc, &cred, &e);
+	x = ht_net_x_new(&r->xc, &cred, e);
 	for (i = 0; i < 4; i++)
 		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
 	ht_env_wipe_secrets(HT_ENV_TW);
-	if (x == NULL) {
-		ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_OSERR);
+	if (x == NULL)
 		r->stop = 1;
-	}
 	return x;
 }
 
@@ -286,7 +286,7 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 	}
 	if (!tl->valid)
 		return 0;
-	if ((body = ht_xapi_body(r->v1, text, reply_to)) == NULL) {
+	if ((body = ht_net_x_body(r->v1, text, reply_to)) == NULL) {
 		ht_warnx("out of memory");
 		note(r, EX_OSERR);
 		r->stop = 1;
@@ -306,25 +306,22 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
  * so that the log matches it with dh-parse's line for the delivery.
  */
 static void
-print_posted(struct run *r, const struct ht_xapi_result *res,
-    const char *text, size_t len, const char *event)
+print_posted(struct run *r, const struct ht_outcome *o, const char *text,
+    size_t len, const char *event)
 {
-	char url[96];
-	json_t *o;
+	json_t *j;
 
-	(void)snprintf(url, sizeof url, "https://x.com/i/web/status/%s",
-	    res->id);
 	if (event != NULL)
-		ht_info("event %s: posted %s", event, url);
+		ht_info("event %s: posted %s", event, o->url);
 	if (r->json) {
-		o = json_pack("{s:s,s:s,s:s%}", "id", res->id, "url", url,
+		j = json_pack("{s:s,s:s,s:s%}", "id", o->id, "url", o->url,
 		    "text", text, len);
-		if (o != NULL && event != NULL)
-			(void)json_object_set_new(o, "event",
+		if (j != NULL && event != NULL)
+			(void)json_object_set_new(j, "event",
 			    json_string(event));
-		if (emit_json(o) == -1)
+		if (emit_json(j) == -1)
 			(void)write_failed(r);
-	} else if (printf("%s %s\n", res->id, url) < 0 ||
+	} else if (printf("%s %s\n", o->id, o->url) < 0 ||
 	    fflush(stdout) == EOF)
 		(void)write_failed(r);
 }
@@ -332,9 +329,9 @@ print_posted(struct run *r, const struct ht_xapi_result *res,
 /* A post X already has: reported, and done. */
 static void
 print_duplicate(struct run *r, const char *prefix,
-    const struct ht_xapi_result *res, const char *text, size_t len)
+    const struct ht_outcome *o, const char *text, size_t len)
 {
-	ht_warnx("%s%s", prefix, res->reason);
+	ht_warnx("%s%s", prefix, o->reason);
 	if (r->json && emit_json(json_pack("{s:n,s:n,s:s%,s:b}", "id",
 	    "url", "text", text, len, "duplicate", 1)) == -1)
 		(void)write_failed(r);
@@ -377,8 +374,9 @@ static void
 post(struct run *r, const char *text, size_t len, const char *reply_to,
     const char *id)
 {
+	struct ht_post p;
 	struct ht_tweetlen tl;
-	struct ht_xapi_result res;
+	struct ht_outcome o;
 	struct ht_err e;
 
 	r->n++;
@@ -430,31 +428,26 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 		queue_post(r, text, len, reply_to, id);
 		return;
 	}
-	if (r->x == NULL && (r->x = client(r)) == NULL)
-		return;
-	if (ht_xapi_post_within(r->x, text, reply_to, r->budget_ms, &res,
-	    &e) == -1) {
-		ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+	p.text = text;
+	p.reply_to = reply_to;
+	p.id = id;
+	if (ht_engine_send(r->g, &p, r->budget_ms, &o, &e) == -1) {
+		if (e.msg[0] != '\0')
+			ht_log_err(&e);
+		note(r, e.status);
 		r->stop = 1;
 		return;
 	}
-	switch (res.kind) {
-	case HT_XAPI_OK:
-		print_posted(r, &res, text, len, id);
-		return;
-	case HT_XAPI_DUPLICATE:
-		print_duplicate(r, which(r), &res, text, len);
-		return;
-	case HT_XAPI_PERMANENT:
-	case HT_XAPI_NO_CREDITS:
-	case HT_XAPI_TRANSIENT:
-		ht_warnx("%s%s", which(r), res.reason);
-		note(r, res.status);
+	if (o.kind == HT_POSTED)
+		print_posted(r, &o, text, len, id);
+	else if (o.kind == HT_ALREADY)
+		print_duplicate(r, which(r), &o, text, len);
+	else {
+		ht_warnx("%s%s", which(r), o.reason);
+		note(r, o.status);
 		/* Only a bad text is the post's own problem. */
-		if (res.status != EX_DATAERR)
+		if (o.kind != HT_REJECTED)
 			r->stop = 1;
-		return;
 	}
 }
 
@@ -472,166 +465,96 @@ clock_of(time_t t, char *buf, size_t len)
 
 /*
  * "post N: " when queueing, "DIR/new/NAME: " when flushing; then
- * "event ID: " when the item announces an event, so that the log line
+ * "event ID: " when the post announces an event, so that the log line
  * matches dh-parse's for the delivery.
  */
 static const char *
-item_prefix(struct run *r, const char *name, char *buf, size_t len)
+item_prefix(struct run *r, const char *name, const char *event, char *buf,
+    size_t len)
 {
-	const char *id = r->item != NULL ? r->item->id : NULL;
-
 	if (!r->flushing)
 		(void)snprintf(buf, len, "%s%s%s%s", which(r),
-		    id != NULL ? "event " : "", id != NULL ? id : "",
-		    id != NULL ? ": " : "");
+		    event != NULL ? "event " : "", event != NULL ? event : "",
+		    event != NULL ? ": " : "");
 	else
 		(void)snprintf(buf, len, "%s/new/%s: %s%s%s", r->qdir, name,
-		    id != NULL ? "event " : "", id != NULL ? id : "",
-		    id != NULL ? ": " : "");
+		    event != NULL ? "event " : "", event != NULL ? event : "",
+		    event != NULL ? ": " : "");
 	return buf;
 }
 
-/* Status 75, and with --json (not flushing) the post's queued line. */
+/* A post left in the queue: reported, status 75, --json's line. */
 static void
-note_queued(struct run *r)
+print_queued(struct run *r, const char *prefix, const char *why,
+    const char *text)
 {
-	note(r, EX_TEMPFAIL);
-	if (r->json && !r->flushing && r->item != NULL &&
-	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
-	    r->item->text, "queued", 1)) == -1)
-		(void)write_failed(r);
-}
-
-/* A post left in the queue: reported, and status 75. */
-static void
-print_queued(struct run *r, const char *prefix, const char *why)
-{
-	if (r->flushing)
+	if (why == NULL)
+		;
+	else if (r->flushing)
 		ht_notice("%sstill queued: %s", prefix, why);
 	else
 		ht_notice("%squeued in %s: %s", prefix, r->qdir, why);
-	note_queued(r);
+	note(r, EX_TEMPFAIL);
+	if (r->json && !r->flushing && text != NULL &&
+	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
+	    text, "queued", 1)) == -1)
+		(void)write_failed(r);
 }
 
-/* ht_queue_send's and ht_queue_flush's sender: one try of one item. */
-static int
-queue_send(void *arg, const struct ht_qitem *it, struct ht_qsend *s,
-    struct ht_err *e)
-{
-	struct run *r = arg;
-	struct ht_xapi_result *res = &r->res;
-
-	r->item = it;
-	if (r->x == NULL && (r->x = client(r)) == NULL) {
-		/* client() said why; the item stays queued. */
-		ht_err_clear(e);
-		e->status = r->status;
-		return -1;
-	}
-	if (ht_xapi_post_within(r->x, it->text, it->reply_to, r->budget_ms,
-	    res, e) == -1)
-		return -1;
-	(void)snprintf(s->reason, sizeof s->reason, "%s", res->reason);
-	switch (res->kind) {
-	case HT_XAPI_OK:
-		s->result = HT_QSEND_OK;
-		s->reset = (time_t)res->next_at;
-		break;
-	case HT_XAPI_DUPLICATE:
-		s->result = HT_QSEND_DUP;
-		s->reset = (time_t)res->next_at;
-		break;
-	case HT_XAPI_NO_CREDITS:
-		s->result = HT_QSEND_BLOCKED;
-		break;
-	case HT_XAPI_PERMANENT:
-		s->result = HT_QSEND_PERM;
-		s->status = res->status;
-		/* Only a bad text is the post's own problem. */
-		s->stop = res->status != EX_DATAERR;
-		break;
-	case HT_XAPI_TRANSIENT:
-		s->result = res->rate_limited ? HT_QSEND_LIMIT : HT_QSEND_TEMP;
-		s->reset = (time_t)res->retry_at;
-		break;
-	}
-	return 0;
-}
-
-/* What became of each item, in words. */
+/* A post of the queue that stays there, in words. */
 static void
-queue_note(void *arg, const char *name, enum ht_qevent ev,
-    const struct ht_qsend *s, const char *msg)
+report_kept(struct run *r, const struct ht_report *rep, const char *pre,
+    const char *text)
+{
+	const struct ht_outcome *o = rep->o;
+	char why[64], when[32];
+
+	if (o->kind == HT_BUSY && r->flushing)
+		ht_info("%sbeing sent by another process; skipped", pre);
+	else if (o->kind == HT_LIMITED && !rep->tried) {
+		/* A flush says it once, for all the items. */
+		if (r->flushing)
+			return;
+		(void)snprintf(why, sizeof why, "rate limited by X until %s",
+		    clock_of(o->retry_at, when, sizeof when));
+		print_queued(r, pre, why, text);
+	} else if (o->kind == HT_UNPAID) {
+		/* No credits: what to do, and that nothing is lost. */
+		ht_warnx("%s%s; the post stays queued%s%s", pre, o->reason,
+		    r->flushing ? "" : " in ", r->flushing ? "" : r->qdir);
+		print_queued(r, pre, NULL, text);
+	} else
+		print_queued(r, pre, o->reason, text);
+}
+
+/* The engine's report: what became of a post of the queue, in words. */
+static void
+report(void *arg, const struct ht_report *rep)
 {
 	struct run *r = arg;
-	const struct ht_qitem *it;
-	char buf[HT_QUEUE_NAME_MAX + 512], when[32];
-	const char *pre;
+	const struct ht_outcome *o = rep->o;
+	const char *text = r->flushing ? rep->text : r->text;
+	const char *event = r->flushing ? rep->event : r->event;
+	char buf[HT_QUEUE_NAME_MAX + 512];
+	const char *pre = item_prefix(r, rep->name, event, buf, sizeof buf);
 
-	/*
-	 * A flush tells of an item it did not send (held, busy, already
-	 * posted, corrupt) after the item sent before it was freed: only
-	 * the one just sent is r->item.
-	 */
-	if (r->flushing && ev != HT_QEV_SENT && ev != HT_QEV_KEPT &&
-	    ev != HT_QEV_FAILED)
-		r->item = NULL;
-	it = r->item;
-	pre = item_prefix(r, name, buf, sizeof buf);
-
-	switch (ev) {
-	case HT_QEV_SENT:
-		if (s->result == HT_QSEND_OK)
-			print_posted(r, &r->res, it->text, strlen(it->text),
-			    it->id);
-		else
-			print_duplicate(r, pre, &r->res, it->text,
-			    strlen(it->text));
-		break;
-	case HT_QEV_KEPT:
-		if (s->result == HT_QSEND_BLOCKED) {
-			/* No credits: what to do, and that nothing is lost. */
-			ht_warnx("%s%s; the post stays queued%s%s", pre,
-			    s->reason, r->flushing ? "" : " in ",
-			    r->flushing ? "" : r->qdir);
-			note_queued(r);
-		} else
-			print_queued(r, pre, s->reason);
-		break;
-	case HT_QEV_HELD:
-		/* A flush says it once, for all the items. */
-		if (!r->flushing) {
-			char why[64];
-
-			(void)snprintf(why, sizeof why,
-			    "rate limited by X until %s",
-			    clock_of(ht_queue_held(r->q, time(NULL), NULL),
-			    when, sizeof when));
-			print_queued(r, pre, why);
-		}
-		break;
-	case HT_QEV_FAILED:
-		ht_warnx("%s%s; moved to %s/failed/%s", pre, s->reason,
-		    r->qdir, name);
-		note(r, s->status != 0 ? s->status : EX_DATAERR);
-		break;
-	case HT_QEV_CORRUPT:
-		ht_warnx("%s/new/%s: %s; moved to %s/failed/", r->qdir, name,
-		    msg, r->qdir);
-		note(r, EX_DATAERR);
-		break;
-	case HT_QEV_ALREADY:
+	if (o->kind == HT_CORRUPT) {
+		ht_warnx("%s/new/%s: %s; moved to %s/failed/", r->qdir,
+		    rep->name, o->reason, r->qdir);
+		note(r, o->status);
+	} else if (rep->failed) {
+		ht_warnx("%s%s; moved to %s/failed/%s", pre, o->reason,
+		    r->qdir, rep->name);
+		note(r, o->status);
+	} else if (rep->queued)
+		report_kept(r, rep, pre, text);
+	else if (!rep->tried)
 		ht_info("%sits event was posted before; dropped from the "
 		    "queue", pre);
-		break;
-	case HT_QEV_BUSY:
-		if (r->flushing)
-			ht_info("%sbeing sent by another process; skipped",
-			    pre);
-		else
-			print_queued(r, pre, "being sent by another process");
-		break;
-	}
+	else if (o->kind == HT_POSTED)
+		print_posted(r, o, text, strlen(text), event);
+	else
+		print_duplicate(r, pre, o, text, strlen(text));
 }
 
 /* --queue: write the post to the queue, then send it (unless held). */
@@ -640,8 +563,7 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
     const char *id)
 {
 	struct ht_qpost p = { text, reply_to, id };
-	struct ht_qitem held;
-	struct ht_qflush f;
+	struct ht_flush f;
 	char name[HT_QUEUE_NAME_MAX];
 	struct ht_err e;
 
@@ -659,44 +581,37 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 		return;
 	default:
 		ht_warnx("%scannot queue: %s; nothing sent", which(r), e.msg);
-		note(r, e.status != 0 ? e.status : EX_IOERR);
+		note(r, e.status);
 		/* Nothing after it could be queued either. */
 		r->stop = 1;
 		return;
 	}
 	/* Not sending any more (a failure before): only queued. */
 	if (r->hold) {
-		memset(&held, 0, sizeof held);
-		held.text = (char *)text;
-		held.id = (char *)id;
-		r->item = &held;
-		print_queued(r, which(r), "not sent after the failure before");
-		r->item = NULL;
+		print_queued(r, which(r), "not sent after the failure before",
+		    text);
 		return;
 	}
-	memset(&f, 0, sizeof f);
-	f.send = queue_send;
-	f.note = queue_note;
-	f.arg = r;
 	/*
 	 * While the queue is rate limited it only queues (f.wait 0): the
 	 * flush sends, oldest first, and waits for a reset that is near.
 	 */
-	/* For the messages about an item not taken (busy, held). */
-	memset(&held, 0, sizeof held);
-	held.text = (char *)text;
-	held.id = (char *)id;
-	r->item = &held;
-	if (ht_queue_send(r->q, name, &f, &e) == -1) {
+	memset(&f, 0, sizeof f);
+	f.report = report;
+	f.arg = r;
+	f.budget_ms = r->budget_ms;
+	r->text = text;
+	r->event = id;
+	if (ht_engine_send_item(r->g, r->q, name, &f, &e) == -1) {
 		if (e.msg[0] != '\0')
 			ht_warnx("%s%s; queued in %s", which(r), e.msg,
 			    r->qdir);
 		else
 			ht_warnx("%squeued in %s", which(r), r->qdir);
-		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+		note(r, e.status);
 		r->hold = 1;
 	}
-	r->item = NULL;
+	r->text = r->event = NULL;
 	/* A stop means the next ones would fail too: queue them only. */
 	if (f.stopped || r->stop) {
 		r->hold = 1;
@@ -708,20 +623,20 @@ queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
 static void
 flush_queue(struct run *r)
 {
-	struct ht_qflush f;
+	struct ht_flush f;
 	struct ht_err e;
 	char when[32];
 	int k;
 
 	memset(&f, 0, sizeof f);
-	f.send = queue_send;
-	f.note = queue_note;
+	f.report = report;
 	f.arg = r;
+	f.budget_ms = r->budget_ms;
 	/* A rate limit that ends within the time budget is waited for. */
 	f.wait = r->budget_ms / 1000;
 	r->flushing = 1;
 	ht_err_clear(&e);
-	if ((k = ht_queue_flush(r->q, &f, &e)) == 1) {
+	if ((k = ht_engine_flush(r->g, r->q, &f, &e)) == 1) {
 		ht_warnx("%s: another flush is running", r->qdir);
 		note(r, EX_TEMPFAIL);
 		return;
@@ -729,7 +644,7 @@ flush_queue(struct run *r)
 	if (k == -1) {
 		if (e.msg[0] != '\0')
 			ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+		note(r, e.status);
 	}
 	if (f.recovered.adopted > 0)
 		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
@@ -1002,9 +917,10 @@ retry_failed(struct run *r)
 static void
 check_setup(struct run *r, int online)
 {
-	struct ht_xapi_result res;
+	struct ht_outcome o;
+	struct ht_net *x;
 	struct ht_err e;
-	char cf[600], user[64], *q;
+	char cf[600], *q;
 	const char *env;
 	size_t i;
 
@@ -1033,26 +949,33 @@ check_setup(struct run *r, int online)
 		free(q);
 	} else
 		printf("queue: none (no HOME and no queue.dir)\n");
-	/* client() says what is missing, and the status: after the above. */
+	/* connect_x says what is missing, and the status: after the above. */
 	(void)fflush(stdout);
-	if ((r->x = client(r)) == NULL)
-		return;
+	ht_err_clear(&e);
 	if (!online) {
+		if ((x = connect_x(r, &e)) == NULL) {
+			if (e.msg[0] != '\0')
+				ht_log_err(&e);
+			note(r, e.status);
+			return;
+		}
+		ht_net_free(x);
 		printf("credentials: all four set (not tried: -O asks X)\n");
 		return;
 	}
-	ht_err_clear(&e);
-	if (ht_xapi_whoami(r->x, user, sizeof user, &res, &e) == -1) {
-		ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_SOFTWARE);
+	if (ht_engine_check(r->g, &o, &e) == -1) {
+		if (e.msg[0] != '\0')
+			ht_log_err(&e);
+		note(r, e.status);
 		return;
 	}
-	if (res.kind != HT_XAPI_OK) {
-		ht_warnx("credentials: %s", res.reason);
-		note(r, res.status != 0 ? res.status : EX_UNAVAILABLE);
+	if (o.kind != HT_POSTED) {
+		ht_warnx("credentials: %s", o.reason);
+		note(r, o.status);
 		return;
 	}
-	printf("credentials: X says they are @%s (id %s)\n", user, res.id);
+	printf("credentials: X says they are @%s (id %s)\n", o.account,
+	    o.id);
 }
 
 /* All of stdin, one post. */
@@ -1250,6 +1173,7 @@ read_json(struct run *r)
 int
 main(int argc, char *argv[])
 {
+	struct ht_engine_conf ec;
 	struct run r;
 	struct ht_err e;
 	const char *cfile = NULL, *api = NULL, *u, *qdir = NULL, *qdef = NULL;
@@ -1268,6 +1192,7 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
+	memset(&ec, 0, sizeof ec);
 	r.budget_ms = 60000;
 	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:CFORST:hV", longopts,
 	    NULL)) != -1) {
@@ -1401,7 +1326,7 @@ main(int argc, char *argv[])
 	}
 	r.v1 = strcmp(api, "1.1") == 0;
 	r.streaming = nul || r.json;
-	u = ht_conf_str(r.conf, "x.api_url", HT_XAPI_DEFAULT_URL);
+	u = ht_conf_str(r.conf, "x.api_url", HT_NET_X_DEFAULT_URL);
 	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
 		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
 		r.status = EX_CONFIG;
@@ -1417,21 +1342,29 @@ main(int argc, char *argv[])
 		r.status = EX_OSERR;
 		goto out;
 	}
-	/* xc.api_url is the base for xapi; dry runs show the endpoint. */
+	/* xc.api_url is the base for net-x; dry runs show the endpoint. */
 	r.xc.api_url = u;
 	r.endpoint = url;
 	r.xc.v1 = r.v1;
-	r.xc.timeout_ms = (long)ht_conf_int(r.conf, "x.timeout", 30) * 1000;
 	if (!r.dry) {
-		if ((r.helper = ht_xapi_helper_path(HT_LIBEXECDIR)) == NULL) {
+		ec.connect = connect_x;
+		ec.connect_arg = &r;
+		ec.timeout_ms = (long)ht_conf_int(r.conf, "x.timeout", 30) *
+		    1000;
+		if ((r.helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
 			ht_warnx("out of memory");
 			r.status = EX_OSERR;
 			goto out;
 		}
-		r.xc.helper = r.helper;
+		ec.helper = r.helper;
 		if (r.verbose) {
-			r.xc.trace = trace_line;
+			ec.trace = trace_line;
 			ht_warnx("helper: %s", r.helper);
+		}
+		if ((r.g = ht_engine_new(&ec, &e)) == NULL) {
+			ht_log_err(&e);
+			r.status = e.status;
+			goto out;
 		}
 	}
 	/*
@@ -1507,7 +1440,7 @@ main(int argc, char *argv[])
 	}
 out:
 	ht_queue_close(r.q);
-	ht_xapi_free(r.x);
+	ht_engine_free(r.g);
 	free(r.helper);
 	free(joined);
 	free(url);

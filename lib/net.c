@@ -72,8 +72,10 @@ ht_outcome_status(enum ht_outcome_kind k)
 	case HT_ALREADY:
 		return 0;
 	case HT_LIMITED:
+	case HT_BUSY:
 		return EX_TEMPFAIL;
 	case HT_REJECTED:
+	case HT_CORRUPT:
 		return EX_DATAERR;
 	case HT_DENIED:
 		return EX_NOPERM;

@@ -84,9 +84,12 @@ void	ht_http_ans_free(struct ht_http_ans *a);
 /*
  * What became of a post.  One word each, and one sysexits status per
  * word (ht_outcome_status); the engine decides what the queue does with
- * it (posted and already: done; kept and limited: stays queued; unpaid:
- * stays queued and stops a flush; rejected, broken: failed/; denied:
- * failed/ and stops a flush).
+ * it (post.h: posted and already: done; kept, limited, unpaid and busy:
+ * stays queued, and a post left queued is status 75 whatever kept it;
+ * rejected, broken and corrupt: failed/; denied: failed/ and stops a
+ * flush).  HT_ALREADY with no attempt is an event the queue knows was
+ * posted; HT_LIMITED with no attempt, a post not tried as a window is
+ * used up.
  */
 enum ht_outcome_kind {
 	HT_POSTED,	/* published; id (and url when known) set	 0 */
@@ -103,8 +106,12 @@ enum ht_outcome_kind {
 			   retrying cannot help				65 */
 	HT_DENIED,	/* the credentials or the app's permissions are
 			   refused (401, 403): nothing will go through	77 */
-	HT_BROKEN	/* an answer that makes no sense (wrong URL?):
+	HT_BROKEN,	/* an answer that makes no sense (wrong URL?):
 			   retrying will not help			69 */
+	/* The engine's own words for a queued post, never a network's: */
+	HT_BUSY,	/* another process is sending it: not tried	75 */
+	HT_CORRUPT	/* the queue's item cannot be read: moved to
+			   failed/					65 */
 };
 
 struct ht_outcome {

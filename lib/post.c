@@ -13,7 +13,9 @@
 #include "util.h"
 
 struct ht_engine {
-	struct ht_net *net;
+	struct ht_net *(*connect)(void *, struct ht_err *);
+	void *connect_arg;
+	struct ht_net *net;	/* made by connect on first use */
 	struct ht_sender *sender;
 	int prepared;
 	int tracing;		/* --verbose */
@@ -23,20 +25,18 @@ struct ht_engine {
 };
 
 struct ht_engine *
-ht_engine_new(struct ht_net *net, const struct ht_engine_conf *c,
-    struct ht_err *e)
+ht_engine_new(const struct ht_engine_conf *c, struct ht_err *e)
 {
 	const struct ht_sender_conf sc = { c->helper, c->timeout_ms,
 	    c->connect_timeout_ms, c->trace, c->trace_arg };
 	struct ht_engine *g;
 
 	if ((g = calloc(1, sizeof *g)) == NULL) {
-		ht_err_set(e, "out of memory");
-		e->status = EX_OSERR;
-		ht_net_free(net);
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		return NULL;
 	}
-	g->net = net;
+	g->connect = c->connect;
+	g->connect_arg = c->connect_arg;
 	g->tracing = c->trace != NULL;
 	if ((g->sender = ht_sender_new(&sc, e)) == NULL) {
 		ht_engine_free(g);
@@ -55,10 +55,18 @@ ht_engine_free(struct ht_engine *g)
 	free(g);
 }
 
-const struct ht_net_ops *
-ht_engine_net(const struct ht_engine *g)
+/* The network, and its prepare, before the first request.  0 or -1. */
+static int
+ready(struct ht_engine *g, struct ht_err *e)
 {
-	return g->net->ops;
+	if (g->net == NULL && (g->net = g->connect(g->connect_arg, e)) ==
+	    NULL)
+		return -1;
+	if (!g->prepared && g->net->ops->prepare != NULL &&
+	    g->net->ops->prepare(g->net, g->sender, e) == -1)
+		return -1;
+	g->prepared = 1;
+	return 0;
 }
 
 /* --verbose: the answer, its status, the headers worth seeing, its body. */
@@ -93,7 +101,7 @@ int
 ht_engine_try(struct ht_engine *g, const struct ht_post *p, long budget_ms,
     struct ht_outcome *o, struct ht_err *e)
 {
-	const struct ht_net_ops *ops = g->net->ops;
+	const struct ht_net_ops *ops;
 	struct ht_http_req req;
 	struct ht_http_ans ans;
 	int ret = -1;
@@ -101,10 +109,9 @@ ht_engine_try(struct ht_engine *g, const struct ht_post *p, long budget_ms,
 	memset(o, 0, sizeof *o);
 	memset(&req, 0, sizeof req);
 	memset(&ans, 0, sizeof ans);
-	if (!g->prepared && ops->prepare != NULL &&
-	    ops->prepare(g->net, g->sender, e) == -1)
+	if (ready(g, e) == -1)
 		goto out;
-	g->prepared = 1;
+	ops = g->net->ops;
 	if (ops->build(g->net, p, &req, e) == -1 ||
 	    ht_sender_exchange(g->sender, &req, budget_ms, &ans, e) == -1)
 		goto out;
@@ -124,7 +131,7 @@ out:
 int
 ht_engine_check(struct ht_engine *g, struct ht_outcome *o, struct ht_err *e)
 {
-	const struct ht_net_ops *ops = g->net->ops;
+	const struct ht_net_ops *ops;
 	struct ht_http_req req;
 	struct ht_http_ans ans;
 	int ret = -1;
@@ -132,15 +139,15 @@ ht_engine_check(struct ht_engine *g, struct ht_outcome *o, struct ht_err *e)
 	memset(o, 0, sizeof *o);
 	memset(&req, 0, sizeof req);
 	memset(&ans, 0, sizeof ans);
+	if (ready(g, e) == -1)
+		goto out;
+	ops = g->net->ops;
 	if (ops->check == NULL || ops->checked == NULL) {
 		ht_outcome_set(o, HT_BROKEN, "%s cannot say who the "
 		    "credentials are", ops->title);
-		return 0;
-	}
-	if (!g->prepared && ops->prepare != NULL &&
-	    ops->prepare(g->net, g->sender, e) == -1)
+		ret = 0;
 		goto out;
-	g->prepared = 1;
+	}
 	if (ops->check(g->net, &req, e) == -1 ||
 	    ht_sender_exchange(g->sender, &req, 0, &ans, e) == -1)
 		goto out;
@@ -256,4 +263,215 @@ ht_engine_send(struct ht_engine *g, const struct ht_post *p, long budget_ms,
 		}
 		return 0;
 	}
+}
+
+/* Tell the caller what became of a post of the queue. */
+static void
+report(struct ht_flush *f, const char *name, const struct ht_qitem *it,
+    const struct ht_outcome *o, int queued, int failed)
+{
+	const struct ht_report r = { name, it != NULL ? it->text : NULL,
+	    it != NULL ? it->id : NULL, o, it != NULL, queued, failed };
+
+	if (f->report != NULL)
+		f->report(f->arg, &r);
+}
+
+/*
+ * A window is used up: a request before its reset would only earn a 429.
+ * Wait for it when it ends within f->wait seconds (a second's margin:
+ * resets are whole seconds).  0 to go on, 1 held (reported), -1 error.
+ */
+static int
+queue_held(struct ht_queue *q, const char *name, struct ht_flush *f,
+    struct ht_err *e)
+{
+	struct ht_outcome o;
+	time_t until, now = time(NULL);
+
+	if ((until = ht_queue_held(q, now, e)) == (time_t)-1)
+		return -1;
+	if (until == 0)
+		return 0;
+	if (until - now < f->wait) {
+		ht_sleep_ms((long long)(until - now + 1) * 1000);
+		return 0;
+	}
+	memset(&o, 0, sizeof o);
+	o.retry_at = until;
+	ht_outcome_set(&o, HT_LIMITED, "held until the reset");
+	f->held = until;
+	f->stopped = 1;
+	report(f, name, NULL, &o, 1, 0);
+	return 1;
+}
+
+/* Take new/name.  0 and *it; 1 when it is not to be sent; -1 error. */
+static int
+queue_take(struct ht_queue *q, const char *name, struct ht_qitem **it,
+    struct ht_flush *f, struct ht_err *e)
+{
+	struct ht_outcome o;
+	struct ht_err te;
+
+	memset(&o, 0, sizeof o);
+	ht_err_clear(&te);
+	switch (ht_queue_take(q, name, it, &te)) {
+	case HT_QTAKE_OK:
+		return 0;
+	case HT_QTAKE_GONE:
+		return 1;
+	case HT_QTAKE_BUSY:
+		f->busy++;
+		ht_outcome_set(&o, HT_BUSY, "being sent by another process");
+		report(f, name, NULL, &o, 1, 0);
+		return 1;
+	case HT_QTAKE_SENT:
+		f->already++;
+		ht_outcome_set(&o, HT_ALREADY, "its event was posted before");
+		report(f, name, NULL, &o, 0, 0);
+		return 1;
+	case HT_QTAKE_CORRUPT:
+		f->corrupt++;
+		ht_outcome_set(&o, HT_CORRUPT, "%s", te.msg);
+		report(f, name, NULL, &o, 0, 1);
+		return 1;
+	default:
+		*e = te;
+		return -1;
+	}
+}
+
+/* Posted: the item goes, and the queue learns of the windows. */
+static int
+queue_done(struct ht_queue *q, struct ht_qitem *it,
+    const struct ht_outcome *o, struct ht_flush *f, struct ht_err *e)
+{
+	if (o->kind == HT_POSTED)
+		f->sent++;
+	else
+		f->dups++;
+	report(f, it->name, it, o, 0, 0);
+	/* Posted: a failure to remove it costs a duplicate. */
+	if (ht_queue_done(q, it, e) == -1)
+		return -1;
+	/*
+	 * The network takes posts again; and when it said that was the last
+	 * of a window, the next sender waits for the reset.  Both are
+	 * advice: failing to write them costs one request.
+	 */
+	(void)ht_queue_unblock(q, NULL);
+	if (o->next_at > time(NULL))
+		(void)ht_queue_hold(q, o->next_at, NULL);
+	return 0;
+}
+
+/* Not posted: failed/ or kept.  0 to go on, 1 to stop, -1 error. */
+static int
+queue_not_done(struct ht_queue *q, struct ht_qitem *it,
+    const struct ht_outcome *o, struct ht_flush *f, struct ht_err *e)
+{
+	switch (o->kind) {
+	case HT_REJECTED:
+	case HT_BROKEN:
+	case HT_DENIED:
+		f->failed++;
+		if (f->status == 0)
+			f->status = o->status;
+		report(f, it->name, it, o, 0, 1);
+		if (ht_queue_fail(q, it, o->reason, e) == -1)
+			return -1;
+		/* Only a bad text is the post's own problem. */
+		f->stopped = o->kind != HT_REJECTED;
+		return f->stopped;
+	case HT_UNPAID:
+		/* For --queue-status: why nothing goes out. */
+		(void)ht_queue_block(q, o->reason, NULL);
+		f->blocked = 1;
+		break;
+	case HT_LIMITED:
+		if (o->retry_at > time(NULL)) {
+			f->held = o->retry_at;
+			if (ht_queue_hold(q, o->retry_at, e) == -1) {
+				ht_queue_release(it);
+				return -1;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	f->kept++;
+	f->stopped = 1;
+	report(f, it->name, it, o, 1, 0);
+	/* The attempt count is only information. */
+	(void)ht_queue_keep(q, it, o->reason, NULL);
+	return 1;
+}
+
+/* Send one item.  0 to go on, 1 to stop, -1 error. */
+static int
+queue_send(struct ht_engine *g, struct ht_queue *q, const char *name,
+    struct ht_flush *f, struct ht_err *e)
+{
+	struct ht_qitem *it;
+	struct ht_post p;
+	struct ht_outcome o;
+	int r;
+
+	if ((r = queue_held(q, name, f, e)) != 0)
+		return r;
+	if ((r = queue_take(q, name, &it, f, e)) != 0)
+		return r == -1 ? -1 : 0;
+	p.text = it->text;
+	p.reply_to = it->reply_to;
+	p.id = it->id;
+	if (ht_engine_send(g, &p, f->budget_ms, &o, e) == -1) {
+		ht_queue_release(it);
+		return -1;
+	}
+	if (ht_outcome_done(o.kind))
+		return queue_done(q, it, &o, f, e);
+	return queue_not_done(q, it, &o, f, e);
+}
+
+int
+ht_engine_send_item(struct ht_engine *g, struct ht_queue *q,
+    const char *name, struct ht_flush *f, struct ht_err *e)
+{
+	return queue_send(g, q, name, f, e) == -1 ? -1 : 0;
+}
+
+int
+ht_engine_flush(struct ht_engine *g, struct ht_queue *q, struct ht_flush *f,
+    struct ht_err *e)
+{
+	char **names = NULL;
+	long n = 0, i;
+	int r, rv = -1;
+
+	if ((r = ht_queue_lock(q, e)) != 0)
+		return r;
+	if (ht_queue_recover(q, time(NULL), &f->recovered, e) == -1)
+		goto out;
+	if ((n = ht_queue_names(q, HT_QUEUE_NEW, &names, e)) == -1) {
+		n = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = queue_send(g, q, names[i], f, e)) != 0)
+			break;
+	if (r == -1)
+		goto out;
+	ht_queue_names_free(names, n);
+	if ((n = ht_queue_names(q, HT_QUEUE_NEW, &names, e)) == -1) {
+		n = 0;
+		goto out;
+	}
+	f->left = n;
+	rv = 0;
+out:
+	ht_queue_names_free(names, n);
+	ht_queue_unlock(q);
+	return rv;
 }

@@ -14,8 +14,16 @@
 
 #include "err.h"
 #include "net.h"
+#include "queue.h"
 
 struct ht_engine_conf {
+	/*
+	 * The network, made when the first request is (so that a post only
+	 * queued needs no credentials): NULL and e (status set; an empty
+	 * message when the callback said why itself) when it cannot be.
+	 */
+	struct ht_net *(*connect)(void *arg, struct ht_err *e);
+	void	*connect_arg;
 	const char *helper;	/* path of tw-send (ht_sender_path) */
 	long timeout_ms;	/* each request, at most (0: 30 s) */
 	long connect_timeout_ms; /* each connection, at most (0: 10 s) */
@@ -25,22 +33,17 @@ struct ht_engine_conf {
 
 struct ht_engine;
 
-/*
- * An engine posting on net, which it then owns (freed by ht_engine_free,
- * or here on failure).  NULL and e (status 71) when out of memory.
- */
-struct ht_engine *ht_engine_new(struct ht_net *net,
-	    const struct ht_engine_conf *c, struct ht_err *e);
+/* The strings of c are copied.  NULL and e (status 71) out of memory. */
+struct ht_engine *ht_engine_new(const struct ht_engine_conf *c,
+	    struct ht_err *e);
 /* Stops the helper and frees the network (wiping its secrets). */
 void	ht_engine_free(struct ht_engine *);
-/* The network's ops (its name and title, for messages). */
-const struct ht_net_ops *ht_engine_net(const struct ht_engine *);
 
 /*
  * One attempt at p, with a total time of at most budget_ms (0: the
  * configured timeout).  Returns 0 and fills o; -1 and e (status 69: the
- * helper cannot run, or the network's prepare failed; 70, 71) when p
- * cannot even be tried.
+ * helper cannot run, or the network's prepare failed; the connect
+ * callback's; 70, 71) when p cannot even be tried.
  */
 int	ht_engine_try(struct ht_engine *, const struct ht_post *p,
 	    long budget_ms, struct ht_outcome *o, struct ht_err *e);
@@ -65,5 +68,62 @@ int	ht_engine_send(struct ht_engine *, const struct ht_post *p,
  */
 int	ht_engine_check(struct ht_engine *, struct ht_outcome *o,
 	    struct ht_err *e);
+
+/*
+ * What became of one post of the queue, for the caller's words: the
+ * item's name, its text and event id (NULL when the item could not be
+ * read, or is only a name), the outcome, and where the post is now.
+ */
+struct ht_report {
+	const char *name;	/* new/NAME */
+	const char *text;	/* or NULL */
+	const char *event;	/* or NULL */
+	const struct ht_outcome *o;
+	int tried;		/* 0: not sent (held, busy, posted before,
+				   corrupt) */
+	int queued;		/* still in new/ */
+	int failed;		/* moved to failed/ */
+};
+
+/*
+ * A run through the queue: ht_engine_queue (one post) or ht_engine_flush
+ * (all of them).  The caller sets report, arg and wait; the rest is what
+ * was done.
+ */
+struct ht_flush {
+	void	(*report)(void *arg, const struct ht_report *);	/* or NULL */
+	void	*arg;
+	long	wait;		/* seconds a window used up is waited for
+				   rather than stop at (0: stop) */
+	long	budget_ms;	/* each post's, as for ht_engine_send */
+	long	sent, dups, failed, corrupt, already, busy, kept;
+	long	left;		/* flush: items queued at the end */
+	struct ht_qrecover recovered;	/* flush: housekeeping */
+	time_t	held;		/* limited until, 0: not */
+	int	stopped;	/* stopped early: the next would fail too */
+	int	blocked;	/* stopped at HT_UNPAID */
+	int	status;		/* the first failed/ post's status, or 0 */
+};
+
+/*
+ * The queue's part of the engine.  A post is done (removed, its event
+ * marked sent) when POSTED or ALREADY; it stays queued when KEPT, LIMITED
+ * (the queue is then held until retry_at), UNPAID (the queue is marked
+ * blocked until a post is made) or BUSY, and the run stops there; it is
+ * moved to failed/ when REJECTED, BROKEN, CORRUPT or DENIED, and DENIED or
+ * BROKEN stops the run (the next would fail the same).  When the queue is held,
+ * nothing is tried: a hold ending within f->wait seconds is waited for,
+ * else the run stops with HT_LIMITED (no attempt).  After a post, a
+ * window the answer says is used up holds the queue.
+ *
+ * ht_engine_send_item: send new/name (tw-post --queue, after adding it).
+ * ht_engine_flush: take the flusher lock (1: another process holds it),
+ * recover, then send every queued item, oldest first, until a stop.
+ * Both return 0 (see f) or -1 and e.
+ */
+int	ht_engine_send_item(struct ht_engine *, struct ht_queue *,
+	    const char *name, struct ht_flush *f, struct ht_err *e);
+int	ht_engine_flush(struct ht_engine *, struct ht_queue *,
+	    struct ht_flush *f, struct ht_err *e);
 
 #endif

@@ -17,23 +17,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "queue.h"
+#include "queue-int.h"
 #include "util.h"
-
-#define KEY_LEN	32	/* hex digits of SHA-256 kept in names */
-
-struct ht_queue {
-	char *dir;
-	int dfd, tmpfd, newfd, failfd, sentfd;
-	int lockfd;		/* the flusher lock, or -1 */
-};
-
-/* The parts of an item's name. */
-struct qname {
-	long long sec;
-	long pid;
-	char key[KEY_LEN + 1];	/* "" when the post has no event id */
-};
 
 static const char *subdirs[] = { "tmp", "new", "failed", "sent" };
 
@@ -54,8 +39,8 @@ errno_status(int err)
 }
 
 /* Fill e with "what: strerror" and a status from errno. */
-static int
-sys_err(struct ht_err *e, int err, const char *what)
+int
+ht_queue_sys_err(struct ht_err *e, int err, const char *what)
 {
 	ht_err_set(e, "%s: %s", what, strerror(err));
 	if (e != NULL)
@@ -75,18 +60,18 @@ data_err(struct ht_err *e, const char *msg, const char *arg)
 	return -1;
 }
 
-static int
-fsync_dir(int fd, const char *what, struct ht_err *e)
+int
+ht_queue_fsync_dir(int fd, const char *what, struct ht_err *e)
 {
 	/* Some file systems cannot sync a directory; they need not. */
 	if (fsync(fd) == -1 && errno != EINVAL && errno != EROFS)
-		return sys_err(e, errno, what);
+		return ht_queue_sys_err(e, errno, what);
 	return 0;
 }
 
 /* Digits up to a '.', '@' or the end; *s is moved past them. */
-static int
-digits(const char **s, long long max, long long *out)
+int
+ht_queue_digits(const char **s, long long max, long long *out)
 {
 	const char *p = *s;
 	long long v = 0;
@@ -104,19 +89,19 @@ digits(const char **s, long long max, long long *out)
 }
 
 /* SECONDS.MICROSECONDS.PID.COUNTER[.KEY], then end or '@'. */
-static int
-parse_name(const char *s, struct qname *q, const char **rest)
+int
+ht_queue_parse_name(const char *s, struct qname *q, const char **rest)
 {
 	long long v;
 	size_t i;
 
 	memset(q, 0, sizeof *q);
-	if (digits(&s, 99999999999LL, &q->sec) == -1 || *s++ != '.' ||
-	    digits(&s, 999999, &v) == -1 || *s++ != '.' ||
-	    digits(&s, 0x7fffffff, &v) == -1 || v == 0)
+	if (ht_queue_digits(&s, 99999999999LL, &q->sec) == -1 || *s++ != '.' ||
+	    ht_queue_digits(&s, 999999, &v) == -1 || *s++ != '.' ||
+	    ht_queue_digits(&s, 0x7fffffff, &v) == -1 || v == 0)
 		return -1;
 	q->pid = (long)v;
-	if (*s++ != '.' || digits(&s, 0xffffffffLL, &v) == -1)
+	if (*s++ != '.' || ht_queue_digits(&s, 0xffffffffLL, &v) == -1)
 		return -1;
 	if (*s == '.') {
 		s++;
@@ -169,7 +154,7 @@ make_name(char *buf, size_t len, const char *key, struct ht_err *e)
 	int n;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		return sys_err(e, errno, "clock_gettime");
+		return ht_queue_sys_err(e, errno, "clock_gettime");
 	n = snprintf(buf, len, "%011lld.%06ld.%ld.%u%s%s",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (long)getpid(),
 	    name_counter++, *key != '\0' ? "." : "", key);
@@ -195,17 +180,17 @@ write_new(int dfd, const char *name, const char *data, size_t len,
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (fd == -1)
-		return sys_err(e, errno, name);
+		return ht_queue_sys_err(e, errno, name);
 	if (ht_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		err = errno;
 		(void)close(fd);
 		(void)unlinkat(dfd, name, 0);
-		return sys_err(e, err, name);
+		return ht_queue_sys_err(e, err, name);
 	}
 	if (close(fd) == -1) {
 		err = errno;
 		(void)unlinkat(dfd, name, 0);
-		return sys_err(e, err, name);
+		return ht_queue_sys_err(e, err, name);
 	}
 	return 0;
 }
@@ -235,7 +220,7 @@ replace_file(struct ht_queue *q, const char *base, int todfd,
 	if (renameat(q->tmpfd, tmp, todfd, toname) == -1) {
 		n = errno;
 		(void)unlinkat(q->tmpfd, tmp, 0);
-		return sys_err(e, n, toname);
+		return ht_queue_sys_err(e, n, toname);
 	}
 	return 0;
 }
@@ -259,7 +244,7 @@ sync_parent(const char *dir, struct ht_err *e)
 	int fd, rv;
 
 	if ((copy = strdup(dir)) == NULL)
-		return sys_err(e, ENOMEM, dir);
+		return ht_queue_sys_err(e, ENOMEM, dir);
 	/* "a/b/" is "a/b"; "b" is in "."; "/b" is in "/". */
 	while ((slash = strrchr(copy, '/')) != NULL && slash[1] == '\0' &&
 	    slash != copy)
@@ -271,11 +256,11 @@ sync_parent(const char *dir, struct ht_err *e)
 	else
 		*slash = '\0';
 	if ((fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		rv = sys_err(e, errno, copy);
+		rv = ht_queue_sys_err(e, errno, copy);
 		free(copy);
 		return rv;
 	}
-	rv = fsync_dir(fd, copy, e);
+	rv = ht_queue_fsync_dir(fd, copy, e);
 	(void)close(fd);
 	free(copy);
 	return rv;
@@ -290,13 +275,13 @@ open_sub(struct ht_queue *q, const char *sub, int create, int *made,
 	if (create && mkdirat(q->dfd, sub, 0700) == 0)
 		*made = 1;
 	else if (create && errno != EEXIST) {
-		sys_err(e, errno, sub);
+		ht_queue_sys_err(e, errno, sub);
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
 	fd = openat(q->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1) {
-		sys_err(e, errno, sub);
+		ht_queue_sys_err(e, errno, sub);
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -318,7 +303,7 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 	if ((q = calloc(1, sizeof *q)) == NULL ||
 	    (q->dir = strdup(dir)) == NULL) {
 		free(q);
-		sys_err(e, ENOMEM, dir);
+		ht_queue_sys_err(e, ENOMEM, dir);
 		return NULL;
 	}
 	q->dfd = q->tmpfd = q->newfd = q->failfd = q->sentfd = q->lockfd = -1;
@@ -330,11 +315,11 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 		if (sync_parent(dir, e) == -1)
 			goto fail;
 	} else if (create && errno != EEXIST) {
-		sys_err(e, errno, dir);
+		ht_queue_sys_err(e, errno, dir);
 		goto fail;
 	}
 	if ((q->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		sys_err(e, errno, dir);
+		ht_queue_sys_err(e, errno, dir);
 		goto fail;
 	}
 	if (check_private(q->dfd, dir, "", e) == -1)
@@ -343,7 +328,7 @@ ht_queue_open(const char *dir, int create, struct ht_err *e)
 		if ((*fds[i] = open_sub(q, subdirs[i], create, &made, e)) ==
 		    -1)
 			goto fail;
-	if (made && fsync_dir(q->dfd, dir, e) == -1)
+	if (made && ht_queue_fsync_dir(q->dfd, dir, e) == -1)
 		goto fail;
 	return q;
 fail:
@@ -390,8 +375,8 @@ sub_name(int which)
 }
 
 /* A directory stream on dfd, which stays open. */
-static DIR *
-dir_stream(int dfd)
+DIR *
+ht_queue_dir_stream(int dfd)
 {
 	DIR *d;
 	int fd;
@@ -403,8 +388,8 @@ dir_stream(int dfd)
 	return d;
 }
 
-static int
-has_suffix(const char *s, const char *suf)
+int
+ht_queue_has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
 
@@ -439,15 +424,15 @@ ht_queue_names(struct ht_queue *q, int which, char ***out,
 	DIR *d;
 
 	*out = NULL;
-	if ((d = dir_stream(sub_fd(q, which))) == NULL) {
-		sys_err(e, errno, sub_name(which));
+	if ((d = ht_queue_dir_stream(sub_fd(q, which))) == NULL) {
+		ht_queue_sys_err(e, errno, sub_name(which));
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || (which == HT_QUEUE_FAILED &&
-		    has_suffix(de->d_name, ".reason")))
+		    ht_queue_has_suffix(de->d_name, ".reason")))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -461,7 +446,7 @@ ht_queue_names(struct ht_queue *q, int which, char ***out,
 		errno = 0;
 	}
 	if (errno != 0) {
-		sys_err(e, errno, sub_name(which));
+		ht_queue_sys_err(e, errno, sub_name(which));
 		ht_err_prefix(e, "%s", q->dir);
 		goto fail;
 	}
@@ -471,7 +456,7 @@ ht_queue_names(struct ht_queue *q, int which, char ***out,
 	*out = v;
 	return (long)n;
 nomem:
-	sys_err(e, ENOMEM, sub_name(which));
+	ht_queue_sys_err(e, ENOMEM, sub_name(which));
 fail:
 	(void)closedir(d);
 	ht_queue_names_free(v, (long)n);
@@ -494,11 +479,11 @@ ht_queue_reason(struct ht_queue *q, const char *name, char *buf, size_t len,
 	}
 	if ((fd = openat(q->failfd, rname, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW | O_NONBLOCK)) == -1)
-		return sys_err(e, errno, rname);
+		return ht_queue_sys_err(e, errno, rname);
 	n = read(fd, buf, len - 1);
 	(void)close(fd);
 	if (n == -1)
-		return sys_err(e, errno, rname);
+		return ht_queue_sys_err(e, errno, rname);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
@@ -513,10 +498,10 @@ key_queued(struct ht_queue *q, const char *key, struct ht_err *e)
 	int found = 0;
 	DIR *d;
 
-	if ((d = dir_stream(q->newfd)) == NULL)
-		return sys_err(e, errno, "new");
+	if ((d = ht_queue_dir_stream(q->newfd)) == NULL)
+		return ht_queue_sys_err(e, errno, "new");
 	while ((de = readdir(d)) != NULL)
-		if (parse_name(de->d_name, &qn, NULL) == 0 &&
+		if (ht_queue_parse_name(de->d_name, &qn, NULL) == 0 &&
 		    strcmp(qn.key, key) == 0) {
 			found = 1;
 			break;
@@ -525,8 +510,8 @@ key_queued(struct ht_queue *q, const char *key, struct ht_err *e)
 	return found;
 }
 
-static int
-exists_at(int dfd, const char *name)
+int
+ht_queue_exists_at(int dfd, const char *name)
 {
 	struct stat st;
 
@@ -583,7 +568,7 @@ item_encode(const char *text, const char *reply_to, const char *id,
 	n = strlen(buf);
 	if ((nb = realloc(buf, n + 2)) == NULL) {
 		free(buf);
-		sys_err(e, ENOMEM, "item");
+		ht_queue_sys_err(e, ENOMEM, "item");
 		return NULL;
 	}
 	nb[n] = '\n';
@@ -592,7 +577,7 @@ item_encode(const char *text, const char *reply_to, const char *id,
 	return nb;
 nomem:
 	json_decref(o);
-	sys_err(e, ENOMEM, "item");
+	ht_queue_sys_err(e, ENOMEM, "item");
 	return NULL;
 }
 
@@ -628,11 +613,11 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 		if ((lockfd = openat(q->dfd, ".addlock", O_RDWR | O_CREAT |
 		    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
 		    flock(lockfd, LOCK_EX) == -1) {
-			sys_err(e, errno, ".addlock");
+			ht_queue_sys_err(e, errno, ".addlock");
 			ht_err_prefix(e, "%s", q->dir);
 			goto out;
 		}
-		if (exists_at(q->sentfd, key)) {
+		if (ht_queue_exists_at(q->sentfd, key)) {
 			rv = HT_QADD_SENT_ALREADY;
 			goto out;
 		}
@@ -647,7 +632,7 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 			goto out;
 		if (write_new(q->tmpfd, nm, buf, len, e) == 0)
 			break;
-		if (tries >= 3 || !exists_at(q->tmpfd, nm)) {
+		if (tries >= 3 || !ht_queue_exists_at(q->tmpfd, nm)) {
 			ht_err_prefix(e, "%s/tmp", q->dir);
 			goto out;
 		}
@@ -655,12 +640,12 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	if (renameat(q->tmpfd, nm, q->newfd, nm) == -1) {
 		r = errno;
 		(void)unlinkat(q->tmpfd, nm, 0);
-		sys_err(e, r, nm);
+		ht_queue_sys_err(e, r, nm);
 		ht_err_prefix(e, "%s/new", q->dir);
 		goto out;
 	}
 	/* From here on the post is queued, even if the sync fails. */
-	if (fsync_dir(q->newfd, "new", e) == -1) {
+	if (ht_queue_fsync_dir(q->newfd, "new", e) == -1) {
 		ht_err_prefix(e, "%s", q->dir);
 		goto out;
 	}
@@ -677,8 +662,8 @@ out:
 }
 
 /* Read a whole item file, at most HT_QUEUE_ITEM_MAX bytes.  caller frees. */
-static char *
-read_item(int fd, size_t *len, int *err)
+char *
+ht_queue_read_item(int fd, size_t *len, int *err)
 {
 	char *buf;
 	size_t n = 0;
@@ -724,7 +709,7 @@ opt_string(json_t *o, const char *key, char **out, struct ht_err *e)
 	if (strlen(json_string_value(v)) != json_string_length(v))
 		return data_err(e, "holds a NUL character", key);
 	if ((*out = strdup(json_string_value(v))) == NULL)
-		return sys_err(e, ENOMEM, "item");
+		return ht_queue_sys_err(e, ENOMEM, "item");
 	return 0;
 }
 
@@ -744,8 +729,8 @@ opt_count(json_t *o, const char *key, long long def, long long *out,
 }
 
 /* Decode an item file into it (text, reply_to, id, counts). */
-static int
-item_decode(const char *buf, size_t len, long long namesec,
+int
+ht_queue_item_decode(const char *buf, size_t len, long long namesec,
     struct ht_qitem *it, struct ht_err *e)
 {
 	json_error_t jerr;
@@ -815,8 +800,8 @@ ht_queue_release(struct ht_qitem *it)
  * first: a crash in between leaves the item where it was).  A name too
  * long to take ".reason" (not one this library made) is given a new one.
  */
-static int
-move_failed(struct ht_queue *q, int fromdfd, const char *name,
+int
+ht_queue_move_failed(struct ht_queue *q, int fromdfd, const char *name,
     const char *why, struct ht_err *e)
 {
 	char to[HT_QUEUE_NAME_MAX], rname[HT_QUEUE_NAME_MAX + 16], *text;
@@ -830,7 +815,7 @@ move_failed(struct ht_queue *q, int fromdfd, const char *name,
 	(void)snprintf(rname, sizeof rname, "%s.reason", to);
 	n = strlen(why) + strlen(name) + 16;
 	if ((text = malloc(n)) == NULL)
-		return sys_err(e, ENOMEM, name);
+		return ht_queue_sys_err(e, ENOMEM, name);
 	if (strcmp(to, name) == 0)
 		(void)snprintf(text, n, "%s\n", why);
 	else
@@ -839,11 +824,11 @@ move_failed(struct ht_queue *q, int fromdfd, const char *name,
 	    e) == -1)
 		goto out;
 	if (renameat(fromdfd, name, q->failfd, to) == -1) {
-		sys_err(e, errno, name);
+		ht_queue_sys_err(e, errno, name);
 		goto out;
 	}
-	if (fsync_dir(q->failfd, "failed", e) == -1 ||
-	    fsync_dir(fromdfd, name, e) == -1)
+	if (ht_queue_fsync_dir(q->failfd, "failed", e) == -1 ||
+	    ht_queue_fsync_dir(fromdfd, name, e) == -1)
 		goto out;
 	rv = 0;
 out:
@@ -871,7 +856,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		return -1;
 	}
 	if ((it = calloc(1, sizeof *it)) == NULL)
-		return sys_err(e, ENOMEM, name);
+		return ht_queue_sys_err(e, ENOMEM, name);
 	it->fd = -1;
 	if ((size_t)snprintf(it->name, sizeof it->name, "%s", name) >=
 	    sizeof it->name) {
@@ -891,7 +876,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 			ht_err_set(&de, "a symbolic link");
 			goto corrupt_name;
 		}
-		sys_err(e, err, name);
+		ht_queue_sys_err(e, err, name);
 		ht_err_prefix(e, "%s/new", q->dir);
 		return -1;
 	}
@@ -900,7 +885,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		item_free(it);
 		if (err == EWOULDBLOCK)
 			return HT_QTAKE_BUSY;
-		sys_err(e, err, name);
+		ht_queue_sys_err(e, err, name);
 		ht_err_prefix(e, "%s/new: lock", q->dir);
 		return -1;
 	}
@@ -912,24 +897,24 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		return HT_QTAKE_GONE;
 	}
 	ht_err_clear(&de);
-	if (parse_name(name, &qn, NULL) == -1)
+	if (ht_queue_parse_name(name, &qn, NULL) == -1)
 		ht_err_set(&de, "not an item name");
 	else if (!S_ISREG(st.st_mode))
 		ht_err_set(&de, "not a regular file");
-	else if ((buf = read_item(it->fd, &len, &err)) == NULL)
+	else if ((buf = ht_queue_read_item(it->fd, &len, &err)) == NULL)
 		ht_err_set(&de, "%s", err == EFBIG ?
 		    "larger than the largest item" : strerror(err));
-	else if (item_decode(buf, len, qn.sec, it, &de) == 0) {
+	else if (ht_queue_item_decode(buf, len, qn.sec, it, &de) == 0) {
 		if (it->id != NULL) {
 			if (id_key(it->id, key, e) == -1)
 				goto out;
-			if (exists_at(q->sentfd, key)) {
+			if (ht_queue_exists_at(q->sentfd, key)) {
 				/* Posted before, by another item. */
 				if (unlinkat(q->newfd, name, 0) == -1) {
-					sys_err(e, errno, name);
+					ht_queue_sys_err(e, errno, name);
 					goto out;
 				}
-				(void)fsync_dir(q->newfd, "new", NULL);
+				(void)ht_queue_fsync_dir(q->newfd, "new", NULL);
 				rv = HT_QTAKE_SENT;
 				goto out;
 			}
@@ -944,7 +929,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		char why[sizeof de.msg + 32];
 
 		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
-		if (move_failed(q, q->newfd, name, why, e) == -1)
+		if (ht_queue_move_failed(q, q->newfd, name, why, e) == -1)
 			goto out;
 		ht_err_set(e, "%s", why);
 		if (e != NULL)
@@ -960,7 +945,7 @@ corrupt_name:
 		char why[sizeof de.msg + 32];
 
 		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
-		if (move_failed(q, q->newfd, name, why, e) == -1)
+		if (ht_queue_move_failed(q, q->newfd, name, why, e) == -1)
 			return -1;
 		ht_err_set(e, "%s", why);
 		if (e != NULL)
@@ -988,11 +973,11 @@ ht_queue_done(struct ht_queue *q, struct ht_qitem *it, struct ht_err *e)
 		(void)close(fd);
 	}
 	if (unlinkat(q->newfd, it->name, 0) == -1 && errno != ENOENT) {
-		sys_err(e, errno, it->name);
+		ht_queue_sys_err(e, errno, it->name);
 		ht_err_prefix(e, "%s/new", q->dir);
 		goto out;
 	}
-	if (fsync_dir(q->newfd, "new", e) == -1) {
+	if (ht_queue_fsync_dir(q->newfd, "new", e) == -1) {
 		ht_err_prefix(e, "%s", q->dir);
 		goto out;
 	}
@@ -1015,7 +1000,7 @@ ht_queue_keep(struct ht_queue *q, struct ht_qitem *it, const char *why,
 	    it->attempts + 1, why, &len, e)) == NULL)
 		goto out;
 	if (replace_file(q, it->name, q->newfd, it->name, buf, len, e) == -1 ||
-	    fsync_dir(q->newfd, "new", e) == -1) {
+	    ht_queue_fsync_dir(q->newfd, "new", e) == -1) {
 		ht_err_prefix(e, "%s", q->dir);
 		goto out;
 	}
@@ -1032,7 +1017,7 @@ ht_queue_fail(struct ht_queue *q, struct ht_qitem *it, const char *why,
 {
 	int rv;
 
-	rv = move_failed(q, q->newfd, it->name, why, e);
+	rv = ht_queue_move_failed(q, q->newfd, it->name, why, e);
 	item_free(it);
 	return rv;
 }
@@ -1057,7 +1042,7 @@ ht_queue_add_failed(struct ht_queue *q, const char *id, const char *event,
 	    (id != NULL && *id != '\0' && json_object_set_new(o, "id",
 	    json_string(id)) == -1) ||
 	    (buf = json_dumps(o, JSON_COMPACT)) == NULL) {
-		sys_err(e, ENOMEM, "item");
+		ht_queue_sys_err(e, ENOMEM, "item");
 		goto out;
 	}
 	len = strlen(buf);
@@ -1072,7 +1057,7 @@ ht_queue_add_failed(struct ht_queue *q, const char *id, const char *event,
 		ht_err_prefix(e, "%s/tmp", q->dir);
 		goto out;
 	}
-	if (move_failed(q, q->tmpfd, nm, why, e) == -1) {
+	if (ht_queue_move_failed(q, q->tmpfd, nm, why, e) == -1) {
 		(void)unlinkat(q->tmpfd, nm, 0);
 		goto out;
 	}
@@ -1097,7 +1082,7 @@ drop_reason(struct ht_queue *q, const char *name, struct ht_err *e)
 	    sizeof rname)
 		return 0;
 	if (unlinkat(q->failfd, rname, 0) == -1 && errno != ENOENT) {
-		sys_err(e, errno, rname);
+		ht_queue_sys_err(e, errno, rname);
 		ht_err_prefix(e, "%s/failed", q->dir);
 		return -1;
 	}
@@ -1116,20 +1101,20 @@ ht_queue_retry(struct ht_queue *q, const char *name, char **event,
 
 	*event = NULL;
 	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL ||
-	    has_suffix(name, ".reason")) {
+	    ht_queue_has_suffix(name, ".reason")) {
 		ht_err_set(e, "%s: not an item name", name);
 		return -1;
 	}
 	if ((fd = openat(q->failfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK)) == -1) {
-		sys_err(e, errno, name);
+		ht_queue_sys_err(e, errno, name);
 		ht_err_prefix(e, "%s/failed", q->dir);
 		return -1;
 	}
-	buf = read_item(fd, &len, &err);
+	buf = ht_queue_read_item(fd, &len, &err);
 	(void)close(fd);
 	if (buf == NULL) {
-		sys_err(e, err, name);
+		ht_queue_sys_err(e, err, name);
 		ht_err_prefix(e, "%s/failed", q->dir);
 		return -1;
 	}
@@ -1139,7 +1124,7 @@ ht_queue_retry(struct ht_queue *q, const char *name, char **event,
 		/* Never rendered: the caller passes it on to be. */
 		if ((*event = json_dumps(ev, JSON_COMPACT |
 		    JSON_ENCODE_ANY)) == NULL) {
-			sys_err(e, ENOMEM, name);
+			ht_queue_sys_err(e, ENOMEM, name);
 			goto out;
 		}
 		rv = 1;
@@ -1147,13 +1132,13 @@ ht_queue_retry(struct ht_queue *q, const char *name, char **event,
 	}
 	/* A post (or what is left of one): queued again, as it was. */
 	if (renameat(q->failfd, name, q->newfd, name) == -1) {
-		sys_err(e, errno, name);
+		ht_queue_sys_err(e, errno, name);
 		ht_err_prefix(e, "%s/failed", q->dir);
 		goto out;
 	}
 	if (drop_reason(q, name, e) == -1 ||
-	    fsync_dir(q->newfd, "new", e) == -1 ||
-	    fsync_dir(q->failfd, "failed", e) == -1) {
+	    ht_queue_fsync_dir(q->newfd, "new", e) == -1 ||
+	    ht_queue_fsync_dir(q->failfd, "failed", e) == -1) {
 		ht_err_prefix(e, "%s", q->dir);
 		goto out;
 	}
@@ -1172,13 +1157,13 @@ ht_queue_drop_failed(struct ht_queue *q, const char *name, struct ht_err *e)
 		return -1;
 	}
 	if (unlinkat(q->failfd, name, 0) == -1 && errno != ENOENT) {
-		sys_err(e, errno, name);
+		ht_queue_sys_err(e, errno, name);
 		ht_err_prefix(e, "%s/failed", q->dir);
 		return -1;
 	}
 	if (drop_reason(q, name, e) == -1)
 		return -1;
-	if (fsync_dir(q->failfd, "failed", e) == -1) {
+	if (ht_queue_fsync_dir(q->failfd, "failed", e) == -1) {
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -1201,13 +1186,13 @@ ht_queue_item_json(struct ht_queue *q, int which, const char *name,
 	}
 	if ((fd = openat(sub_fd(q, which), name, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW | O_NONBLOCK)) == -1) {
-		sys_err(e, errno, name);
+		ht_queue_sys_err(e, errno, name);
 		return NULL;
 	}
-	buf = read_item(fd, &len, &err);
+	buf = ht_queue_read_item(fd, &len, &err);
 	(void)close(fd);
 	if (buf == NULL) {
-		sys_err(e, err, name);
+		ht_queue_sys_err(e, err, name);
 		return NULL;
 	}
 	o = json_loadb(buf, len, 0, &jerr);
@@ -1230,7 +1215,7 @@ ht_queue_lock(struct ht_queue *q, struct ht_err *e)
 	fd = openat(q->dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd == -1) {
-		sys_err(e, errno, ".lock");
+		ht_queue_sys_err(e, errno, ".lock");
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -1240,7 +1225,7 @@ ht_queue_lock(struct ht_queue *q, struct ht_err *e)
 		(void)close(fd);
 		if (err == EWOULDBLOCK)
 			return 1;
-		sys_err(e, err, ".lock");
+		ht_queue_sys_err(e, err, ".lock");
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -1284,7 +1269,7 @@ ht_queue_held(struct ht_queue *q, time_t now, struct ht_err *e)
 	    O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		sys_err(e, errno, "ratelimit");
+		ht_queue_sys_err(e, errno, "ratelimit");
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -1327,7 +1312,7 @@ int
 ht_queue_unblock(struct ht_queue *q, struct ht_err *e)
 {
 	if (unlinkat(q->dfd, "blocked", 0) == -1 && errno != ENOENT) {
-		sys_err(e, errno, "blocked");
+		ht_queue_sys_err(e, errno, "blocked");
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
@@ -1350,12 +1335,12 @@ ht_queue_blocked(struct ht_queue *q, char *buf, size_t len, time_t *since,
 	    O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		sys_err(e, errno, "blocked");
+		ht_queue_sys_err(e, errno, "blocked");
 		ht_err_prefix(e, "%s", q->dir);
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || (n = read(fd, buf, len - 1)) == -1) {
-		sys_err(e, errno, "blocked");
+		ht_queue_sys_err(e, errno, "blocked");
 		ht_err_prefix(e, "%s", q->dir);
 		(void)close(fd);
 		*buf = '\0';
@@ -1369,409 +1354,4 @@ ht_queue_blocked(struct ht_queue *q, char *buf, size_t len, time_t *since,
 		(void)snprintf(buf, len, "blocked");
 	*since = st.st_mtime;
 	return 0;
-}
-
-static int
-pid_alive(long pid)
-{
-	if (pid == (long)getpid())
-		return 1;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-}
-
-/* A temp file whose writer is gone: queue it, remove it or fail it. */
-static int
-recover_tmp(struct ht_queue *q, const char *name, struct ht_qrecover *r,
-    struct ht_err *e)
-{
-	struct ht_qitem it;
-	struct ht_err de;
-	struct qname qn;
-	char *buf, why[sizeof de.msg + 64];
-	size_t len;
-	int fd, err, rv;
-
-	(void)parse_name(name, &qn, NULL);
-	if ((fd = openat(q->tmpfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK)) == -1)
-		return errno == ENOENT ? 0 : sys_err(e, errno, name);
-	buf = read_item(fd, &len, &err);
-	(void)close(fd);
-	memset(&it, 0, sizeof it);
-	ht_err_clear(&de);
-	if (buf != NULL && len == 0) {
-		/* Killed before it wrote a byte: there is nothing to keep. */
-		free(buf);
-		if (unlinkat(q->tmpfd, name, 0) == -1 && errno != ENOENT)
-			return sys_err(e, errno, name);
-		r->removed++;
-		return 0;
-	}
-	if (buf == NULL)
-		ht_err_set(&de, "%s", err == EFBIG ?
-		    "larger than the largest item" : strerror(err));
-	rv = buf != NULL ? item_decode(buf, len, qn.sec, &it, &de) : -1;
-	free(buf);
-	free(it.text);
-	free(it.reply_to);
-	free(it.id);
-	if (rv == 0) {
-		/* Never over an item: rename(2) would replace it. */
-		if (exists_at(q->newfd, name))
-			return 0;
-		if (renameat(q->tmpfd, name, q->newfd, name) == -1)
-			return sys_err(e, errno, name);
-		r->adopted++;
-		return fsync_dir(q->newfd, "new", e);
-	}
-	(void)snprintf(why, sizeof why,
-	    "corrupt item left in tmp/ by a dead writer: %s", de.msg);
-	if (move_failed(q, q->tmpfd, name, why, e) == -1)
-		return -1;
-	r->corrupt++;
-	return 0;
-}
-
-int
-ht_queue_recover(struct ht_queue *q, time_t now, struct ht_qrecover *r,
-    struct ht_err *e)
-{
-	struct dirent *de;
-	struct qname qn;
-	struct stat st;
-	const char *rest;
-	char **names = NULL;
-	long long pid;
-	long n = 0, cap = 0, i;
-	DIR *d;
-	int rv = -1;
-
-	memset(r, 0, sizeof *r);
-	/* Collect first: recovering renames entries of the directory read. */
-	if ((d = dir_stream(q->tmpfd)) == NULL) {
-		sys_err(e, errno, "tmp");
-		goto out;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char **nv;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(names, (size_t)cap *
-			    sizeof *names)) == NULL) {
-				(void)closedir(d);
-				sys_err(e, ENOMEM, "tmp");
-				goto out;
-			}
-			names = nv;
-		}
-		if ((names[n] = strdup(de->d_name)) == NULL) {
-			(void)closedir(d);
-			sys_err(e, ENOMEM, "tmp");
-			goto out;
-		}
-		n++;
-	}
-	(void)closedir(d);
-	for (i = 0; i < n; i++) {
-		const char *nm = names[i];
-		int stale, tempfile;
-
-		if (fstatat(q->tmpfd, nm, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			continue;
-		stale = st.st_mtime < now - HT_QUEUE_STALE_TMP;
-		/* ITEM@PID: a rewrite or a reason; else an item being added. */
-		if (parse_name(nm, &qn, &rest) == 0 && *rest == '\0') {
-			tempfile = 0;
-			pid = qn.pid;
-		} else if ((rest = strrchr(nm, '@')) != NULL &&
-		    (rest++, digits(&rest, 0x7fffffff, &pid) == 0) &&
-		    *rest == '\0') {
-			tempfile = 1;
-		} else
-			continue;	/* not ours: left alone */
-		if (!stale && pid_alive((long)pid))
-			continue;
-		if (tempfile) {
-			/* The item it was for is where it was. */
-			if (unlinkat(q->tmpfd, nm, 0) == -1 &&
-			    errno != ENOENT) {
-				sys_err(e, errno, nm);
-				goto out;
-			}
-			r->removed++;
-		} else if (recover_tmp(q, nm, r, e) == -1)
-			goto out;
-	}
-	/* Markers old enough that the event will not come again. */
-	if ((d = dir_stream(q->sentfd)) == NULL) {
-		sys_err(e, errno, "sent");
-		goto out;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (fstatat(q->sentfd, de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == 0 &&
-		    st.st_mtime < now - HT_QUEUE_SENT_KEEP &&
-		    unlinkat(q->sentfd, de->d_name, 0) == 0)
-			r->pruned++;
-	}
-	(void)closedir(d);
-	rv = 0;
-out:
-	if (rv == -1)
-		ht_err_prefix(e, "%s", q->dir);
-	ht_queue_names_free(names, n);
-	return rv;
-}
-
-/* Count a directory's entries; the oldest by name (or mtime). */
-static int
-count_dir(int dfd, int skip_reasons, long *count, long long *oldest)
-{
-	struct dirent *de;
-	struct qname qn;
-	struct stat st;
-	long long t;
-	DIR *d;
-
-	*count = 0;
-	if (oldest != NULL)
-		*oldest = 0;
-	if ((d = dir_stream(dfd)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || (skip_reasons &&
-		    has_suffix(de->d_name, ".reason")))
-			continue;
-		(*count)++;
-		if (oldest == NULL)
-			continue;
-		if (parse_name(de->d_name, &qn, NULL) == 0)
-			t = qn.sec;
-		else if (fstatat(dfd, de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == 0)
-			t = (long long)st.st_mtime;
-		else
-			continue;
-		if (*oldest == 0 || t < *oldest)
-			*oldest = t;
-	}
-	(void)closedir(d);
-	return 0;
-}
-
-int
-ht_queue_status(struct ht_queue *q, time_t now, struct ht_qstatus *s,
-    struct ht_err *e)
-{
-	int fd;
-
-	memset(s, 0, sizeof *s);
-	if (count_dir(q->newfd, 0, &s->queued, &s->oldest_queued) == -1 ||
-	    count_dir(q->failfd, 1, &s->failed, &s->oldest_failed) == -1 ||
-	    count_dir(q->tmpfd, 0, &s->writing, NULL) == -1 ||
-	    count_dir(q->sentfd, 0, &s->sent, NULL) == -1) {
-		sys_err(e, errno, q->dir);
-		return -1;
-	}
-	if ((s->held = ht_queue_held(q, now, e)) == (time_t)-1 ||
-	    ht_queue_blocked(q, s->blocked, sizeof s->blocked,
-	    &s->blocked_since, e) == -1)
-		return -1;
-	if (q->lockfd != -1)
-		s->flushing = 1;
-	else if ((fd = openat(q->dfd, ".lock", O_RDONLY | O_CLOEXEC |
-	    O_NOFOLLOW)) != -1) {
-		if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK)
-			s->flushing = 1;
-		(void)close(fd);
-	}
-	return 0;
-}
-
-static void
-note(struct ht_qflush *f, const char *name, enum ht_qevent ev,
-    const struct ht_qsend *r, const char *msg)
-{
-	if (f->note != NULL)
-		f->note(f->arg, name, ev, r, msg);
-}
-
-static time_t
-now_of(const struct ht_qflush *f)
-{
-	return f->now != NULL ? f->now() : time(NULL);
-}
-
-/* Sleep s seconds. */
-static void
-pause_s(time_t s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = s;
-	ts.tv_nsec = 0;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* Send one item.  Returns 0 to go on, 1 to stop (transient), -1 error. */
-static int
-send_one(struct ht_queue *q, const char *name, struct ht_qflush *f,
-    struct ht_err *e)
-{
-	struct ht_qitem *it;
-	struct ht_qsend r;
-	struct ht_err te;
-	time_t held;
-
-	if ((held = ht_queue_held(q, now_of(f), e)) == (time_t)-1)
-		return -1;
-	/*
-	 * A request before the reset would only earn a 429: wait for it
-	 * when it is near (a second's margin: resets are whole seconds).
-	 */
-	if (held != 0 && held - now_of(f) < f->wait) {
-		pause_s(held - now_of(f) + 1);
-		held = 0;
-	}
-	if (held != 0) {
-		f->held = held;
-		f->stopped = 1;
-		note(f, name, HT_QEV_HELD, NULL, NULL);
-		return 1;
-	}
-	ht_err_clear(&te);
-	switch (ht_queue_take(q, name, &it, &te)) {
-	case HT_QTAKE_OK:
-		break;
-	case HT_QTAKE_GONE:
-		return 0;
-	case HT_QTAKE_BUSY:
-		f->busy++;
-		note(f, name, HT_QEV_BUSY, NULL, NULL);
-		return 0;
-	case HT_QTAKE_SENT:
-		f->already++;
-		note(f, name, HT_QEV_ALREADY, NULL, NULL);
-		return 0;
-	case HT_QTAKE_CORRUPT:
-		f->corrupt++;
-		note(f, name, HT_QEV_CORRUPT, NULL, te.msg);
-		return 0;
-	default:
-		*e = te;
-		return -1;
-	}
-	memset(&r, 0, sizeof r);
-	r.result = HT_QSEND_TEMP;
-	if (f->send(f->arg, it, &r, e) == -1) {
-		ht_queue_release(it);
-		return -1;
-	}
-	switch (r.result) {
-	case HT_QSEND_OK:
-	case HT_QSEND_DUP:
-		if (r.result == HT_QSEND_OK)
-			f->sent++;
-		else
-			f->dups++;
-		note(f, name, HT_QEV_SENT, &r, NULL);
-		/* Posted: a failure to remove it costs X a duplicate. */
-		if (ht_queue_done(q, it, e) == -1)
-			return -1;
-		/*
-		 * X takes posts again; and when it said that was the last
-		 * of a window, the next sender waits for the reset.  Both
-		 * are advice: failing to write them costs one request.
-		 */
-		(void)ht_queue_unblock(q, NULL);
-		if (r.reset > now_of(f))
-			(void)ht_queue_hold(q, r.reset, NULL);
-		return 0;
-	case HT_QSEND_PERM:
-		f->failed++;
-		if (f->status == 0)
-			f->status = r.status != 0 ? r.status : EX_DATAERR;
-		note(f, name, HT_QEV_FAILED, &r, NULL);
-		if (ht_queue_fail(q, it, r.reason, e) == -1)
-			return -1;
-		if (r.stop) {
-			f->stopped = 1;
-			return 1;
-		}
-		return 0;
-	case HT_QSEND_BLOCKED:
-		/* For --queue-status: why nothing goes out. */
-		(void)ht_queue_block(q, r.reason, NULL);
-		f->blocked = 1;
-		f->kept++;
-		f->stopped = 1;
-		note(f, name, HT_QEV_KEPT, &r, NULL);
-		(void)ht_queue_keep(q, it, r.reason, NULL);
-		return 1;
-	case HT_QSEND_LIMIT:
-		if (r.reset > now_of(f)) {
-			f->held = r.reset;
-			if (ht_queue_hold(q, r.reset, e) == -1) {
-				ht_queue_release(it);
-				return -1;
-			}
-		}
-		/* FALLTHROUGH */
-	case HT_QSEND_TEMP:
-	default:
-		f->kept++;
-		f->stopped = 1;
-		note(f, name, HT_QEV_KEPT, &r, NULL);
-		/* The attempt count is only information: keep going. */
-		(void)ht_queue_keep(q, it, r.reason, NULL);
-		return 1;
-	}
-}
-
-int
-ht_queue_send(struct ht_queue *q, const char *name, struct ht_qflush *f,
-    struct ht_err *e)
-{
-	return send_one(q, name, f, e) == -1 ? -1 : 0;
-}
-
-int
-ht_queue_flush(struct ht_queue *q, struct ht_qflush *f, struct ht_err *e)
-{
-	char **names = NULL;
-	long n = 0, i;
-	int r, rv = -1;
-
-	if ((r = ht_queue_lock(q, e)) != 0)
-		return r;
-	if (ht_queue_recover(q, now_of(f), &f->recovered, e) == -1)
-		goto out;
-	if ((n = ht_queue_names(q, HT_QUEUE_NEW, &names, e)) == -1) {
-		n = 0;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if ((r = send_one(q, names[i], f, e)) == -1)
-			goto out;
-		if (r == 1)
-			break;
-	}
-	if (count_dir(q->newfd, 0, &f->left, NULL) == -1) {
-		sys_err(e, errno, "new");
-		ht_err_prefix(e, "%s", q->dir);
-		goto out;
-	}
-	rv = 0;
-out:
-	ht_queue_names_free(names, n);
-	ht_queue_unlock(q);
-	return rv;
 }

@@ -18,7 +18,8 @@
  * there when the post came from an event.  An item holds one JSON object:
  * {"text", "reply_to", "id", "enqueued", "attempts", "last_error"}.
  *
- * Sending is at least once: an item leaves new/ only after X answered.  A
+ * Sending (post.h) is at least once: an item leaves new/ only after X
+ * answered.  A
  * crash between X's answer and the removal sends the post again, and X
  * refuses it as a duplicate, which counts as posted.  Posts that carry an
  * event id are also deduplicated here: an event already queued or already
@@ -212,80 +213,6 @@ struct ht_qstatus {
 	time_t blocked_since;
 };
 int	ht_queue_status(struct ht_queue *, time_t now, struct ht_qstatus *,
-	    struct ht_err *e);
-
-/*
- * Sending, for ht_queue_send and ht_queue_flush.  The caller's send
- * function tries one item and says how it went; it returns -1 only for an
- * error that should stop everything (its e is then reported).
- */
-enum ht_qresult {
-	HT_QSEND_OK,		/* posted */
-	HT_QSEND_DUP,		/* refused as a duplicate: posted before */
-	HT_QSEND_PERM,		/* refused for good: to failed/ */
-	HT_QSEND_TEMP,		/* not now: stays queued, stop the flush */
-	HT_QSEND_LIMIT,		/* rate-limited until reset: likewise */
-	HT_QSEND_BLOCKED	/* X takes no post until the owner acts (no
-				   credits): likewise, and the queue is
-				   blocked (ht_queue_block) until a post is
-				   made */
-};
-struct ht_qsend {
-	enum ht_qresult result;
-	int status;		/* HT_QSEND_PERM: the sysexits status */
-	int stop;		/* HT_QSEND_PERM: not the post's fault (bad
-				   credentials): the next ones would fail
-				   too, stop the flush after this one */
-	time_t reset;		/* HT_QSEND_LIMIT: when to try again (0:
-				   unknown); OK, DUP: X takes no post before
-				   it (a window is used up), or 0 */
-	char reason[512];	/* HT_QSEND_PERM, TEMP, LIMIT, BLOCKED: why */
-};
-/* What happened to one item, for the caller's report. */
-enum ht_qevent {
-	HT_QEV_SENT,		/* posted (r: OK or DUP) */
-	HT_QEV_KEPT,		/* left queued (r: TEMP, LIMIT, BLOCKED) */
-	HT_QEV_FAILED,		/* moved to failed/ (r: PERM) */
-	HT_QEV_CORRUPT,		/* moved to failed/, unreadable (msg) */
-	HT_QEV_ALREADY,		/* its event was posted before: dropped */
-	HT_QEV_BUSY,		/* being sent by another process: skipped */
-	HT_QEV_HELD		/* not tried: rate-limited until f->held */
-};
-struct ht_qflush {
-	/* Set by the caller. */
-	int	(*send)(void *arg, const struct ht_qitem *, struct ht_qsend *,
-		    struct ht_err *e);
-	void	(*note)(void *arg, const char *name, enum ht_qevent,
-		    const struct ht_qsend *r, const char *msg); /* or NULL */
-	void	*arg;
-	time_t	(*now)(void);	/* NULL: time() */
-	long	wait;		/* seconds a send waits for a rate
-				   limit to end rather than stop (0: it
-				   stops) */
-	/* Filled in. */
-	long	sent, dups, failed, corrupt, already, busy, kept;
-	long	left;		/* ht_queue_flush: items queued at the end */
-	struct ht_qrecover recovered;	/* ht_queue_flush: housekeeping */
-	time_t	held;		/* rate-limited until, 0: not */
-	int	stopped;	/* stopped early at a transient failure */
-	int	blocked;	/* stopped at HT_QSEND_BLOCKED */
-	int	status;		/* the first permanent failure's status, or 0 */
-};
-/*
- * Send the one item new/name (tw-post --queue after adding it).  Returns
- * 0 (see f for what happened) or -1.
- */
-int	ht_queue_send(struct ht_queue *, const char *name, struct ht_qflush *f,
-	    struct ht_err *e);
-/*
- * Flush: take the flusher lock (returns 1 when another process holds it),
- * recover, then send every queued item, oldest first, stopping at the first
- * transient failure, rate limit, block or permanent failure marked stop.
- * While a rate limit holds, nothing is sent: a send waits for its end when
- * that comes within f->wait seconds, and stops otherwise.  Returns 0 (see
- * f) or -1.
- */
-int	ht_queue_flush(struct ht_queue *, struct ht_qflush *f,
 	    struct ht_err *e);
 
 #endif

@@ -1,4 +1,4 @@
-/* Unit tests: lib/queue.c */
+/* Unit tests: lib/queue.c, lib/queue-recover.c and the flush of lib/post.c */
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "post.h"
 #include "queue.h"
 
 static char top[32];
@@ -556,59 +557,141 @@ status_counts(void **state)
 	ht_queue_close(q);
 }
 
-/* A scripted X for the flush: results in order, the texts it saw. */
+/*
+ * A scripted network for the engine's flush (post.c): outcomes in order,
+ * the texts it saw.  Its requests go to a helper that answers each line
+ * with a 200 and does nothing else.
+ */
+enum fake { FAKE_OK, FAKE_DUP, FAKE_PERM, FAKE_TEMP, FAKE_LIMIT, FAKE_BLOCKED };
 struct script {
-	const enum ht_qresult *res;
+	const enum fake *res;
 	int n, i;
 	time_t ok_reset;	/* what an OK says of the window */
 	char seen[16][32];
-	int events[16], nev;
+	char events[16];	/* 'S' done, 'F' failed/, 'K' kept */
+	int nev;
 };
 
 static int
-fake_send(void *arg, const struct ht_qitem *it, struct ht_qsend *r,
+fake_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
     struct ht_err *e)
 {
-	struct script *s = arg;
+	struct script *s = n->priv;
 
 	assert_true(s->i < s->n);
-	(void)snprintf(s->seen[s->i], sizeof s->seen[0], "%s", it->text);
-	r->result = s->res[s->i++];
-	if (r->result == HT_QSEND_PERM) {
-		r->status = EX_NOPERM;
-		(void)snprintf(r->reason, sizeof r->reason, "X said 403");
-	} else if (r->result == HT_QSEND_LIMIT) {
-		r->reset = time(NULL) + 600;
-		(void)snprintf(r->reason, sizeof r->reason, "X said 429");
-	} else if (r->result == HT_QSEND_TEMP)
-		(void)snprintf(r->reason, sizeof r->reason, "X said 503");
-	else if (r->result == HT_QSEND_BLOCKED)
-		(void)snprintf(r->reason, sizeof r->reason, "X said 402");
-	else if (r->result == HT_QSEND_OK)
-		r->reset = s->ok_reset;
+	(void)snprintf(s->seen[s->i], sizeof s->seen[0], "%s", p->text);
+	memcpy(r->method, "POST", 5);
+	r->url = strdup("http://127.0.0.1:9/");
+	assert_non_null(r->url);
 	return 0;
 }
 
 static void
-fake_note(void *arg, const char *name, enum ht_qevent ev,
-    const struct ht_qsend *r, const char *msg)
+fake_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
+    struct ht_outcome *o)
+{
+	struct script *s = n->priv;
+
+	memset(o, 0, sizeof *o);
+	assert_int_equal(a->status, 200);
+	switch (s->res[s->i++]) {
+	case FAKE_OK:
+		ht_outcome_set(o, HT_POSTED, "posted");
+		memcpy(o->id, "1", 2);
+		o->next_at = s->ok_reset;
+		break;
+	case FAKE_DUP:
+		ht_outcome_set(o, HT_ALREADY, "already posted");
+		break;
+	case FAKE_PERM:
+		ht_outcome_set(o, HT_DENIED, "X said 403");
+		break;
+	case FAKE_TEMP:
+		ht_outcome_set(o, HT_KEPT, "X said 503");
+		break;
+	case FAKE_LIMIT:
+		o->retry_at = now + 600;
+		ht_outcome_set(o, HT_LIMITED, "X said 429");
+		break;
+	case FAKE_BLOCKED:
+		ht_outcome_set(o, HT_UNPAID, "X said 402");
+		break;
+	}
+}
+
+static const struct ht_net_ops fake_ops = {
+	.name = "fake",
+	.title = "Fake",
+	.build = fake_build,
+	.classify = fake_classify,
+};
+
+static struct ht_net *
+fake_connect(void *arg, struct ht_err *e)
+{
+	struct ht_net *n;
+
+	n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	n->ops = &fake_ops;
+	n->priv = arg;
+	return n;
+}
+
+static void
+fake_report(void *arg, const struct ht_report *r)
 {
 	struct script *s = arg;
 
 	if (s->nev < 16)
-		s->events[s->nev++] = (int)ev;
+		s->events[s->nev++] = r->failed ? 'F' : r->queued ? 'K' : 'S';
+}
+
+/* Flush q with the script, waiting at most wait s for a reset. */
+static int
+flush(struct ht_queue *q, struct script *s, struct ht_flush *f, long wait)
+{
+	struct ht_engine_conf c;
+	struct ht_engine *g;
+	struct ht_err e;
+	char helper[sizeof top + 16];
+	FILE *fp;
+	int r;
+
+	(void)snprintf(helper, sizeof helper, "%s/helper", top);
+	if (access(helper, X_OK) == -1) {
+		assert_non_null(fp = fopen(helper, "w"));
+		fputs("#!/bin/sh\nwhile IFS= read -r l; do\n"
+		    "\techo '{\"status\":200,\"headers\":{},\"body\":\"\"}'\n"
+		    "done\n", fp);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(chmod(helper, 0700), 0);
+	}
+	memset(&c, 0, sizeof c);
+	c.connect = fake_connect;
+	c.connect_arg = s;
+	c.helper = helper;
+	ht_err_clear(&e);
+	assert_non_null(g = ht_engine_new(&c, &e));
+	memset(f, 0, sizeof *f);
+	f->report = fake_report;
+	f->arg = s;
+	f->wait = wait;
+	f->budget_ms = 1;
+	r = ht_engine_flush(g, q, f, &e);
+	ht_engine_free(g);
+	return r;
 }
 
 static void
 flush_in_order(void **state)
 {
-	static const enum ht_qresult res[] = {
-		HT_QSEND_OK, HT_QSEND_DUP, HT_QSEND_PERM, HT_QSEND_TEMP,
-		HT_QSEND_OK, HT_QSEND_LIMIT
+	static const enum fake res[] = {
+		FAKE_OK, FAKE_DUP, FAKE_PERM, FAKE_TEMP, FAKE_OK, FAKE_LIMIT
 	};
 	struct ht_queue *q = open_q(), *q2 = open_q();
 	struct script s;
-	struct ht_qflush f;
+	struct ht_flush f;
 	struct ht_err e;
 	const char *texts[] = { "p1", "p2", "p3", "p4", "p5" };
 	size_t i;
@@ -620,38 +703,39 @@ flush_in_order(void **state)
 	memset(&s, 0, sizeof s);
 	s.res = res;
 	s.n = 6;
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.note = fake_note;
-	f.arg = &s;
 	/* Another flusher: this one does nothing. */
 	assert_int_equal(ht_queue_lock(q2, &e), 0);
-	assert_int_equal(ht_queue_flush(q, &f, &e), 1);
+	assert_int_equal(flush(q, &s, &f, 0), 1);
 	assert_int_equal(s.i, 0);
 	ht_queue_unlock(q2);
 
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
-	/* OK, DUP, PERM, then TEMP stops: p5 and the garbage wait. */
-	assert_int_equal(s.i, 4);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
+	/* OK, DUP, PERM (denied: stops), so p4, p5 and the garbage wait. */
+	assert_int_equal(s.i, 3);
 	assert_string_equal(s.seen[0], "p1");
-	assert_string_equal(s.seen[3], "p4");
+	assert_string_equal(s.seen[2], "p3");
 	assert_int_equal(f.sent, 1);
 	assert_int_equal(f.dups, 1);
 	assert_int_equal(f.failed, 1);
 	assert_int_equal(f.status, EX_NOPERM);
-	assert_int_equal(f.kept, 1);
+	assert_int_equal(f.kept, 0);
 	assert_int_equal(f.stopped, 1);
 	assert_int_equal(f.left, 3);
-	assert_int_equal(s.nev, 4);
-	assert_int_equal(s.events[0], HT_QEV_SENT);
-	assert_int_equal(s.events[2], HT_QEV_FAILED);
-	assert_int_equal(s.events[3], HT_QEV_KEPT);
+	assert_int_equal(s.nev, 3);
+	assert_int_equal(s.events[0], 'S');
+	assert_int_equal(s.events[1], 'S');
+	assert_int_equal(s.events[2], 'F');
+
+	/* Next: p4 kept (503): the flush stops there. */
+	assert_int_equal(flush(q, &s, &f, 0), 0);
+	assert_int_equal(s.i, 4);
+	assert_string_equal(s.seen[3], "p4");
+	assert_int_equal(f.kept, 1);
+	assert_int_equal(f.stopped, 1);
+	assert_int_equal(s.events[3], 'K');
 
 	/* Next: p4 posted, p5 rate-limited (held), garbage not reached. */
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(s.i, 6);
 	assert_string_equal(s.seen[4], "p4");
 	assert_string_equal(s.seen[5], "p5");
@@ -660,11 +744,8 @@ flush_in_order(void **state)
 	assert_true(f.held > time(NULL));
 	assert_int_equal(f.left, 2);
 
-	/* Held: nothing is sent, not even by a single send. */
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	/* Held: nothing is sent. */
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(s.i, 6);
 	assert_true(f.held > time(NULL));
 	assert_int_equal(f.stopped, 1);
@@ -676,13 +757,11 @@ flush_in_order(void **state)
 static void
 flush_blocked(void **state)
 {
-	static const enum ht_qresult res[] = {
-		HT_QSEND_BLOCKED, HT_QSEND_OK, HT_QSEND_OK
-	};
+	static const enum fake res[] = { FAKE_BLOCKED, FAKE_OK, FAKE_OK };
 	struct ht_queue *q = open_q();
 	struct ht_qstatus st;
 	struct script s;
-	struct ht_qflush f;
+	struct ht_flush f;
 	struct ht_err e;
 
 	ht_err_clear(&e);
@@ -691,10 +770,7 @@ flush_blocked(void **state)
 	memset(&s, 0, sizeof s);
 	s.res = res;
 	s.n = 3;
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(s.i, 1);
 	assert_int_equal(f.blocked, 1);
 	assert_int_equal(f.stopped, 1);
@@ -708,10 +784,7 @@ flush_blocked(void **state)
 	assert_true(st.blocked_since >= time(NULL) - 5);
 	assert_int_equal(st.held, 0);
 	/* Topped up: the next flush posts both, and the block is gone. */
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(s.i, 3);
 	assert_string_equal(s.seen[1], "p1");
 	assert_int_equal(f.sent, 2);
@@ -728,18 +801,16 @@ flush_blocked(void **state)
 }
 
 /*
- * X said the post just made was the window's last: the next item is not
- * sent before the reset; a reset within f->wait is waited for.
+ * The post just made was the window's last: the next item is not sent
+ * before the reset; a reset within the wait is waited for.
  */
 static void
 flush_waits_for_reset(void **state)
 {
-	static const enum ht_qresult res[] = {
-		HT_QSEND_OK, HT_QSEND_OK, HT_QSEND_OK
-	};
+	static const enum fake res[] = { FAKE_OK, FAKE_OK, FAKE_OK };
 	struct ht_queue *q = open_q();
 	struct script s;
-	struct ht_qflush f;
+	struct ht_flush f;
 	struct ht_err e;
 	time_t t0;
 
@@ -750,11 +821,7 @@ flush_waits_for_reset(void **state)
 	s.res = res;
 	s.n = 3;
 	s.ok_reset = time(NULL) + 600;
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	f.wait = 60;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 60), 0);
 	assert_int_equal(s.i, 1);
 	assert_int_equal(f.sent, 1);
 	assert_int_equal(f.held, s.ok_reset);
@@ -763,17 +830,11 @@ flush_waits_for_reset(void **state)
 	/* A reset a second away, within the wait: waited for, then sent. */
 	assert_int_equal(ht_queue_hold(q, time(NULL) + 1, &e), 0);
 	s.ok_reset = 0;
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	f.wait = 0;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(s.i, 1);
 	assert_int_equal(f.stopped, 1);
-	f.wait = 10;
-	f.stopped = 0;
 	t0 = time(NULL);
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 10), 0);
 	assert_int_equal(s.i, 2);
 	assert_int_equal(f.sent, 1);
 	assert_true(time(NULL) >= t0 + 1);
@@ -784,10 +845,10 @@ flush_waits_for_reset(void **state)
 static void
 flush_skips_corrupt(void **state)
 {
-	static const enum ht_qresult res[] = { HT_QSEND_OK, HT_QSEND_OK };
+	static const enum fake res[] = { FAKE_OK, FAKE_OK };
 	struct ht_queue *q = open_q();
 	struct script s;
-	struct ht_qflush f;
+	struct ht_flush f;
 	struct ht_err e;
 
 	ht_err_clear(&e);
@@ -797,10 +858,7 @@ flush_skips_corrupt(void **state)
 	memset(&s, 0, sizeof s);
 	s.res = res;
 	s.n = 2;
-	memset(&f, 0, sizeof f);
-	f.send = fake_send;
-	f.arg = &s;
-	assert_int_equal(ht_queue_flush(q, &f, &e), 0);
+	assert_int_equal(flush(q, &s, &f, 0), 0);
 	assert_int_equal(f.sent, 2);
 	assert_int_equal(f.corrupt, 1);
 	assert_int_equal(f.left, 0);

@@ -793,7 +793,7 @@ queue_status(struct run *r)
 	    (n[1] = ht_queue_names(r->q, HT_QUEUE_FAILED, &names[1], &e)) ==
 	    -1) {
 		ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_IOERR);
+		note(r, e.status);
 		goto out;
 	}
 	if (r->json) {
@@ -873,14 +873,14 @@ retry_failed(struct run *r)
 	ht_err_clear(&e);
 	if ((n = ht_queue_names(r->q, HT_QUEUE_FAILED, &names, &e)) == -1) {
 		ht_log_err(&e);
-		note(r, e.status != 0 ? e.status : EX_IOERR);
+		note(r, e.status);
 		return;
 	}
 	for (i = 0; i < n && !r->stop; i++) {
 		ht_err_clear(&e);
 		if ((k = ht_queue_retry(r->q, names[i], &ev, &e)) == -1) {
 			ht_log_err(&e);
-			note(r, e.status != 0 ? e.status : EX_IOERR);
+			note(r, e.status);
 			continue;
 		}
 		if (k == 0) {
@@ -894,7 +894,7 @@ retry_failed(struct run *r)
 			(void)write_failed(r);
 		else if (ht_queue_drop_failed(r->q, names[i], &e) == -1) {
 			ht_log_err(&e);
-			note(r, e.status != 0 ? e.status : EX_IOERR);
+			note(r, e.status);
 		} else {
 			ht_info("%s/failed/%s: event written to stdout, to be "
 			    "rendered again", r->qdir, names[i]);
@@ -1395,7 +1395,7 @@ main(int argc, char *argv[])
 		if ((r.q = ht_queue_open(qdir, !flush && !status && !retry,
 		    &e)) == NULL) {
 			ht_warnx("queue %s", e.msg);
-			r.status = e.status != 0 ? e.status : EX_IOERR;
+			r.status = e.status;
 			goto out;
 		}
 	}

@@ -224,40 +224,17 @@ const char *const ht_event_fields[] = {
 	NULL
 };
 
-json_t *
-ht_event_from_payload(const json_t *p, struct ht_err *e)
+/*
+ * The repository's full name, validated: repo_name when present (payloads
+ * exist whose name or namespace disagree with it), else namespace/name
+ * made in full.  NULL and e when there is none that is valid.
+ */
+static const char *
+repo_name_of(const json_t *repo, char *full, size_t len, struct ht_err *e)
 {
-	const json_t *push, *repo;
-	const char *repo_name, *ns, *name, *tag, *s;
-	char full[REPO_MAX + 2], image[REPO_MAX + TAG_MAX + 2], buf[512];
-	long long pushed, n;
-	json_t *ev = NULL;
-	const char *slash;
-	int r, b, official;
+	const char *repo_name, *ns, *name, *slash;
+	int r;
 
-	if (!json_is_object(p)) {
-		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
-		    "object, got %s", ht_json_type_name(p));
-		return NULL;
-	}
-	push = json_object_get(p, "push_data");
-	repo = json_object_get(p, "repository");
-	if (push == NULL || repo == NULL) {
-		ht_err_set(e, "not a Docker Hub payload: no \"%s\" object",
-		    push == NULL ? "push_data" : "repository");
-		return NULL;
-	}
-	if (!json_is_object(push) || !json_is_object(repo)) {
-		ht_err_set(e, "%s: expected an object, got %s",
-		    !json_is_object(push) ? "push_data" : "repository",
-		    ht_json_type_name(!json_is_object(push) ? push : repo));
-		return NULL;
-	}
-
-	/*
-	 * The repository.  repo_name is the truth when present: payloads
-	 * exist whose name or namespace disagree with it.
-	 */
 	if (get_string(repo, "repo_name", "repository", &repo_name, e) == -1 ||
 	    get_string(repo, "namespace", "repository", &ns, e) == -1 ||
 	    get_string(repo, "name", "repository", &name, e) == -1)
@@ -268,8 +245,8 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 			    "namespace and name to make one");
 			return NULL;
 		}
-		r = snprintf(full, sizeof full, "%s/%s", ns, name);
-		if (r < 0 || (size_t)r >= sizeof full) {
+		r = snprintf(full, len, "%s/%s", ns, name);
+		if (r < 0 || (size_t)r >= len) {
 			ht_err_set(e, "repository: name too long");
 			return NULL;
 		}
@@ -298,7 +275,92 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 		    "registry host, not a Docker Hub namespace", repo_name);
 		return NULL;
 	}
+	return repo_name;
+}
+
+/*
+ * The fields an event may lack, after repo_url: callback_url, description
+ * (null when absent), is_private, is_official and the counts.  0, or -1
+ * and e.
+ */
+static int
+add_optional(json_t *ev, const json_t *p, const json_t *repo,
+    struct ht_err *e)
+{
+	const char *s;
+	long long n;
+	int r, b;
+
+	if ((r = get_string(p, "callback_url", "payload", &s, e)) == -1)
+		return -1;
+	if (r == 1 && set_string(ev, "callback_url", s) == -1)
+		goto nomem;
+	if ((r = get_string(repo, "description", "repository", &s, e)) == -1)
+		return -1;
+	if (json_object_set_new(ev, "description",
+	    r == 1 ? json_string(s) : json_null()) == -1)
+		goto nomem;
+	if ((r = get_bool(repo, "is_private", "repository", &b, e)) == -1)
+		return -1;
+	if (r == 1 && json_object_set_new(ev, "is_private",
+	    json_boolean(b)) == -1)
+		goto nomem;
+	if ((r = get_bool(repo, "is_official", "repository", &b, e)) == -1)
+		return -1;
+	if (r == 1 && json_object_set_new(ev, "is_official",
+	    json_boolean(b)) == -1)
+		goto nomem;
+	if ((r = get_number(repo, "star_count", "repository", 0, 1LL << 53,
+	    &n, e)) == -1)
+		return -1;
+	if (r == 1 && json_object_set_new(ev, "star_count",
+	    json_integer(n)) == -1)
+		goto nomem;
+	if ((r = get_number(repo, "comment_count", "repository", 0, 1LL << 53,
+	    &n, e)) == -1)
+		return -1;
+	if (r == 1 && json_object_set_new(ev, "comment_count",
+	    json_integer(n)) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	ht_err_set(e, "out of memory");
+	return -1;
+}
+
+json_t *
+ht_event_from_payload(const json_t *p, struct ht_err *e)
+{
+	const json_t *push, *repo;
+	const char *repo_name, *tag, *s;
+	char full[REPO_MAX + 2], image[REPO_MAX + TAG_MAX + 2], buf[512];
+	long long pushed, n;
+	json_t *ev = NULL;
+	const char *slash;
+	int r, official;
+
+	if (!json_is_object(p)) {
+		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
+		    "object, got %s", ht_json_type_name(p));
+		return NULL;
+	}
+	push = json_object_get(p, "push_data");
+	repo = json_object_get(p, "repository");
+	if (push == NULL || repo == NULL) {
+		ht_err_set(e, "not a Docker Hub payload: no \"%s\" object",
+		    push == NULL ? "push_data" : "repository");
+		return NULL;
+	}
+	if (!json_is_object(push) || !json_is_object(repo)) {
+		ht_err_set(e, "%s: expected an object, got %s",
+		    !json_is_object(push) ? "push_data" : "repository",
+		    ht_json_type_name(!json_is_object(push) ? push : repo));
+		return NULL;
+	}
+	if ((repo_name = repo_name_of(repo, full, sizeof full, e)) == NULL)
+		return NULL;
 	/* A bare name is an official image: library/NAME, pulled as NAME. */
+	slash = strchr(repo_name, '/');
 	official = slash == NULL;
 
 	/* Before about 2016 there was no tag: such pushes were of latest. */
@@ -338,7 +400,6 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 	if (set_string(ev, "tag", tag) == -1 ||
 	    set_string(ev, "image", image) == -1)
 		goto nomem;
-
 	if ((r = get_string(push, "pusher", "push_data", &s, e)) == -1)
 		goto fail;
 	if (r == 1 && set_string(ev, "pusher", s) == -1)
@@ -364,37 +425,8 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 		    repo_name);
 	if (set_string(ev, "repo_url", buf) == -1)
 		goto nomem;
-	if ((r = get_string(p, "callback_url", "payload", &s, e)) == -1)
+	if (add_optional(ev, p, repo, e) == -1)
 		goto fail;
-	if (r == 1 && set_string(ev, "callback_url", s) == -1)
-		goto nomem;
-	if ((r = get_string(repo, "description", "repository", &s, e)) == -1)
-		goto fail;
-	if (json_object_set_new(ev, "description",
-	    r == 1 ? json_string(s) : json_null()) == -1)
-		goto nomem;
-	if ((r = get_bool(repo, "is_private", "repository", &b, e)) == -1)
-		goto fail;
-	if (r == 1 && json_object_set_new(ev, "is_private",
-	    json_boolean(b)) == -1)
-		goto nomem;
-	if ((r = get_bool(repo, "is_official", "repository", &b, e)) == -1)
-		goto fail;
-	if (r == 1 && json_object_set_new(ev, "is_official",
-	    json_boolean(b)) == -1)
-		goto nomem;
-	if ((r = get_number(repo, "star_count", "repository", 0, 1LL << 53,
-	    &n, e)) == -1)
-		goto fail;
-	if (r == 1 && json_object_set_new(ev, "star_count",
-	    json_integer(n)) == -1)
-		goto nomem;
-	if ((r = get_number(repo, "comment_count", "repository", 0, 1LL << 53,
-	    &n, e)) == -1)
-		goto fail;
-	if (r == 1 && json_object_set_new(ev, "comment_count",
-	    json_integer(n)) == -1)
-		goto nomem;
 
 	/* The same delivery seen twice has the same id. */
 	if (json_object_get(ev, "pushed_at") == NULL)

@@ -208,7 +208,7 @@ replace_file(struct ht_queue *q, const char *base, int todfd,
 
 	n = snprintf(tmp, sizeof tmp, "%s@%ld", base, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof tmp) {
-		ht_err_set(e, "%s: name too long", base);
+		(void)ht_err_fail(e, EX_SOFTWARE, "%s: name too long", base);
 		return -1;
 	}
 	/* A temp file of ours that a crash left (the pid was reused). */
@@ -474,7 +474,7 @@ ht_queue_reason(struct ht_queue *q, const char *name, char *buf, size_t len,
 	if (len == 0 || strchr(name, '/') != NULL ||
 	    (size_t)snprintf(rname, sizeof rname, "%s.reason", name) >=
 	    sizeof rname) {
-		ht_err_set(e, "%s: not an item name", name);
+		(void)ht_err_fail(e, EX_DATAERR, "%s: not an item name", name);
 		return -1;
 	}
 	if ((fd = openat(q->failfd, rname, O_RDONLY | O_CLOEXEC |
@@ -650,7 +650,7 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 		goto out;
 	}
 	if ((size_t)snprintf(name, namelen, "%s", nm) >= namelen) {
-		ht_err_set(e, "item name buffer too small");
+		(void)ht_err_fail(e, EX_SOFTWARE, "item name buffer too small");
 		goto out;
 	}
 	rv = HT_QADD_QUEUED;
@@ -852,7 +852,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 
 	*out = NULL;
 	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
-		ht_err_set(e, "%s: not an item name", name);
+		(void)ht_err_fail(e, EX_DATAERR, "%s: not an item name", name);
 		return -1;
 	}
 	if ((it = calloc(1, sizeof *it)) == NULL)
@@ -1062,7 +1062,7 @@ ht_queue_add_failed(struct ht_queue *q, const char *id, const char *event,
 		goto out;
 	}
 	if ((size_t)snprintf(name, namelen, "%s", nm) >= namelen) {
-		ht_err_set(e, "item name buffer too small");
+		(void)ht_err_fail(e, EX_SOFTWARE, "item name buffer too small");
 		goto out;
 	}
 	rv = 0;
@@ -1102,7 +1102,7 @@ ht_queue_retry(struct ht_queue *q, const char *name, char **event,
 	*event = NULL;
 	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL ||
 	    ht_queue_has_suffix(name, ".reason")) {
-		ht_err_set(e, "%s: not an item name", name);
+		(void)ht_err_fail(e, EX_DATAERR, "%s: not an item name", name);
 		return -1;
 	}
 	if ((fd = openat(q->failfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
@@ -1153,7 +1153,7 @@ int
 ht_queue_drop_failed(struct ht_queue *q, const char *name, struct ht_err *e)
 {
 	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
-		ht_err_set(e, "%s: not an item name", name);
+		(void)ht_err_fail(e, EX_DATAERR, "%s: not an item name", name);
 		return -1;
 	}
 	if (unlinkat(q->failfd, name, 0) == -1 && errno != ENOENT) {
@@ -1181,7 +1181,7 @@ ht_queue_item_json(struct ht_queue *q, int which, const char *name,
 	int fd, err;
 
 	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL) {
-		ht_err_set(e, "%s: not an item name", name);
+		(void)ht_err_fail(e, EX_DATAERR, "%s: not an item name", name);
 		return NULL;
 	}
 	if ((fd = openat(sub_fd(q, which), name, O_RDONLY | O_CLOEXEC |

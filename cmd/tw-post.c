@@ -7,6 +7,7 @@
  * as fast as the other filters.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1170,19 +1171,297 @@ read_json(struct run *r)
 	ht_jstream_free(js);
 }
 
+/* The command line, once read. */
+struct opts {
+	const char *cfile, *api, *qdir, *qdef;
+	int nul, online;
+	int mode;		/* 'F', 'S', 'R', 'C', or 0: post */
+	int modes;		/* how many of -F, -S, -R were given */
+};
+
+static int
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Say what is wrong with the command line, then the usage: EX_USAGE. */
+static int
+usage_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ht_warnx("%s", msg);
+	fputs(usage_text, stderr);
+	return EX_USAGE;
+}
+
+/* One option into r or o: -1 to go on, else the exit status. */
+static int
+option(int c, struct run *r, struct opts *o)
+{
+	long long ll;
+
+	switch (c) {
+	case '0':
+		o->nul = 1;
+		break;
+	case 'j':
+		r->json = 1;
+		break;
+	case 'n':
+		r->dry = 1;
+		break;
+	case 'v':
+		r->verbose = 1;
+		break;
+	case 'a':
+		o->api = optarg;
+		if (strcmp(optarg, "2") != 0 && strcmp(optarg, "1.1") != 0)
+			return usage_error("-a %s: the API version is 2 or "
+			    "1.1", optarg);
+		break;
+	case 'c':
+		o->cfile = optarg;
+		break;
+	case 'q':
+	case 'Q':
+		if (*optarg == '\0')
+			return usage_error("-%c: the queue directory is "
+			    "empty", c);
+		*(c == 'q' ? &o->qdir : &o->qdef) = optarg;
+		break;
+	case 'F':
+	case 'S':
+	case 'R':
+		o->modes += o->mode != c;
+		/* FALLTHROUGH */
+	case 'C':
+		o->mode = o->mode == 'C' || c == 'C' ? 'C' : c;
+		break;
+	case 'O':
+		o->online = 1;
+		break;
+	case 'r':
+		if (!valid_id(optarg))
+			return usage_error("-r %s: not a post id", optarg);
+		r->reply_to = optarg;
+		break;
+	case 'T':
+		if (ht_parse_num(optarg, 1, 86400, &ll) == -1)
+			return usage_error("-T %s: seconds from 1 to 86400",
+			    optarg);
+		r->budget_ms = (long)ll * 1000;
+		break;
+	case 'h':
+		return ht_print_help(usage_text, help_text);
+	case 'V':
+		return ht_print_version("tw-post");
+	default:
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	return -1;
+}
+
+/* The options that do not go together.  -1 to go on, else EX_USAGE. */
+static int
+options_check(struct run *r, struct opts *o, int *argc, char **argv,
+    int check)
+{
+	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
+
+	if (o->modes > 1 || (queue && (o->nul || r->dry || r->reply_to !=
+	    NULL || *argc > 1 || (*argc == 1 && o->qdir != NULL) ||
+	    (o->mode == 'R' && r->json))))
+		return usage_error("-F, -S and -R take one queue directory, "
+		    "and no -0, -n, -r or other -F, -S or -R");
+	if (queue && *argc == 1) {
+		if (*argv[0] == '\0')
+			return usage_error("the queue directory is empty");
+		o->qdir = argv[0];
+		*argc = 0;
+	}
+	if ((o->online && !check) || (check && (o->modes > 0 || o->nul ||
+	    r->json || r->dry || r->reply_to != NULL || o->qdir != NULL ||
+	    *argc > 0)))
+		return usage_error("-C takes only -O, -v and -c; -O goes with "
+		    "-C");
+	if (*argc > 0 && (o->nul || r->json))
+		return usage_error("text operands do not go with -0 or "
+		    "--json");
+	return -1;
+}
+
+/* The API version and the endpoint: 0, or -1 (said, r->status set). */
+static int
+setup_endpoint(struct run *r, const char *api, char **url)
+{
+	const char *u;
+	size_t len;
+
+	if (api == NULL)
+		api = ht_conf_str(r->conf, "x.api_version", "2");
+	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
+		ht_warnx("%s: x.api_version: \"%s\": must be \"2\" or \"1.1\"",
+		    ht_conf_file(r->conf) != NULL ? ht_conf_file(r->conf) :
+		    "config", api);
+		r->status = EX_CONFIG;
+		return -1;
+	}
+	r->v1 = strcmp(api, "1.1") == 0;
+	u = ht_conf_str(r->conf, "x.api_url", HT_NET_X_DEFAULT_URL);
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
+		r->status = EX_CONFIG;
+		return -1;
+	}
+	len = strlen(u);
+	while (len > 0 && u[len - 1] == '/')
+		len--;
+	if (asprintf(url, "%.*s%s", (int)len, u, r->v1 ?
+	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
+		*url = NULL;
+		ht_warnx("out of memory");
+		r->status = EX_OSERR;
+		return -1;
+	}
+	/* xc.api_url is the base for net-x; dry runs show the endpoint. */
+	r->xc.api_url = u;
+	r->endpoint = *url;
+	r->xc.v1 = r->v1;
+	return 0;
+}
+
+/* The posting engine (not for a dry run): 0, or -1 (said). */
+static int
+setup_engine(struct run *r)
+{
+	struct ht_engine_conf ec;
+	struct ht_err e;
+
+	memset(&ec, 0, sizeof ec);
+	ec.connect = connect_x;
+	ec.connect_arg = r;
+	ec.timeout_ms = (long)ht_conf_int(r->conf, "x.timeout", 30) * 1000;
+	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
+		ht_warnx("out of memory");
+		r->status = EX_OSERR;
+		return -1;
+	}
+	ec.helper = r->helper;
+	if (r->verbose) {
+		ec.trace = trace_line;
+		ht_warnx("helper: %s", r->helper);
+	}
+	ht_err_clear(&e);
+	if ((r->g = ht_engine_new(&ec, &e)) == NULL) {
+		ht_log_err(&e);
+		r->status = e.status;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The queue: -q or the operand of -F and -S, else queue.dir, else -Q's
+ * (a wrapper's default that the config may override).  0 (r->q set or
+ * not), 1 nothing to do, or -1 (said).
+ */
+static int
+setup_queue(struct run *r, const struct opts *o, char **qbuf)
+{
+	const char *qdir = o->qdir;
+	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
+	struct ht_err e;
+
+	if (qdir == NULL && !r->dry)
+		qdir = ht_conf_str(r->conf, "queue.dir", o->qdef);
+	/* The one dh-hook and the flush unit use (ht_conf_queue_dir). */
+	if (queue && qdir == NULL &&
+	    (qdir = *qbuf = ht_conf_queue_dir(r->conf)) == NULL) {
+		ht_warnx("-%c needs a queue directory: name one, or set "
+		    "queue.dir (no HOME for the default)", o->mode);
+		r->status = EX_USAGE;
+		return -1;
+	}
+	/* The default queue before anything was ever queued: nothing. */
+	if (*qbuf != NULL && access(*qbuf, F_OK) == -1 && errno == ENOENT) {
+		ht_info("%s: no queue yet: nothing %s", *qbuf,
+		    o->mode == 'F' ? "to send" : o->mode == 'S' ? "queued" :
+		    "failed");
+		return 1;
+	}
+	if (qdir == NULL || *qdir == '\0' || r->dry)
+		return 0;
+	r->qdir = qdir;
+	ht_err_clear(&e);
+	/* Only queueing makes it: a flush of a typo finds nothing. */
+	if ((r->q = ht_queue_open(qdir, !queue, &e)) == NULL) {
+		ht_warnx("queue %s", e.msg);
+		r->status = e.status;
+		return -1;
+	}
+	return 0;
+}
+
+/* The operands, joined by spaces, as one post. */
+static void
+post_operands(struct run *r, int argc, char **argv)
+{
+	char *joined;
+	size_t n = 0, len;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	if ((joined = malloc(n)) == NULL) {
+		ht_warnx("out of memory");
+		r->status = EX_OSERR;
+		return;
+	}
+	for (i = 0, n = 0; i < argc; i++) {
+		len = strlen(argv[i]);
+		memcpy(joined + n, argv[i], len);
+		n += len;
+		joined[n++] = ' ';
+	}
+	joined[n - 1] = '\0';
+	post(r, joined, n - 1, NULL, NULL);
+	free(joined);
+}
+
+/* What the command line asks for. */
+static void
+run(struct run *r, const struct opts *o, int argc, char **argv)
+{
+	if (o->mode == 'C')
+		check_setup(r, o->online);
+	else if (o->mode == 'F')
+		flush_queue(r);
+	else if (o->mode == 'S')
+		queue_status(r);
+	else if (o->mode == 'R')
+		retry_failed(r);
+	else if (argc > 0)
+		post_operands(r, argc, argv);
+	else if (r->json)
+		read_json(r);
+	else if (o->nul)
+		read_nul(r);
+	else
+		read_one(r);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct ht_engine_conf ec;
 	struct run r;
+	struct opts o;
 	struct ht_err e;
-	const char *cfile = NULL, *api = NULL, *u, *qdir = NULL, *qdef = NULL;
-	char *joined = NULL, *url = NULL;
-	long long ll;
-	size_t len;
-	char *qbuf = NULL;
-	int c, i, nul = 0, flush = 0, status = 0, retry = 0, check = 0;
-	int online = 0;
+	char *url = NULL, *qbuf = NULL;
+	int c, k;
 
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
@@ -1192,122 +1471,18 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
-	memset(&ec, 0, sizeof ec);
+	memset(&o, 0, sizeof o);
 	r.budget_ms = 60000;
 	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:CFORST:hV", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case '0':
-			nul = 1;
-			break;
-		case 'j':
-			r.json = 1;
-			break;
-		case 'n':
-			r.dry = 1;
-			break;
-		case 'v':
-			r.verbose = 1;
-			break;
-		case 'a':
-			api = optarg;
-			if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
-				ht_warnx("-a %s: the API version is 2 or 1.1",
-				    api);
-				fputs(usage_text, stderr);
-				return EX_USAGE;
-			}
-			break;
-		case 'c':
-			cfile = optarg;
-			break;
-		case 'q':
-		case 'Q':
-			if (*optarg == '\0') {
-				ht_warnx("-%c: the queue directory is empty", c);
-				fputs(usage_text, stderr);
-				return EX_USAGE;
-			}
-			if (c == 'q')
-				qdir = optarg;
-			else
-				qdef = optarg;
-			break;
-		case 'F':
-			flush = 1;
-			break;
-		case 'S':
-			status = 1;
-			break;
-		case 'R':
-			retry = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'O':
-			online = 1;
-			break;
-		case 'r':
-			if (!valid_id(optarg)) {
-				ht_warnx("-r %s: not a post id", optarg);
-				fputs(usage_text, stderr);
-				return EX_USAGE;
-			}
-			r.reply_to = optarg;
-			break;
-		case 'T':
-			if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
-				ht_warnx("-T %s: seconds from 1 to 86400",
-				    optarg);
-				fputs(usage_text, stderr);
-				return EX_USAGE;
-			}
-			r.budget_ms = (long)ll * 1000;
-			break;
-		case 'h':
-			return ht_print_help(usage_text, help_text);
-		case 'V':
-			return ht_print_version("tw-post");
-		default:
-			fputs(usage_text, stderr);
-			return EX_USAGE;
-		}
-	}
+	    NULL)) != -1)
+		if ((k = option(c, &r, &o)) != -1)
+			return k;
 	argc -= optind;
 	argv += optind;
-	if (flush + status + retry > 1 || ((flush || status || retry) &&
-	    (nul || r.dry || r.reply_to != NULL || argc > 1 ||
-	    (argc == 1 && qdir != NULL) || (retry && r.json)))) {
-		ht_warnx("-F, -S and -R take one queue directory, and no -0, "
-		    "-n, -r or other -F, -S or -R");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
-	if ((flush || status || retry) && argc == 1) {
-		if (*argv[0] == '\0') {
-			ht_warnx("the queue directory is empty");
-			fputs(usage_text, stderr);
-			return EX_USAGE;
-		}
-		qdir = argv[0];
-		argc = 0;
-	}
-	if ((online && !check) || (check && (flush || status || retry ||
-	    nul || r.json || r.dry || r.reply_to != NULL || qdir != NULL ||
-	    argc > 0))) {
-		ht_warnx("-C takes only -O, -v and -c; -O goes with -C");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
-	if (argc > 0 && (nul || r.json)) {
-		ht_warnx("text operands do not go with -0 or --json");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
-
+	if ((k = options_check(&r, &o, &argc, argv, o.mode == 'C')) != -1)
+		return k;
 	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(cfile, &e)) == NULL) {
+	if ((r.conf = ht_conf_load(o.cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
@@ -1315,123 +1490,12 @@ main(int argc, char *argv[])
 		ht_log_open("tw-post", 1);
 	/* The limit dh-format fitted to, for accounts with longer posts. */
 	r.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
-	if (api == NULL)
-		api = ht_conf_str(r.conf, "x.api_version", "2");
-	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
-		ht_warnx("%s: x.api_version: \"%s\": must be \"2\" or \"1.1\"",
-		    ht_conf_file(r.conf) != NULL ? ht_conf_file(r.conf) :
-		    "config", api);
-		r.status = EX_CONFIG;
+	r.streaming = o.nul || r.json;
+	if (setup_endpoint(&r, o.api, &url) == -1 ||
+	    (!r.dry && setup_engine(&r) == -1) ||
+	    setup_queue(&r, &o, &qbuf) != 0)
 		goto out;
-	}
-	r.v1 = strcmp(api, "1.1") == 0;
-	r.streaming = nul || r.json;
-	u = ht_conf_str(r.conf, "x.api_url", HT_NET_X_DEFAULT_URL);
-	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
-		r.status = EX_CONFIG;
-		goto out;
-	}
-	len = strlen(u);
-	while (len > 0 && u[len - 1] == '/')
-		len--;
-	if (asprintf(&url, "%.*s%s", (int)len, u, r.v1 ?
-	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
-		url = NULL;
-		ht_warnx("out of memory");
-		r.status = EX_OSERR;
-		goto out;
-	}
-	/* xc.api_url is the base for net-x; dry runs show the endpoint. */
-	r.xc.api_url = u;
-	r.endpoint = url;
-	r.xc.v1 = r.v1;
-	if (!r.dry) {
-		ec.connect = connect_x;
-		ec.connect_arg = &r;
-		ec.timeout_ms = (long)ht_conf_int(r.conf, "x.timeout", 30) *
-		    1000;
-		if ((r.helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
-			ht_warnx("out of memory");
-			r.status = EX_OSERR;
-			goto out;
-		}
-		ec.helper = r.helper;
-		if (r.verbose) {
-			ec.trace = trace_line;
-			ht_warnx("helper: %s", r.helper);
-		}
-		if ((r.g = ht_engine_new(&ec, &e)) == NULL) {
-			ht_log_err(&e);
-			r.status = e.status;
-			goto out;
-		}
-	}
-	/*
-	 * The queue: -q or the operand of -F and -S, else queue.dir, else
-	 * -Q's (a wrapper's default that the config may override).
-	 */
-	if (qdir == NULL && !r.dry)
-		qdir = ht_conf_str(r.conf, "queue.dir", qdef);
-	/* The one dh-hook and the flush unit use (ht_conf_queue_dir). */
-	if ((flush || status || retry) && qdir == NULL &&
-	    (qdir = qbuf = ht_conf_queue_dir(r.conf)) == NULL) {
-		ht_warnx("%s needs a queue directory: name one, or set "
-		    "queue.dir (no HOME for the default)", flush ? "-F" :
-		    status ? "-S" : "-R");
-		r.status = EX_USAGE;
-		goto out;
-	}
-	/* The default queue before anything was ever queued: nothing. */
-	if (qbuf != NULL && access(qbuf, F_OK) == -1 && errno == ENOENT) {
-		ht_info("%s: no queue yet: nothing %s", qbuf, flush ?
-		    "to send" : status ? "queued" : "failed");
-		goto out;
-	}
-	if (qdir != NULL && *qdir != '\0' && !r.dry) {
-		r.qdir = qdir;
-		ht_err_clear(&e);
-		/* Only queueing makes it: a flush of a typo finds nothing. */
-		if ((r.q = ht_queue_open(qdir, !flush && !status && !retry,
-		    &e)) == NULL) {
-			ht_warnx("queue %s", e.msg);
-			r.status = e.status;
-			goto out;
-		}
-	}
-
-	if (check)
-		check_setup(&r, online);
-	else if (flush)
-		flush_queue(&r);
-	else if (status)
-		queue_status(&r);
-	else if (retry)
-		retry_failed(&r);
-	else if (argc > 0) {
-		size_t n = 0;
-
-		for (i = 0; i < argc; i++)
-			n += strlen(argv[i]) + 1;
-		if ((joined = malloc(n)) == NULL) {
-			ht_warnx("out of memory");
-			r.status = EX_OSERR;
-			goto out;
-		}
-		for (i = 0, n = 0; i < argc; i++) {
-			len = strlen(argv[i]);
-			memcpy(joined + n, argv[i], len);
-			n += len;
-			joined[n++] = ' ';
-		}
-		joined[n - 1] = '\0';
-		post(&r, joined, n - 1, NULL, NULL);
-	} else if (r.json)
-		read_json(&r);
-	else if (nul)
-		read_nul(&r);
-	else
-		read_one(&r);
+	run(&r, &o, argc, argv);
 	/* A write error already said is not said again. */
 	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
 	    r.status != EX_IOERR) {
@@ -1442,7 +1506,6 @@ out:
 	ht_queue_close(r.q);
 	ht_engine_free(r.g);
 	free(r.helper);
-	free(joined);
 	free(url);
 	free(qbuf);
 	ht_conf_free(r.conf);

@@ -26,7 +26,6 @@
 #include "net-x.h"
 #include "post.h"
 #include "queue.h"
-#include "sender.h"
 #include "tweetlen.h"
 #include "util.h"
 
@@ -1012,10 +1011,7 @@ read_one(struct run *r)
 		note(r, EX_IOERR);
 		goto out;
 	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
+	len = ht_line_end(buf, len);
 	/* A CI job must not go green on an unset variable. */
 	if (len == 0) {
 		ht_warnx("<stdin>: empty: nothing to post");
@@ -1344,15 +1340,16 @@ setup_engine(struct run *r)
 	memset(&ec, 0, sizeof ec);
 	ec.connect = connect_x;
 	ec.connect_arg = r;
-	ec.timeout_ms = (long)ht_conf_int(r->conf, "x.timeout", 30) * 1000;
+	ec.sender.timeout_ms = (long)ht_conf_int(r->conf, "x.timeout", 30) *
+	    1000;
 	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
 		ht_warnx("out of memory");
 		r->status = EX_OSERR;
 		return -1;
 	}
-	ec.helper = r->helper;
+	ec.sender.helper = r->helper;
 	if (r->verbose) {
-		ec.trace = trace_line;
+		ec.sender.trace = trace_line;
 		ht_warnx("helper: %s", r->helper);
 	}
 	ht_err_clear(&e);

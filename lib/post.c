@@ -27,8 +27,6 @@ struct ht_engine {
 struct ht_engine *
 ht_engine_new(const struct ht_engine_conf *c, struct ht_err *e)
 {
-	const struct ht_sender_conf sc = { c->helper, c->timeout_ms,
-	    c->connect_timeout_ms, c->trace, c->trace_arg };
 	struct ht_engine *g;
 
 	if ((g = calloc(1, sizeof *g)) == NULL) {
@@ -37,8 +35,8 @@ ht_engine_new(const struct ht_engine_conf *c, struct ht_err *e)
 	}
 	g->connect = c->connect;
 	g->connect_arg = c->connect_arg;
-	g->tracing = c->trace != NULL;
-	if ((g->sender = ht_sender_new(&sc, e)) == NULL) {
+	g->tracing = c->sender.trace != NULL;
+	if ((g->sender = ht_sender_new(&c->sender, e)) == NULL) {
 		ht_engine_free(g);
 		return NULL;
 	}
@@ -97,29 +95,31 @@ trace_answer(struct ht_engine *g, const struct ht_http_ans *a,
 	    a->body_len : 900), a->body);
 }
 
-int
-ht_engine_try(struct ht_engine *g, const struct ht_post *p, long budget_ms,
+/*
+ * Send req (built by build, or by check when p is NULL) and say what its
+ * answer means: 0 and o, or -1 and e.
+ */
+static int
+ask(struct ht_engine *g, const struct ht_post *p, long budget_ms,
     struct ht_outcome *o, struct ht_err *e)
 {
-	const struct ht_net_ops *ops;
+	const struct ht_net_ops *ops = g->net->ops;
 	struct ht_http_req req;
 	struct ht_http_ans ans;
 	int ret = -1;
 
-	memset(o, 0, sizeof *o);
 	memset(&req, 0, sizeof req);
 	memset(&ans, 0, sizeof ans);
-	if (ready(g, e) == -1)
-		goto out;
-	ops = g->net->ops;
-	if (ops->build(g->net, p, &req, e) == -1 ||
+	if ((p != NULL ? ops->build(g->net, p, &req, e) :
+	    ops->check(g->net, &req, e)) == -1 ||
 	    ht_sender_exchange(g->sender, &req, budget_ms, &ans, e) == -1)
 		goto out;
 	if (ans.status == 0 && ans.error_kind != NULL &&
 	    strcmp(ans.error_kind, "helper") == 0)
 		ht_outcome_set(o, HT_KEPT, "%s", ans.error);
 	else
-		ops->classify(g->net, &ans, time(NULL), o);
+		(p != NULL ? ops->classify : ops->checked)(g->net, &ans,
+		    time(NULL), o);
 	trace_answer(g, &ans, o);
 	ret = 0;
 out:
@@ -129,39 +129,27 @@ out:
 }
 
 int
+ht_engine_try(struct ht_engine *g, const struct ht_post *p, long budget_ms,
+    struct ht_outcome *o, struct ht_err *e)
+{
+	memset(o, 0, sizeof *o);
+	if (ready(g, e) == -1)
+		return -1;
+	return ask(g, p, budget_ms, o, e);
+}
+
+int
 ht_engine_check(struct ht_engine *g, struct ht_outcome *o, struct ht_err *e)
 {
-	const struct ht_net_ops *ops;
-	struct ht_http_req req;
-	struct ht_http_ans ans;
-	int ret = -1;
-
 	memset(o, 0, sizeof *o);
-	memset(&req, 0, sizeof req);
-	memset(&ans, 0, sizeof ans);
 	if (ready(g, e) == -1)
-		goto out;
-	ops = g->net->ops;
-	if (ops->check == NULL || ops->checked == NULL) {
+		return -1;
+	if (g->net->ops->check == NULL || g->net->ops->checked == NULL) {
 		ht_outcome_set(o, HT_BROKEN, "%s cannot say who the "
-		    "credentials are", ops->title);
-		ret = 0;
-		goto out;
+		    "credentials are", g->net->ops->title);
+		return 0;
 	}
-	if (ops->check(g->net, &req, e) == -1 ||
-	    ht_sender_exchange(g->sender, &req, 0, &ans, e) == -1)
-		goto out;
-	if (ans.status == 0 && ans.error_kind != NULL &&
-	    strcmp(ans.error_kind, "helper") == 0)
-		ht_outcome_set(o, HT_KEPT, "%s", ans.error);
-	else
-		ops->checked(g->net, &ans, time(NULL), o);
-	trace_answer(g, &ans, o);
-	ret = 0;
-out:
-	ht_http_req_free(&req);
-	ht_http_ans_free(&ans);
-	return ret;
+	return ask(g, NULL, 0, o, e);
 }
 
 /* o, limited until o->retry_at, beyond the time budget: say so. */

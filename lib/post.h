@@ -15,6 +15,7 @@
 #include "err.h"
 #include "net.h"
 #include "queue.h"
+#include "sender.h"
 
 struct ht_engine_conf {
 	/*
@@ -24,11 +25,8 @@ struct ht_engine_conf {
 	 */
 	struct ht_net *(*connect)(void *arg, struct ht_err *e);
 	void	*connect_arg;
-	const char *helper;	/* path of tw-send (ht_sender_path) */
-	long timeout_ms;	/* each request, at most (0: 30 s) */
-	long connect_timeout_ms; /* each connection, at most (0: 10 s) */
-	void	(*trace)(void *arg, const char *line);
-	void	*trace_arg;
+	/* The helper, the timeouts of each request, --verbose. */
+	struct ht_sender_conf sender;
 };
 
 struct ht_engine;

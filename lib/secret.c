@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "secret.h"
+#include "util.h"
 
 static int
 fail(struct ht_err *e)
@@ -61,10 +62,7 @@ ht_secret_file(struct ht_secret *s, const char *path, struct ht_err *e)
 		    HT_SECRET_MAX);
 		goto out;
 	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
+	len = ht_line_end(buf, len);
 	if (len == 0) {
 		ht_err_at(e, path, 0, 0, "key file is empty");
 		goto out;

@@ -243,3 +243,13 @@ ht_buf_str(struct ht_buf *b, const char *s)
 {
 	return ht_buf_add(b, s, strlen(s));
 }
+
+size_t
+ht_line_end(const char *buf, size_t len)
+{
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	return len;
+}

@@ -27,6 +27,8 @@ int	ht_print_help(const char *usage, const char *help);
 int	ht_print_version(const char *prog);
 /* The value of a hexadecimal digit, or -1. */
 int	ht_hexval(int c);
+/* len without a final newline, and a CR before it (a file's last line). */
+size_t	ht_line_end(const char *buf, size_t len);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long ht_now_ms(void);
 /* Sleep ms milliseconds (at most; nothing when ms <= 0). */

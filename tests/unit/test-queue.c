@@ -670,7 +670,7 @@ flush(struct ht_queue *q, struct script *s, struct ht_flush *f, long wait)
 	memset(&c, 0, sizeof c);
 	c.connect = fake_connect;
 	c.connect_arg = s;
-	c.helper = helper;
+	c.sender.helper = helper;
 	ht_err_clear(&e);
 	assert_non_null(g = ht_engine_new(&c, &e));
 	memset(f, 0, sizeof *f);

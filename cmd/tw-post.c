@@ -27,6 +27,7 @@
 #include "post.h"
 #include "queue.h"
 #include "tweetlen.h"
+#include "utf8.h"
 #include "util.h"
 
 #ifndef HT_LIBEXECDIR
@@ -99,15 +100,6 @@ static const struct option longopts[] = {
 };
 
 /* The credentials, their settings and environment variables. */
-static const struct {
-	const char *setting, *env;
-} credvars[4] = {
-	{ "x.consumer_key", "TW_CONSUMER_KEY" },
-	{ "x.consumer_secret", "TW_CONSUMER_SECRET" },
-	{ "x.access_token", "TW_ACCESS_TOKEN" },
-	{ "x.access_secret", "TW_ACCESS_SECRET" },
-};
-
 struct run {
 	int json, dry, v1, verbose, streaming;
 	long budget_ms;
@@ -205,55 +197,24 @@ write_failed(struct run *r)
 }
 
 /*
- * The engine's connect: read the credentials, copy them into the network,
- * and wipe them where they were found: the environment (so that no child
- * inherits them) and the config's memory.  What is missing is said here
- * (e's message empty).
+ * The engine's connect: X with the credentials of the config (wiped
+ * there).  What is missing is said here (e's message then empty).
  */
 static struct ht_net *
 connect_x(void *arg, struct ht_err *e)
 {
 	struct run *r = arg;
-	struct ht_oauth_cred cred;
-	const char *v[4];
-	char missing[256];
 	struct ht_net *x;
-	size_t i, off = 0;
-	int n;
 
-	missing[0] = '\0';
-	for (i = 0; i < 4; i++) {
-		v[i] = ht_conf_str(r->conf, credvars[i].setting, NULL);
-		if (v[i] != NULL && *v[i] != '\0')
-			continue;
-		n = snprintf(missing + off, sizeof missing - off, "%s%s (%s)",
-		    off > 0 ? ", " : "", credvars[i].setting, credvars[i].env);
-		/* The names are short: the buffer holds all four. */
-		off = n < 0 || (size_t)n >= sizeof missing - off ?
-		    sizeof missing - 1 : off + (size_t)n;
-	}
-	if (off > 0) {
-		char cf[600];
-
-		ht_warnx("missing credentials: %s; searched the environment "
-		    "and %s", missing, ht_conf_searched(r->conf, cf,
-		    sizeof cf));
-		note(r, EX_CONFIG);
+	if ((x = ht_net_x_from_conf(r->conf, &r->xc, e)) == NULL) {
 		r->stop = 1;
-		ht_err_clear(e);
-		e->status = EX_CONFIG;
-		return NULL;
+		/* Said at once, the post's own message after it. */
+		if (e->status == EX_CONFIG) {
+			ht_log_err(e);
+			note(r, EX_CONFIG);
+			e->msg[0] = '\0';
+		}
 	}
-	cred.consumer_key = v[0];
-	cred.consumer_secret = v[1];
-	cred.token = v[2];
-	cred.token_secret = v[3];
-	x = ht_net_x_new(&r->xc, &cred, e);
-	for (i = 0; i < 4; i++)
-		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
-	ht_env_wipe_secrets(HT_ENV_TW);
-	if (x == NULL)
-		r->stop = 1;
 	return x;
 }
 
@@ -340,35 +301,6 @@ print_duplicate(struct run *r, const char *prefix,
 static void queue_post(struct run *, const char *, size_t, const char *,
     const char *);
 
-/* Nothing but white space (ASCII, or the Unicode spaces X ignores too). */
-static int
-blank(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (strchr(" \t\n\r\v\f", s[i]) != NULL)
-			continue;
-		/* U+00A0, U+3000, U+2000..U+200B: spaces in UTF-8. */
-		if (i + 1 < len && (unsigned char)s[i] == 0xc2 &&
-		    (unsigned char)s[i + 1] == 0xa0) {
-			i++;
-			continue;
-		}
-		if (i + 2 < len && (((unsigned char)s[i] == 0xe3 &&
-		    (unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] == 0x80) ||
-		    ((unsigned char)s[i] == 0xe2 &&
-		    (unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] <= 0x8b))) {
-			i += 2;
-			continue;
-		}
-		return 0;
-	}
-	return 1;
-}
-
 /* Check, then show, queue or send one post. */
 static void
 post(struct run *r, const char *text, size_t len, const char *reply_to,
@@ -394,7 +326,7 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 		note(r, EX_DATAERR);
 		return;
 	}
-	if (blank(text, len)) {
+	if (ht_utf8_blank(text, len)) {
 		ht_warnx("%s%s; nothing sent", which(r), len == 0 ?
 		    "empty" : "blank: only white space");
 		note(r, EX_DATAERR);
@@ -930,16 +862,16 @@ check_setup(struct run *r, int online)
 		printf("config: none (searched %s)\n",
 		    ht_conf_searched(r->conf, cf, sizeof cf));
 	for (i = 0; i < 4; i++) {
-		env = getenv(credvars[i].env);
+		env = getenv(ht_net_x_creds[i].env);
 		if (env != NULL && *env != '\0')
-			printf("%s: set, from %s\n", credvars[i].setting,
-			    credvars[i].env);
-		else if (ht_conf_isset(r->conf, credvars[i].setting))
-			printf("%s: set, from %s\n", credvars[i].setting,
+			printf("%s: set, from %s\n", ht_net_x_creds[i].setting,
+			    ht_net_x_creds[i].env);
+		else if (ht_conf_isset(r->conf, ht_net_x_creds[i].setting))
+			printf("%s: set, from %s\n", ht_net_x_creds[i].setting,
 			    ht_conf_file(r->conf));
 		else
 			printf("%s: missing (%s, or the config)\n",
-			    credvars[i].setting, credvars[i].env);
+			    ht_net_x_creds[i].setting, ht_net_x_creds[i].env);
 	}
 	printf("endpoint: %s\n", r->endpoint);
 	if ((q = ht_conf_queue_dir(r->conf)) != NULL) {

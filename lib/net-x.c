@@ -454,3 +454,50 @@ nomem:
 	netx_free(x);
 	return NULL;
 }
+
+const struct ht_net_x_cred ht_net_x_creds[4] = {
+	{ "x.consumer_key", "TW_CONSUMER_KEY" },
+	{ "x.consumer_secret", "TW_CONSUMER_SECRET" },
+	{ "x.access_token", "TW_ACCESS_TOKEN" },
+	{ "x.access_secret", "TW_ACCESS_SECRET" },
+};
+
+struct ht_net *
+ht_net_x_from_conf(struct ht_conf *conf, const struct ht_net_x_conf *c,
+    struct ht_err *e)
+{
+	struct ht_oauth_cred cred;
+	const char *v[4];
+	char missing[256], cf[600];
+	struct ht_net *x;
+	size_t i, off = 0;
+	int n;
+
+	missing[0] = '\0';
+	for (i = 0; i < 4; i++) {
+		v[i] = ht_conf_str(conf, ht_net_x_creds[i].setting, NULL);
+		if (v[i] != NULL && *v[i] != '\0')
+			continue;
+		n = snprintf(missing + off, sizeof missing - off, "%s%s (%s)",
+		    off > 0 ? ", " : "", ht_net_x_creds[i].setting,
+		    ht_net_x_creds[i].env);
+		/* The names are short: the buffer holds all four. */
+		off = n < 0 || (size_t)n >= sizeof missing - off ?
+		    sizeof missing - 1 : off + (size_t)n;
+	}
+	if (off > 0) {
+		(void)ht_err_fail(e, EX_CONFIG, "missing credentials: %s; "
+		    "searched the environment and %s", missing,
+		    ht_conf_searched(conf, cf, sizeof cf));
+		return NULL;
+	}
+	cred.consumer_key = v[0];
+	cred.consumer_secret = v[1];
+	cred.token = v[2];
+	cred.token_secret = v[3];
+	x = ht_net_x_new(c, &cred, e);
+	for (i = 0; i < 4; i++)
+		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
+	ht_env_wipe_secrets(HT_ENV_TW);
+	return x;
+}

@@ -20,6 +20,7 @@
 #ifndef HT_NET_X_H
 #define HT_NET_X_H
 
+#include "conf.h"
 #include "err.h"
 #include "net.h"
 #include "oauth.h"
@@ -34,6 +35,22 @@ struct ht_net_x_conf {
 /* NULL and e (status 71) when out of memory. */
 struct ht_net *ht_net_x_new(const struct ht_net_x_conf *c,
 	    const struct ht_oauth_cred *cred, struct ht_err *e);
+
+/* The credentials' settings, and the variables that override them. */
+struct ht_net_x_cred {
+	const char *setting, *env;
+};
+extern const struct ht_net_x_cred ht_net_x_creds[4];
+
+/*
+ * ht_net_x_new with the four credentials of conf (hubtweet.conf(5), where
+ * the TW_* variables override the file), which are then wiped where they
+ * were found: the environment (so that no child inherits them) and the
+ * config's memory.  NULL and e: status 78 and which are missing, and the
+ * files searched; 71.
+ */
+struct ht_net *ht_net_x_from_conf(struct ht_conf *conf,
+	    const struct ht_net_x_conf *c, struct ht_err *e);
 
 /*
  * The body of the request that posts text: {"text":...} for v2, a form

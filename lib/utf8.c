@@ -214,3 +214,31 @@ ht_utf8_cut(const char *s, size_t len, size_t max, struct ht_err *e)
 	free(b);
 	return r;
 }
+
+int
+ht_utf8_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(" \t\n\r\v\f", s[i]) != NULL)
+			continue;
+		/* U+00A0, U+3000, U+2000..U+200B: spaces in UTF-8. */
+		if (i + 1 < len && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		if (i + 2 < len && (((unsigned char)s[i] == 0xe3 &&
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] == 0x80) ||
+		    ((unsigned char)s[i] == 0xe2 &&
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] <= 0x8b))) {
+			i += 2;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}

@@ -65,4 +65,10 @@ long	ht_utf8_graphemes(const char *s, size_t len, size_t **bounds,
 long	ht_utf8_cut(const char *s, size_t len, size_t max,
 	    struct ht_err *e);
 
+/*
+ * Whether s[0..len) is nothing but white space: ASCII, or the Unicode
+ * spaces X ignores too (U+00A0, U+2000-U+200B, U+3000).
+ */
+int	ht_utf8_blank(const char *s, size_t len);
+
 #endif

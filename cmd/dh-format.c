@@ -111,10 +111,7 @@ emit(const struct opts *o, const struct ht_fit *f, const char *id)
 			return -1;
 		break;
 	case MODE_JSON:
-		if ((j = json_pack("{s:s%,s:I,s:b,s:I}", "text", f->text,
-		    f->len, "weighted_length", (json_int_t)f->tl.weighted,
-		    "valid", f->tl.valid, "urls", (json_int_t)f->tl.urls)) ==
-		    NULL)
+		if ((j = ht_tweetlen_json(f->text, f->len, &f->tl)) == NULL)
 			return -1;
 		if (id != NULL && json_object_set_new(j, "id",
 		    json_string(id)) == -1) {

@@ -237,9 +237,7 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 	int ret;
 
 	if (r->json) {
-		o = json_pack("{s:s%,s:I,s:b,s:I}", "text", text, len,
-		    "weighted_length", (json_int_t)tl->weighted, "valid",
-		    tl->valid, "urls", (json_int_t)tl->urls);
+		o = ht_tweetlen_json(text, len, tl);
 		if (o != NULL && reply_to != NULL)
 			(void)json_object_set_new(o, "reply_to",
 			    json_string(reply_to));

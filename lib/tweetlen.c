@@ -174,3 +174,11 @@ ht_tweetlen(const char *text, size_t len, long max, struct ht_tweetlen *out,
 	free(cps);
 	return 0;
 }
+
+json_t *
+ht_tweetlen_json(const char *text, size_t len, const struct ht_tweetlen *tl)
+{
+	return json_pack("{s:s%,s:I,s:b,s:I}", "text", text, len,
+	    "weighted_length", (json_int_t)tl->weighted, "valid", tl->valid,
+	    "urls", (json_int_t)tl->urls);
+}

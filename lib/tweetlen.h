@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "err.h"
 
 #define HT_TWEET_MAX		280	/* weighted characters */
@@ -53,5 +55,13 @@ int	ht_tweetlen_weight(int32_t cp);
  * or 0 when none does.
  */
 size_t	ht_tweetlen_emoji(const int32_t *cps, size_t n, size_t i);
+
+/*
+ * {"text","weighted_length","valid","urls"}: what dh-format --json and
+ * tw-post --dry-run --json say of text[0..len) weighed as tl.  NULL when
+ * out of memory; caller decrefs.
+ */
+json_t	*ht_tweetlen_json(const char *text, size_t len,
+	    const struct ht_tweetlen *tl);
 
 #endif

@@ -631,60 +631,35 @@ print_quoted(const char *str)
 }
 
 /*
- * One item of a listing: "queued item:" or "failed item:" lines, or a
+ * One item of a listing: "queued item:" or "failed item:" lines, or its
  * JSON object added to items.
  */
 static void
 status_item(struct run *r, int which, const char *name, json_t *items)
 {
-	const char *sub = which == HT_QUEUE_NEW ? "new" : "failed";
-	char why[512], *ev = NULL;
-	struct ht_err e;
-	json_t *o, *text, *event, *le, *at, *j;
-	int has_why;
+	const json_t *text, *event, *at, *le, *why, *bad;
+	json_t *j;
+	char *ev = NULL;
 
-	ht_err_clear(&e);
-	o = ht_queue_item_json(r->q, which, name, &e);
-	has_why = which == HT_QUEUE_FAILED && ht_queue_reason(r->q, name,
-	    why, sizeof why, NULL) == 0;
-	text = json_object_get(o, "text");
-	event = json_object_get(o, "event");
-	le = json_object_get(o, "last_error");
-	at = json_object_get(o, "attempts");
+	if ((j = ht_queue_item_listing(r->q, which, name)) == NULL)
+		return;
 	if (items != NULL) {
-		j = json_pack("{s:s,s:s,s:s}", "state", which == HT_QUEUE_NEW ?
-		    "queued" : "failed", "name", name, "path", sub);
-		if (j == NULL)
-			return;
-		(void)json_object_set_new(j, "path", json_sprintf("%s/%s/%s",
-		    r->qdir, sub, name));
-		if (json_is_string(text))
-			(void)json_object_set(j, "text", text);
-		if (event != NULL)
-			(void)json_object_set(j, "event", event);
-		if (json_is_string(json_object_get(o, "id")))
-			(void)json_object_set(j, "id", json_object_get(o,
-			    "id"));
-		if (json_is_integer(at))
-			(void)json_object_set(j, "attempts", at);
-		if (json_is_string(le))
-			(void)json_object_set(j, "last_error", le);
-		if (has_why)
-			(void)json_object_set_new(j, "reason",
-			    json_string(why));
-		if (o == NULL)
-			(void)json_object_set_new(j, "unreadable",
-			    json_string(e.msg));
 		(void)json_array_append_new(items, j);
-		json_decref(o);
 		return;
 	}
+	text = json_object_get(j, "text");
+	event = json_object_get(j, "event");
+	at = json_object_get(j, "attempts");
+	le = json_object_get(j, "last_error");
+	why = json_object_get(j, "reason");
+	bad = json_object_get(j, "unreadable");
 	if (which == HT_QUEUE_FAILED)
 		printf("failed item: %s/failed/%s: %s\n", r->qdir, name,
-		    has_why ? why : "(no reason recorded)");
+		    json_is_string(why) ? json_string_value(why) :
+		    "(no reason recorded)");
 	else {
 		printf("queued item: %s/new/%s", r->qdir, name);
-		if (json_is_integer(at) && json_integer_value(at) > 0)
+		if (json_integer_value(at) > 0)
 			printf(": tried %" JSON_INTEGER_FORMAT " time(s)",
 			    json_integer_value(at));
 		if (json_is_string(le))
@@ -698,10 +673,10 @@ status_item(struct run *r, int which, const char *name, json_t *items)
 	} else if (event != NULL && (ev = json_dumps(event, JSON_COMPACT |
 	    JSON_ENCODE_ANY)) != NULL)
 		printf("  event (not rendered): %s\n", ev);
-	else if (o == NULL)
-		printf("  unreadable: %s\n", e.msg);
+	else if (json_is_string(bad))
+		printf("  unreadable: %s\n", json_string_value(bad));
 	free(ev);
-	json_decref(o);
+	json_decref(j);
 }
 
 /* --queue-status: counts, ages and each item, in words or one JSON line. */

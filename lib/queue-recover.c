@@ -240,3 +240,35 @@ ht_queue_status(struct ht_queue *q, time_t now, struct ht_qstatus *s,
 	}
 	return 0;
 }
+
+json_t *
+ht_queue_item_listing(struct ht_queue *q, int which, const char *name)
+{
+	const char *sub = which == HT_QUEUE_NEW ? "new" : "failed";
+	const char *const keys[] = { "text", "event", "id", "attempts",
+	    "last_error" };
+	char why[512];
+	struct ht_err e;
+	json_t *o, *j, *v;
+	size_t i;
+
+	ht_err_clear(&e);
+	o = ht_queue_item_json(q, which, name, &e);
+	j = json_pack("{s:s,s:s,s:s++++}", "state", which == HT_QUEUE_NEW ?
+	    "queued" : "failed", "name", name, "path", q->dir, "/", sub, "/",
+	    name);
+	for (i = 0; j != NULL && i < sizeof keys / sizeof keys[0]; i++) {
+		v = json_object_get(o, keys[i]);
+		/* The text a string, the attempts a number; an event as is. */
+		if (v != NULL && (i == 1 || (i == 3 ? json_is_integer(v) :
+		    json_is_string(v))))
+			(void)json_object_set(j, keys[i], v);
+	}
+	if (j != NULL && which == HT_QUEUE_FAILED &&
+	    ht_queue_reason(q, name, why, sizeof why, NULL) == 0)
+		(void)json_object_set_new(j, "reason", json_string(why));
+	if (j != NULL && o == NULL)
+		(void)json_object_set_new(j, "unreadable", json_string(e.msg));
+	json_decref(o);
+	return j;
+}

@@ -122,6 +122,15 @@ json_t	*ht_queue_item_json(struct ht_queue *, int which, const char *name,
 	    struct ht_err *e);
 
 /*
+ * One item of a listing (tw-post --queue-status --json): {"state":
+ * "queued"|"failed", "name", "path", and as the item has them "text" or
+ * "event" (never rendered), "id", "attempts", "last_error", "reason" (why
+ * it failed) or "unreadable" (why it cannot be read)}.  NULL when out of
+ * memory.  caller decrefs.
+ */
+json_t	*ht_queue_item_listing(struct ht_queue *, int which, const char *name);
+
+/*
  * The names in new/ (HT_QUEUE_NEW) or failed/ (HT_QUEUE_FAILED, the
  * .reason files left out), sorted oldest first.  Returns the count and *out
  * (caller frees with ht_queue_names_free), or -1.

@@ -7,8 +7,8 @@
  * as fast as the other filters.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +17,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "conf.h"
 #include "jstream.h"
 #include "log.h"
-#include "oauth.h"
 #include "net-x.h"
 #include "post.h"
 #include "queue.h"

@@ -2,7 +2,8 @@
  * Changed since first shown (15:56 UTC): ops->title; error_kind
  * "helper"; outcome.limit only when worth naming; ops->check and
  * ops->checked (who the credentials are: tw-post -C -O), both optional,
- * and outcome.account.
+ * and outcome.account; HT_BUSY and HT_CORRUPT, the engine's words for a
+ * queue's item.
  *
  * net — what a network (X today; Mastodon and Bluesky next) adds to the
  * posting engine (post.h): it builds the HTTP request that publishes one

@@ -838,6 +838,23 @@ out:
 	return rv;
 }
 
+/*
+ * new/name is not an item (what): moved to failed/ with the reason.
+ * HT_QTAKE_CORRUPT and e saying why, or -1.
+ */
+static int
+take_corrupt(struct ht_queue *q, const char *name, const char *what,
+    struct ht_err *e)
+{
+	char why[sizeof e->msg + 32];
+
+	(void)snprintf(why, sizeof why, "corrupt item: %s", what);
+	if (ht_queue_move_failed(q, q->newfd, name, why, e) == -1)
+		return -1;
+	(void)ht_err_fail(e, EX_DATAERR, "%s", why);
+	return HT_QTAKE_CORRUPT;
+}
+
 int
 ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
     struct ht_err *e)
@@ -862,8 +879,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 	    sizeof it->name) {
 		free(it);
 		/* Not a name this library makes: move it out of the way. */
-		ht_err_set(&de, "name too long");
-		goto corrupt_name;
+		return take_corrupt(q, name, "name too long", e);
 	}
 	it->fd = openat(q->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK);
@@ -872,10 +888,8 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		item_free(it);
 		if (err == ENOENT)
 			return HT_QTAKE_GONE;
-		if (err == ELOOP) {
-			ht_err_set(&de, "a symbolic link");
-			goto corrupt_name;
-		}
+		if (err == ELOOP)
+			return take_corrupt(q, name, "a symbolic link", e);
 		ht_queue_sys_err(e, err, name);
 		ht_err_prefix(e, "%s/new", q->dir);
 		return -1;
@@ -925,33 +939,11 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		goto out;
 	}
 	/* Corrupt: out of the queue, with the reason, still locked. */
-	{
-		char why[sizeof de.msg + 32];
-
-		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
-		if (ht_queue_move_failed(q, q->newfd, name, why, e) == -1)
-			goto out;
-		ht_err_set(e, "%s", why);
-		if (e != NULL)
-			e->status = EX_DATAERR;
-		rv = HT_QTAKE_CORRUPT;
-	}
+	rv = take_corrupt(q, name, de.msg, e);
 out:
 	free(buf);
 	item_free(it);
 	return rv;
-corrupt_name:
-	{
-		char why[sizeof de.msg + 32];
-
-		(void)snprintf(why, sizeof why, "corrupt item: %s", de.msg);
-		if (ht_queue_move_failed(q, q->newfd, name, why, e) == -1)
-			return -1;
-		ht_err_set(e, "%s", why);
-		if (e != NULL)
-			e->status = EX_DATAERR;
-		return HT_QTAKE_CORRUPT;
-	}
 }
 
 int

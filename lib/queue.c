@@ -422,6 +422,7 @@ ht_queue_names(struct ht_queue *q, int which, char ***out,
 	char **v = NULL, **nv;
 	size_t n = 0, cap = 0;
 	DIR *d;
+	int err;
 
 	*out = NULL;
 	if ((d = ht_queue_dir_stream(sub_fd(q, which))) == NULL) {
@@ -436,31 +437,34 @@ ht_queue_names(struct ht_queue *q, int which, char ***out,
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
-				goto nomem;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
+				errno = ENOMEM;
+				goto out;
+			}
 			v = nv;
 		}
-		if ((v[n] = strdup(de->d_name)) == NULL)
-			goto nomem;
+		if ((v[n] = strdup(de->d_name)) == NULL) {
+			errno = ENOMEM;
+			goto out;
+		}
 		n++;
 		errno = 0;
 	}
-	if (errno != 0) {
-		ht_queue_sys_err(e, errno, sub_name(which));
-		ht_err_prefix(e, "%s", q->dir);
-		goto fail;
+out:
+	/* The end of the directory, or errno why not. */
+	if ((err = errno) != 0) {
+		ht_queue_sys_err(e, err, sub_name(which));
+		if (err != ENOMEM)
+			ht_err_prefix(e, "%s", q->dir);
+		(void)closedir(d);
+		ht_queue_names_free(v, (long)n);
+		return -1;
 	}
 	(void)closedir(d);
 	if (n > 0)
 		qsort(v, n, sizeof *v, cmp_names);
 	*out = v;
 	return (long)n;
-nomem:
-	ht_queue_sys_err(e, ENOMEM, sub_name(which));
-fail:
-	(void)closedir(d);
-	ht_queue_names_free(v, (long)n);
-	return -1;
 }
 
 int

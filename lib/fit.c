@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include "fit.h"
+#include "postlen.h"
 #include "tweeturl.h"
 #include "utf8.h"
 
@@ -18,7 +19,7 @@ struct job {
 	const struct ht_fit_part *parts;
 	struct cur *cur;
 	size_t n;
-	long max;
+	const struct ht_lenrule *rule;
 	char *buf;		/* large enough for every part in full */
 	size_t len;
 };
@@ -44,7 +45,13 @@ static int
 weigh(struct job *j, struct ht_tweetlen *tl, struct ht_err *e)
 {
 	join(j);
-	return ht_tweetlen(j->buf, j->len, j->max, tl, e);
+	return ht_postlen(j->rule, j->buf, j->len, tl, e);
+}
+
+static int
+fits(const struct job *j, const struct ht_tweetlen *tl)
+{
+	return ht_postlen_fits(j->rule, tl, j->len);
 }
 
 /* Cut part p at byte b: the prefix without its trailing spaces, and "…". */
@@ -61,11 +68,12 @@ cut_at(struct job *j, size_t p, size_t b)
 
 /* The weight of part p on its own (which orders the values to cut). */
 static long
-own_weight(const struct ht_fit_part *p, struct ht_err *e)
+own_weight(const struct ht_lenrule *r, const struct ht_fit_part *p,
+    struct ht_err *e)
 {
 	struct ht_tweetlen tl;
 
-	if (ht_tweetlen(p->s, p->len, HT_TWEET_MAX, &tl, e) == -1)
+	if (ht_postlen(r, p->s, p->len, &tl, e) == -1)
 		return -1;
 	return tl.weighted;
 }
@@ -173,7 +181,7 @@ shorten(struct job *j, size_t p, struct ht_err *e)
 	cut_at(j, p, 0);
 	if (weigh(j, &tl, e) == -1)
 		goto err;
-	if (tl.weighted > j->max) {
+	if (!fits(j, &tl)) {
 		free(pts);
 		return 0;
 	}
@@ -189,7 +197,7 @@ shorten(struct job *j, size_t p, struct ht_err *e)
 		cut_at(j, p, pts[mid]);
 		if (weigh(j, &tl, e) == -1)
 			goto err;
-		if (tl.weighted <= j->max)
+		if (fits(j, &tl))
 			lo = mid;
 		else
 			hi = mid;
@@ -206,7 +214,19 @@ int
 ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
     struct ht_fit *f, struct ht_err *e)
 {
-	struct job j = { parts, NULL, n, max, NULL, 0 };
+	struct ht_lenrule r;
+
+	ht_lenrule_default(HT_NET_X, &r);
+	r.max = max;
+	return ht_fit_for(&r, parts, n, cut, f, e);
+}
+
+int
+ht_fit_for(const struct ht_lenrule *rule, const struct ht_fit_part *parts,
+    size_t n, int cut, struct ht_fit *f, struct ht_err *e)
+{
+	struct job j = { parts, NULL, n, rule, NULL, 0 };
+	long max = rule->max;
 	struct cand *c = NULL;
 	size_t i, nc = 0, total = 1;
 	long w;
@@ -225,12 +245,12 @@ ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 		j.cur[i].len = parts[i].len;
 	if (weigh(&j, &f->tl, e) == -1)
 		goto out;
-	if (f->tl.weighted <= max) {
+	if (fits(&j, &f->tl)) {
 		r = 0;
 		goto done;
 	}
 	if (!cut) {
-		f->over = f->tl.weighted - max;
+		f->over = f->tl.weighted > max ? f->tl.weighted - max : 0;
 		r = 1;
 		goto done;
 	}
@@ -238,7 +258,7 @@ ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 		if (!parts[i].cut || parts[i].len == 0)
 			continue;
 		if ((u = is_url(&parts[i], e)) == -1 ||
-		    (w = own_weight(&parts[i], e)) == -1)
+		    (w = own_weight(rule, &parts[i], e)) == -1)
 			goto out;
 		if (u)
 			continue;
@@ -255,10 +275,10 @@ ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 	}
 	if (weigh(&j, &f->tl, e) == -1)
 		goto out;
-	if (f->tl.weighted <= max)
+	if (fits(&j, &f->tl))
 		r = 0;
 	else {
-		f->over = f->tl.weighted - max;
+		f->over = f->tl.weighted > max ? f->tl.weighted - max : 0;
 		r = 1;
 	}
 done:

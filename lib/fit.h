@@ -1,5 +1,6 @@
 /*
- * fit — make a post fit X's length limit by shortening field values.
+ * fit — make a post fit a length limit (X's, or another network's: postlen.h)
+ * by shortening field values.
  *
  * A post is a list of parts: the template's own text, which is never cut,
  * and field values, which may be.  When the post weighs more than the
@@ -47,6 +48,15 @@ struct ht_fit {
  */
 int	ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
 	    struct ht_fit *f, struct ht_err *e);
+
+/*
+ * The same by a network's rule (postlen.h): its unit, its limit r->max
+ * and, for Bluesky, its limit in bytes; f->over is then in its unit (0
+ * when only the bytes are over).
+ */
+struct ht_lenrule;
+int	ht_fit_for(const struct ht_lenrule *r, const struct ht_fit_part *parts,
+	    size_t n, int cut, struct ht_fit *f, struct ht_err *e);
 void	ht_fit_free(struct ht_fit *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * dh-format — events (or any JSON objects) in, the text of posts out,
- * each within X's weighted length limit.
+ * each within the length limit of the network it is for (X's weighted
+ * length by default; Mastodon's or Bluesky's with --for).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "fit.h"
 #include "jstream.h"
 #include "log.h"
+#include "postlen.h"
 #include "template.h"
 #include "tweetlen.h"
 #include "util.h"
@@ -25,16 +27,19 @@
 #define MAX_LENGTH_LIMIT	100000	/* as format.max_length allows */
 
 static const char usage_text[] =
-    "usage: dh-format [-0Ajnu] [-c file] [-m max] [-t template | -f file] "
-    "[file ...]\n"
-    "       dh-format -C [-A] [-c file] [-t template | -f file]\n";
+    "usage: dh-format [-0Ajnu] [-c file] [-m max] [-N network] "
+    "[-t template | -f file]\n"
+    "                 [file ...]\n"
+    "       dh-format -C [-A] [-c file] [-N network] [-t template | -f file]\n";
 
 static const char help_text[] =
     "Render a post from each JSON object read (events from dh-parse).\n"
     "\n"
     "  -t, --template TEXT      use TEXT as the template\n"
     "  -f, --template-file FILE read the template from FILE\n"
-    "  -m, --max-length N       the limit, in weighted characters (280)\n"
+    "  -N, --for NETWORK        fit to x (280 weighted characters), mastodon\n"
+    "                           (500 characters) or bluesky (300 graphemes)\n"
+    "  -m, --max-length N       another limit, in the network's unit\n"
     "  -n, --no-fit             fail on a post over the limit, do not "
     "shorten\n"
     "  -A, --any-json           the input is any JSON, not events: a "
@@ -59,6 +64,7 @@ static const struct option longopts[] = {
 	{ "template", required_argument, NULL, 't' },
 	{ "template-file", required_argument, NULL, 'f' },
 	{ "max-length", required_argument, NULL, 'm' },
+	{ "for", required_argument, NULL, 'N' },
 	{ "no-fit", no_argument, NULL, 'n' },
 	{ "any-json", no_argument, NULL, 'A' },
 	{ "check", no_argument, NULL, 'C' },
@@ -77,7 +83,7 @@ struct opts {
 	enum mode mode;
 	int fit;
 	int unbuffered;
-	long max;
+	struct ht_lenrule rule;
 	const struct ht_template *tpl;
 	/* No template (it is broken): why, and the status it gives. */
 	const char *broken;
@@ -167,17 +173,24 @@ format_one(const struct opts *o, const json_t *v, struct ht_err *e)
 		parts[i].len = r.v[i].len;
 		parts[i].cut = r.v[i].field;
 	}
-	if ((fr = ht_fit(parts, r.n, o->max, o->fit, &f, e)) == -1) {
+	if ((fr = ht_fit_for(&o->rule, parts, r.n, o->fit, &f, e)) == -1) {
+		status = EX_DATAERR;
+		goto out;
+	}
+	if (fr == 1 && f.over == 0) {
+		ht_err_set(e, "post is %zu bytes, over %s's limit of %zu%s",
+		    f.len, ht_network_name(o->rule.net), o->rule.max_bytes,
+		    o->fit ? " even with every field shortened" : "");
 		status = EX_DATAERR;
 		goto out;
 	}
 	if (fr == 1) {
 		if (o->fit)
 			ht_err_set(e, "post is %ld over the limit of %ld even "
-			    "with every field shortened", f.over, o->max);
+			    "with every field shortened", f.over, o->rule.max);
 		else
 			ht_err_set(e, "post weighs %ld, %ld over the limit of "
-			    "%ld", f.tl.weighted, f.over, o->max);
+			    "%ld", f.tl.weighted, f.over, o->rule.max);
 		status = EX_DATAERR;
 		goto out;
 	}
@@ -307,11 +320,14 @@ err:
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { MODE_TEXT, 1, 0, HT_TWEET_MAX, NULL, NULL, 0 };
+	struct opts o = { MODE_TEXT, 1, 0, { HT_NET_X, HT_TWEET_MAX, 0 },
+	    NULL, NULL, 0 };
 	struct ht_template *tpl = NULL;
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
 	const char *cfile = NULL, *topt = NULL, *fopt = NULL, *mopt = NULL;
+	const char *net = NULL;
+	enum ht_network nid;
 	const char *ttext, *tname;
 	char *tbuf = NULL, tnbuf[512], why[sizeof e.msg + 300];
 	size_t tlen;
@@ -320,10 +336,10 @@ main(int argc, char *argv[])
 
 	ht_log_open("dh-format", 0);
 	/* No secret is needed here: none stays in this process. */
-	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_TW);
+	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_POST);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "0ACc:f:jm:nt:uhV", longopts,
+	while ((c = getopt_long(argc, argv, "0ACc:f:jm:nN:t:uhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -349,6 +365,15 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			o.fit = 0;
+			break;
+		case 'N':
+			net = optarg;
+			if (ht_network_parse(net, &nid) == -1) {
+				ht_warnx("-N: \"%s\" is not x, mastodon or "
+				    "bluesky", net);
+				fputs(usage_text, stderr);
+				return EX_USAGE;
+			}
 			break;
 		case 't':
 			topt = optarg;
@@ -384,7 +409,6 @@ main(int argc, char *argv[])
 			fputs(usage_text, stderr);
 			return EX_USAGE;
 		}
-		o.max = (long)num;
 	}
 
 	ht_err_clear(&e);
@@ -392,9 +416,24 @@ main(int argc, char *argv[])
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
-	if (mopt == NULL)
-		o.max = (long)ht_conf_int(conf, "format.max_length",
+	/* The network: -N, the config, X. */
+	if (net == NULL && (net = ht_conf_str(conf, "format.network",
+	    NULL)) != NULL && ht_network_parse(net, &nid) == -1) {
+		ht_warnx("%s: format.network: \"%s\" is not x, mastodon or "
+		    "bluesky", ht_conf_file(conf), net);
+		status = EX_CONFIG;
+		goto out;
+	}
+	ht_lenrule_default(net != NULL ? nid : HT_NET_X, &o.rule);
+	/* The limit: -m, the network's setting, the network's own. */
+	if (mopt != NULL)
+		o.rule.max = (long)num;
+	else if (o.rule.net == HT_NET_X)
+		o.rule.max = (long)ht_conf_int(conf, "format.max_length",
 		    HT_TWEET_MAX);
+	else if (o.rule.net == HT_NET_MASTODON)
+		o.rule.max = (long)ht_conf_int(conf, "mastodon.max_characters",
+		    HT_MASTODON_MAX);
 
 	/* The template: -t, -f, the config, the built-in one. */
 	if (topt != NULL) {
@@ -441,7 +480,7 @@ main(int argc, char *argv[])
 			    ht_conf_searched(conf, why, sizeof why));
 		printf("template: %s\n", fromconf ? tname : topt != NULL ?
 		    "-t" : fopt != NULL ? fopt : "the built-in one");
-		printf("max length: %ld\n", o.max);
+		printf("max length: %ld\n", o.rule.max);
 		(void)fflush(stdout);
 		if (tpl == NULL)
 			ht_log_err(&e);

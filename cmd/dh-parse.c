@@ -479,8 +479,8 @@ main(int argc, char *argv[])
 	int status = 0;
 
 	ht_log_open("dh-parse", 0);
-	/* X's credentials are tw-post's: none stays in this process. */
-	ht_env_wipe_secrets(HT_ENV_TW);
+	/* The networks' credentials are the posters': none stays here. */
+	ht_env_wipe_secrets(HT_ENV_POST);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuHk:hV", longopts,

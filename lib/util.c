@@ -169,6 +169,10 @@ ht_env_wipe_secrets(int which)
 	if (which & HT_ENV_TW)
 		for (i = 0; i < sizeof tw / sizeof tw[0]; i++)
 			ht_env_wipe(tw[i]);
+	if (which & HT_ENV_MASTODON)
+		ht_env_wipe("MASTODON_TOKEN");
+	if (which & HT_ENV_BSKY)
+		ht_env_wipe("BSKY_APP_PASSWORD");
 }
 
 long long

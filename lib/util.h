@@ -76,6 +76,9 @@ void	ht_env_wipe(const char *name);
 /* The same for the secrets a tool does not use: DH_KEY and the four TW_. */
 #define HT_ENV_DH	0x1	/* DH_KEY */
 #define HT_ENV_TW	0x2	/* TW_CONSUMER_KEY, ..._SECRET, TW_ACCESS_* */
+#define HT_ENV_MASTODON	0x4	/* MASTODON_TOKEN */
+#define HT_ENV_BSKY	0x8	/* BSKY_APP_PASSWORD */
+#define HT_ENV_POST	(HT_ENV_TW | HT_ENV_MASTODON | HT_ENV_BSKY)
 void	ht_env_wipe_secrets(int which);
 
 #endif

@@ -65,4 +65,35 @@ printf 'format: { network = "myspace"; };\n' >"$T/bad.conf"
 run_in "$T/long.json" dh-format -c "$T/bad.conf"
 expect 78 'format\.network: "myspace" is not x, mastodon or bluesky$' "an unknown network in the config"
 
+# The mocks the posters' tests run against check what the networks check.
+mock_bsky_start
+X=com.atproto
+run curl -sf -X POST -H 'Content-Type: application/json' \
+    -d "{\"identifier\":\"$BSKY_HANDLE\",\"password\":\"$BSKY_APP_PASSWORD\"}" \
+    "$BSKY_PDS/xrpc/$X.server.createSession"
+ACC=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessJwt"])')
+record() { # record TEXT START END [URI]: createRecord with one link facet
+	python3 - "$@" <<'PY' >"$T/rec.json"
+import json, sys
+t, s, e = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+u = sys.argv[4] if len(sys.argv) > 4 else t.encode()[s:e].decode()
+print(json.dumps({"repo": "mock.bsky.example", "collection": "app.bsky.feed.post",
+    "record": {"$type": "app.bsky.feed.post", "text": t, "createdAt": "2026-01-01T00:00:00Z",
+    "facets": [{"index": {"byteStart": s, "byteEnd": e},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": u}]}]}}))
+PY
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ACC" \
+	    -H 'Content-Type: application/json' --data-binary @"$T/rec.json" \
+	    "$BSKY_PDS/xrpc/$X.repo.createRecord"
+}
+record "héllo $URL" 7 46
+is "$OUT" 200 "mock-bsky: a facet on the URL's bytes is taken"
+record "héllo $URL" 6 45 "$URL"
+is "$OUT" 400 "mock-bsky: a facet at character offsets is refused"
+is "$(mock_get "$BSKY_PDS" rejected)" 1 "mock-bsky: and counted"
+mock_post "$BSKY_PDS" expire
+record "héllo $URL" 7 46
+is "$OUT" 400 "mock-bsky: an expired access token is refused"
+is "$(mock_get "$BSKY_PDS" logins)" 1 "mock-bsky: logins counted"
+
 done_testing

@@ -178,6 +178,59 @@ mock_x_start() {
 	export TW_API_URL TW_CONSUMER_KEY TW_CONSUMER_SECRET TW_ACCESS_TOKEN \
 	    TW_ACCESS_SECRET MOCK_URL MOCK_POSTS MOCK_ERR
 }
+# mock_start NAME [options]: start tests/mock-NAME.py on a free port of
+# 127.0.0.1, stopped at exit; sets MOCK_DIR (its port, posts, out and err
+# files) and MOCK_BASE (its URL).
+mock_start() {
+	MOCK_DIR=$(mktemp -d "$T/mock-$1.XXXXXX")
+	_name=$1
+	shift
+	python3 "$TOP/tests/mock-$_name.py" --quiet --port-file \
+	    "$MOCK_DIR/port" --record "$MOCK_DIR/posts" "$@" \
+	    >"$MOCK_DIR/out" 2>"$MOCK_DIR/err" &
+	at_exit "kill $! 2>/dev/null"
+	_i=0
+	while [ ! -s "$MOCK_DIR/port" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 200 ] || ! kill -0 $! 2>/dev/null; then
+			diag "mock-$_name did not start:"
+			sed 's/^/# /' "$MOCK_DIR/err"
+			return 1
+		fi
+		sleep 0.05
+	done
+	MOCK_BASE=http://127.0.0.1:$(cat "$MOCK_DIR/port")
+	: >>"$MOCK_DIR/posts"
+}
+# mock_mastodon_start [options]: the mock Mastodon instance; exports
+# MASTODON_URL and the MASTODON_TOKEN it accepts; MASTO_DIR its files.
+mock_mastodon_start() {
+	mock_start mastodon "$@" || return 1
+	MASTODON_URL=$MOCK_BASE
+	MASTODON_TOKEN=mock-mastodon-token
+	MASTO_DIR=$MOCK_DIR
+	export MASTODON_URL MASTODON_TOKEN MASTO_DIR
+}
+# mock_bsky_start [options]: the mock PDS; exports BSKY_PDS and the
+# BSKY_HANDLE and BSKY_APP_PASSWORD it accepts; BSKY_DIR its files.
+mock_bsky_start() {
+	mock_start bsky "$@" || return 1
+	BSKY_PDS=$MOCK_BASE
+	BSKY_HANDLE=mock.bsky.example
+	BSKY_APP_PASSWORD=mock-app-password
+	BSKY_DIR=$MOCK_DIR
+	export BSKY_PDS BSKY_HANDLE BSKY_APP_PASSWORD BSKY_DIR
+}
+# mock_get URL NAME: the number NAME of the mock at URL's /_mock/stats.
+mock_get() {
+	curl -sf "$1/_mock/stats" | python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+# mock_post URL WHAT [BODY]: POST to the mock's /_mock/WHAT (script,
+# expire, revoke).
+mock_post() {
+	curl -sf -X POST --data-binary "${3:-}" "$1/_mock/$2" >/dev/null
+}
 # mock_x_script SPEC: tell the mock how to answer the next requests.
 mock_x_script() {
 	curl -sf -X POST --data-binary "$1" "$MOCK_URL/_mock/script" >/dev/null

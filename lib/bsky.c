@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "bsky.h"
 #include "tweeturl.h"
 #include "utf8.h"
@@ -398,24 +398,6 @@ ht_bsky_get_request(const struct ht_bsky_session *s, const char *rkey,
 	return request("GET", s->pds, m, NULL, NULL, e);
 }
 
-static void
-set_reason(struct ht_xapi_result *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_reason(struct ht_xapi_result *r, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-	va_end(ap);
-	for (p = r->reason; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-}
-
 /*
  * The parts of an answer every classification needs: the HTTP status
  * (0: none came, r then filled as transient), the parsed body (caller
@@ -425,26 +407,14 @@ static int
 answer(const json_t *ans, struct ht_xapi_result *r, json_t **body,
     const char **name, char *said, size_t size)
 {
-	const char *s, *kind, *msg;
+	const char *s, *msg;
 	int http;
 
-	memset(r, 0, sizeof *r);
 	*body = NULL;
 	*name = "";
 	said[0] = '\0';
-	r->http = http = (int)json_integer_value(json_object_get(ans,
-	    "status"));
-	if (http == 0) {
-		kind = json_string_value(json_object_get(ans, "kind"));
-		s = json_string_value(json_object_get(ans, "error"));
-		r->kind = HT_XAPI_TRANSIENT;
-		r->status = EX_UNAVAILABLE;
-		set_reason(r, "%s: %s", kind != NULL &&
-		    strcmp(kind, "timeout") == 0 ? "no answer in time" :
-		    kind != NULL && strcmp(kind, "connect") == 0 ?
-		    "cannot connect" : "request failed", s != NULL ? s : "?");
+	if ((http = ht_answer_status(ans, r)) == 0)
 		return 0;
-	}
 	if ((s = json_string_value(json_object_get(ans, "body"))) != NULL)
 		*body = json_loads(s, 0, NULL);
 	if ((s = json_string_value(json_object_get(*body, "error"))) != NULL)
@@ -476,9 +446,10 @@ transient(const json_t *ans, int http, long long now, const char *said,
 		r->retry_at = ht_xapi_hold_until(json_string_value(
 		    json_object_get(hdr, "retry-after")), 1, now);
 	if (http == 429)
-		set_reason(r, "rate limited by Bluesky (429)%s", said);
+		ht_answer_reason(r, "rate limited by Bluesky (429)%s", said);
 	else
-		set_reason(r, "Bluesky is unavailable (%d)%s", http, said);
+		ht_answer_reason(r, "Bluesky is unavailable (%d)%s", http,
+		    said);
 }
 
 void
@@ -499,8 +470,8 @@ ht_bsky_session_classify(const json_t *ans, long long now,
 		if (s->did == NULL || s->access == NULL || s->refresh == NULL) {
 			r->kind = HT_XAPI_TRANSIENT;
 			r->status = EX_UNAVAILABLE;
-			set_reason(r, "Bluesky answered a login without its "
-			    "tokens");
+			ht_answer_reason(r, "Bluesky answered a login "
+			    "without its tokens");
 		} else
 			r->kind = HT_XAPI_OK;
 	} else if (http == 429 || http >= 500)
@@ -508,7 +479,7 @@ ht_bsky_session_classify(const json_t *ans, long long now,
 	else if (http == 401 || http == 400) {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_NOPERM;
-		set_reason(r, strcmp(name, "ExpiredToken") == 0 ||
+		ht_answer_reason(r, strcmp(name, "ExpiredToken") == 0 ||
 		    strcmp(name, "InvalidToken") == 0 ?
 		    "Bluesky refused the session (%d)%s" :
 		    "Bluesky refused the login (%d): check the handle and the "
@@ -516,7 +487,7 @@ ht_bsky_session_classify(const json_t *ans, long long now,
 	} else {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_UNAVAILABLE;
-		set_reason(r, "unexpected answer %d from Bluesky%s", http,
+		ht_answer_reason(r, "unexpected answer %d from Bluesky%s", http,
 		    said);
 	}
 	if (body != NULL) {
@@ -546,8 +517,8 @@ ht_bsky_classify(const json_t *ans, long long now, int keyed,
 			r->kind = HT_XAPI_TRANSIENT;
 			r->status = EX_UNAVAILABLE;
 			*hint = keyed ? HT_BSKY_MAY_EXIST : HT_BSKY_NONE;
-			set_reason(r, "Bluesky answered without the post's "
-			    "URI");
+			ht_answer_reason(r, "Bluesky answered without the "
+			    "post's URI");
 		} else {
 			r->kind = HT_XAPI_OK;
 			memcpy(r->id, rkey + 1, strlen(rkey + 1) + 1);
@@ -557,7 +528,7 @@ ht_bsky_classify(const json_t *ans, long long now, int keyed,
 		r->kind = HT_XAPI_TRANSIENT;
 		r->status = EX_NOPERM;
 		*hint = HT_BSKY_EXPIRED;
-		set_reason(r, "Bluesky refused the access token%s", said);
+		ht_answer_reason(r, "Bluesky refused the access token%s", said);
 	} else if (keyed && (http == 500 || (http == 400 &&
 	    strstr(name, "Exists") != NULL))) {
 		/*
@@ -573,15 +544,17 @@ ht_bsky_classify(const json_t *ans, long long now, int keyed,
 	else if (http == 401 || http == 403) {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_NOPERM;
-		set_reason(r, "Bluesky refused to post (%d)%s", http, said);
+		ht_answer_reason(r, "Bluesky refused to post (%d)%s", http,
+		    said);
 	} else if (http == 400 || http == 413) {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_DATAERR;
-		set_reason(r, "Bluesky rejected the post (%d)%s", http, said);
+		ht_answer_reason(r, "Bluesky rejected the post (%d)%s", http,
+		    said);
 	} else {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_UNAVAILABLE;
-		set_reason(r, "unexpected answer %d from Bluesky%s", http,
+		ht_answer_reason(r, "unexpected answer %d from Bluesky%s", http,
 		    said);
 	}
 	json_decref(body);
@@ -605,10 +578,10 @@ ht_bsky_get_classify(const json_t *ans, long long now, const char *text,
 		    memcmp(t, text, len) == 0)
 			found = 1;
 		else {
-			/* Another post under this key: not ours to overwrite. */
+			/* Another post under this key: not ours. */
 			r->kind = HT_XAPI_PERMANENT;
 			r->status = EX_DATAERR;
-			set_reason(r, "the record key of this post holds "
+			ht_answer_reason(r, "the record key of this post holds "
 			    "another post");
 		}
 	} else if (http == 400 && strcmp(name, "RecordNotFound") == 0)
@@ -618,7 +591,7 @@ ht_bsky_get_classify(const json_t *ans, long long now, const char *text,
 	else {
 		r->kind = HT_XAPI_TRANSIENT;
 		r->status = EX_UNAVAILABLE;
-		set_reason(r, "cannot tell whether the post was made: "
+		ht_answer_reason(r, "cannot tell whether the post was made: "
 		    "getRecord answered %d%s", http, said);
 	}
 	json_decref(body);

@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +5,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "answer.h"
 #include "mastodon.h"
 
 json_t *
@@ -86,65 +86,30 @@ ht_mastodon_reset(const char *iso, long long now)
 	return ht_xapi_reset_check((long long)t, now);
 }
 
-static void
-set_reason(struct ht_xapi_result *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_reason(struct ht_xapi_result *r, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-	va_end(ap);
-	for (p = r->reason; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-}
-
 void
 ht_mastodon_classify(const json_t *ans, long long now,
     struct ht_xapi_result *r)
 {
 	const json_t *hdr = json_object_get(ans, "headers");
-	const char *s, *words = "", *kind;
+	const char *s;
 	json_t *body = NULL;
 	char said[300];
 	int http;
 
-	memset(r, 0, sizeof *r);
-	r->http = http = (int)json_integer_value(json_object_get(ans,
-	    "status"));
-	if (http == 0) {
-		kind = json_string_value(json_object_get(ans, "kind"));
-		s = json_string_value(json_object_get(ans, "error"));
-		r->kind = HT_XAPI_TRANSIENT;
-		r->status = EX_UNAVAILABLE;
-		set_reason(r, "%s: %s", kind != NULL &&
-		    strcmp(kind, "timeout") == 0 ? "no answer in time" :
-		    kind != NULL && strcmp(kind, "connect") == 0 ?
-		    "cannot connect" : "request failed", s != NULL ? s : "?");
+	if ((http = ht_answer_status(ans, r)) == 0)
 		return;
-	}
 	if ((s = json_string_value(json_object_get(ans, "body"))) != NULL)
 		body = json_loads(s, 0, NULL);
-	if ((s = json_string_value(json_object_get(body, "error"))) != NULL)
-		words = s;
-	if (*words == '\0')
-		said[0] = '\0';
-	else if (snprintf(said, sizeof said, " (Mastodon: \"%s\")", words) >=
-	    (int)sizeof said)
-		memcpy(said + sizeof said - 5, "...)", 5);
+	ht_answer_quote(said, sizeof said, "Mastodon",
+	    json_string_value(json_object_get(body, "error")));
 	if (http >= 200 && http < 300) {
 		s = json_string_value(json_object_get(body, "id"));
 		if (s == NULL || *s == '\0' || strlen(s) >= sizeof r->id) {
-			/* Posted or not?  A retry is safe: the key is the same. */
+			/* Posted or not?  A retry is safe: same key. */
 			r->kind = HT_XAPI_TRANSIENT;
 			r->status = EX_UNAVAILABLE;
-			set_reason(r, "Mastodon answered %d without a status "
-			    "id", http);
+			ht_answer_reason(r, "Mastodon answered %d without a "
+			    "status id", http);
 		} else {
 			r->kind = HT_XAPI_OK;
 			memcpy(r->id, s, strlen(s) + 1);
@@ -152,14 +117,15 @@ ht_mastodon_classify(const json_t *ans, long long now,
 	} else if (http == 401 || http == 403) {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_NOPERM;
-		set_reason(r, http == 401 ? "Mastodon refused the access token "
-		    "(401): check MASTODON_TOKEN or mastodon.token%s" :
-		    "Mastodon refused to post (403): the token needs the "
-		    "write:statuses scope%s", said);
+		ht_answer_reason(r, http == 401 ? "Mastodon refused the "
+		    "access token (401): check MASTODON_TOKEN or "
+		    "mastodon.token%s" : "Mastodon refused to post (403): the "
+		    "token needs the write:statuses scope%s", said);
 	} else if (http == 422 || http == 400) {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_DATAERR;
-		set_reason(r, "Mastodon rejected the post (%d)%s", http, said);
+		ht_answer_reason(r, "Mastodon rejected the post (%d)%s", http,
+		    said);
 	} else if (http == 429 || http >= 500) {
 		r->kind = HT_XAPI_TRANSIENT;
 		r->status = http == 429 ? EX_TEMPFAIL : EX_UNAVAILABLE;
@@ -171,15 +137,16 @@ ht_mastodon_classify(const json_t *ans, long long now,
 			r->retry_at = ht_xapi_hold_until(json_string_value(
 			    json_object_get(hdr, "retry-after")), 1, now);
 		if (http == 429)
-			set_reason(r, "rate limited by Mastodon (429)%s", said);
+			ht_answer_reason(r, "rate limited by Mastodon "
+			    "(429)%s", said);
 		else
-			set_reason(r, "Mastodon is unavailable (%d)%s", http,
-			    said);
+			ht_answer_reason(r, "Mastodon is unavailable (%d)%s",
+			    http, said);
 	} else {
 		r->kind = HT_XAPI_PERMANENT;
 		r->status = EX_UNAVAILABLE;
-		set_reason(r, "unexpected answer %d from Mastodon%s", http,
-		    said);
+		ht_answer_reason(r, "unexpected answer %d from Mastodon%s",
+		    http, said);
 	}
 	json_decref(body);
 }

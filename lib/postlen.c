@@ -78,7 +78,8 @@ user_char(int32_t c)
 
 /*
  * A mention at cps[i] ('@'), as Mastodon's MENTION_RE finds it:
- * (?<![=/[:word:]])@([a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?)(@[[:word:].-]+[[:word:]]+)?
+ *   (?<![=/[:word:]])@([a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?)
+ *   (@[[:word:].-]+[[:word:]]+)?
  * Returns the number of code points it spans (0: none) and *user the
  * length of "@user", which is what Mastodon counts.  Written by hand: the
  * pattern needs Unicode classes and a lookbehind, which POSIX regex lacks.
@@ -103,7 +104,8 @@ mention(const int32_t *cps, size_t n, size_t i, size_t *user)
 	end = j;
 	if (j < n && cps[j] == '@') {
 		d = j + 1;
-		while (d < n && (word(cps[d]) || cps[d] == '.' || cps[d] == '-'))
+		while (d < n && (word(cps[d]) || cps[d] == '.' ||
+		    cps[d] == '-'))
 			d++;
 		while (d > j + 1 && !word(cps[d - 1]))
 			d--;

@@ -32,7 +32,8 @@ enum ht_network {
 	HT_NET_BLUESKY
 };
 
-#define HT_MASTODON_MAX		500	/* characters, unless the instance says */
+#define HT_MASTODON_MAX		500	/* characters, unless the instance
+					   says otherwise */
 #define HT_MASTODON_URL_WEIGHT	23
 #define HT_BSKY_MAX		300	/* grapheme clusters */
 #define HT_BSKY_MAX_BYTES	3000
@@ -63,7 +64,7 @@ int	ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 	    struct ht_tweetlen *out, struct ht_err *e);
 
 /* Whether a measured post is within r's limits (only the length). */
-int	ht_postlen_fits(const struct ht_lenrule *r, const struct ht_tweetlen *tl,
-	    size_t len);
+int	ht_postlen_fits(const struct ht_lenrule *r,
+	    const struct ht_tweetlen *tl, size_t len);
 
 #endif

@@ -19,7 +19,7 @@
 
 #define NOW	1700000000LL
 
-/* An answer of tw-send: status, headers (name, value, ...; NULL-ended), body. */
+/* A tw-send answer: status, body, headers (name, value, ...; NULL). */
 static json_t *
 ans(int status, const char *body, ...)
 {

@@ -1,4 +1,7 @@
-/* Unit tests: lib/postlen.c, fitting by a network's rule, lib/bsky.c, lib/postkey.c */
+/*
+ * Unit tests: lib/postlen.c, fitting by a network's rule, Bluesky's link
+ * facets (lib/bsky.c), lib/postkey.c
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -110,15 +113,17 @@ bluesky(void **state)
 	struct ht_err e;
 	char *s;
 
-	/* Grapheme clusters: e + U+0301 is one, a ZWJ family one, a flag one. */
+	/* Grapheme clusters: e + U+0301, a ZWJ sequence, a flag: one each. */
 	assert_int_equal(len_of(HT_NET_BLUESKY, "e\xcc\x81"), 1);
 	assert_int_equal(len_of(HT_NET_BLUESKY,
 	    "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"), 1);
-	assert_int_equal(len_of(HT_NET_BLUESKY, "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7"),
-	    1);
+	assert_int_equal(len_of(HT_NET_BLUESKY,
+	    "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7"), 1);
 	/* A URL counts its full length: the text carries it whole. */
-	assert_int_equal(len_of(HT_NET_BLUESKY, "https://example.com/abc"), 23);
-	assert_int_equal(len_of(HT_NET_BLUESKY, "https://example.com/abcd"), 24);
+	assert_int_equal(len_of(HT_NET_BLUESKY, "https://example.com/abc"),
+	    23);
+	assert_int_equal(len_of(HT_NET_BLUESKY, "https://example.com/abcd"),
+	    24);
 
 	ht_lenrule_default(HT_NET_BLUESKY, &r);
 	s = repeat("a", 301);
@@ -224,7 +229,7 @@ check_facet(json_t *fa, size_t i, long start, long end, const char *uri)
 static void
 facets(void **state)
 {
-	/* "héllo " is 7 bytes (é is 2), 6 code points: bytes, not characters. */
+	/* "héllo " is 7 bytes (é is 2), 6 code points: bytes it is. */
 	static const char t[] =
 	    "h\xc3\xa9llo https://example.com/releases/tag/v1.2.3";
 	static const char t2[] = "\xf0\x9f\x9a\x80 v2 at example.org/x, and "
@@ -275,7 +280,7 @@ keys(void **state)
 	assert_string_not_equal(a, b);
 	assert_int_equal(ht_postkey_idem("ev1", "x", 1, a, 20, &e), -1);
 
-	/* TIDs: 13 characters, sortable by time, the same for the same input. */
+	/* TIDs: 13 characters, sorted by time, the same for the same input. */
 	assert_int_equal(ht_postkey_tid("ev1", NULL, 0, 1700000000000000ULL, a,
 	    sizeof a, &e), 0);
 	assert_true(ht_postkey_is_tid(a));

@@ -28,23 +28,21 @@ static json_t *
 facet(const char *text, size_t start, size_t end)
 {
 	const char *u = text + start;
-	size_t n = end - start;
+	size_t n = end - start, k = 0;
 	char *uri;
 	json_t *f;
 
 	if ((uri = malloc(n + sizeof "https://")) == NULL)
 		return NULL;
-	if (has_scheme(u, n)) {
-		memcpy(uri, u, n);
-		uri[n] = '\0';
-	} else {
+	if (!has_scheme(u, n)) {
 		memcpy(uri, "https://", 8);
-		memcpy(uri + 8, u, n);
-		uri[n + 8] = '\0';
+		k = 8;
 	}
-	f = json_pack("{s:{s:I,s:I},s:[{s:s,s:s}]}", "index", "byteStart",
+	memcpy(uri + k, u, n);
+	/* With its length: the URI is the bytes, whatever they hold. */
+	f = json_pack("{s:{s:I,s:I},s:[{s:s,s:s%}]}", "index", "byteStart",
 	    (json_int_t)start, "byteEnd", (json_int_t)end, "features",
-	    "$type", HT_BSKY_FACET_LINK, "uri", uri);
+	    "$type", HT_BSKY_FACET_LINK, "uri", uri, n + k);
 	free(uri);
 	return f;
 }

@@ -8,19 +8,63 @@
 #include "answer.h"
 #include "mastodon.h"
 
+/* url without trailing slashes, then path; caller frees. */
+static char *
+api_url(const char *url, const char *path)
+{
+	size_t n = strlen(url);
+	char *u;
+
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	if (asprintf(&u, "%.*s%s", (int)n, url, path) == -1)
+		return NULL;
+	return u;
+}
+
+json_t *
+ht_mastodon_instance_request(const char *url, struct ht_err *e)
+{
+	json_t *req = NULL;
+	char *u;
+
+	if ((u = api_url(url, "/api/v2/instance")) == NULL ||
+	    (req = json_pack("{s:s,s:s,s:[s]}", "method", "GET", "url", u,
+	    "headers", "Accept: application/json")) == NULL)
+		ht_err_set(e, "out of memory");
+	free(u);
+	return req;
+}
+
+long
+ht_mastodon_max_characters(const json_t *ans)
+{
+	const char *s;
+	json_t *body, *v;
+	long n = 0;
+
+	if (json_integer_value(json_object_get(ans, "status")) != 200 ||
+	    (s = json_string_value(json_object_get(ans, "body"))) == NULL ||
+	    (body = json_loads(s, 0, NULL)) == NULL)
+		return 0;
+	v = json_object_get(json_object_get(json_object_get(body,
+	    "configuration"), "statuses"), "max_characters");
+	/* As format.max_length allows: a sane limit, or none. */
+	if (json_is_integer(v) && json_integer_value(v) > 0 &&
+	    json_integer_value(v) <= 100000)
+		n = (long)json_integer_value(v);
+	json_decref(body);
+	return n;
+}
+
 json_t *
 ht_mastodon_request(const struct ht_mastodon_conf *c, const char *token,
     const char *text, const char *key, struct ht_err *e)
 {
 	json_t *body = NULL, *req = NULL;
 	char *url = NULL, *auth = NULL, *idem = NULL, *b = NULL;
-	size_t n;
 
-	n = strlen(c->url);
-	while (n > 0 && c->url[n - 1] == '/')
-		n--;
-	if (asprintf(&url, "%.*s/api/v1/statuses", (int)n, c->url) == -1)
-		url = NULL;
+	url = api_url(c->url, "/api/v1/statuses");
 	if (asprintf(&auth, "Authorization: Bearer %s", token) == -1)
 		auth = NULL;
 	if (asprintf(&idem, "Idempotency-Key: %s", key) == -1)

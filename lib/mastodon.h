@@ -40,6 +40,19 @@ json_t	*ht_mastodon_request(const struct ht_mastodon_conf *c,
 /* Wipe the token from a request, then free it. */
 void	ht_mastodon_request_wipe(json_t *req);
 
+/*
+ * The request that asks the instance its settings (GET /api/v2/instance,
+ * no token), or NULL with e set; caller json_decref()s it.
+ */
+json_t	*ht_mastodon_instance_request(const char *url, struct ht_err *e);
+
+/*
+ * The instance's limit of characters per post from the answer to that
+ * request (configuration.statuses.max_characters), or 0 when it does not
+ * say one (any other answer).
+ */
+long	ht_mastodon_max_characters(const json_t *answer);
+
 /* Classify an answer to a post.  now: epoch seconds. */
 void	ht_mastodon_classify(const json_t *answer, long long now,
 	    struct ht_xapi_result *r);

@@ -145,6 +145,34 @@ mastodon_answers(void **state)
 	assert_int_equal(ht_mastodon_reset(NULL, NOW), 0);
 }
 
+static void
+mastodon_instance(void **state)
+{
+	struct ht_err e;
+	json_t *req, *a;
+
+	req = ht_mastodon_instance_request("https://m.example//", &e);
+	assert_string_equal(json_string_value(json_object_get(req, "url")),
+	    "https://m.example/api/v2/instance");
+	assert_string_equal(json_string_value(json_object_get(req, "method")),
+	    "GET");
+	json_decref(req);
+	a = ans(200, "{\"configuration\":{\"statuses\":{\"max_characters\":"
+	    "5000}}}", NULL);
+	assert_int_equal(ht_mastodon_max_characters(a), 5000);
+	json_decref(a);
+	a = ans(200, "{\"configuration\":{}}", NULL);
+	assert_int_equal(ht_mastodon_max_characters(a), 0);
+	json_decref(a);
+	a = ans(200, "{\"configuration\":{\"statuses\":{\"max_characters\":"
+	    "-1}}}", NULL);
+	assert_int_equal(ht_mastodon_max_characters(a), 0);
+	json_decref(a);
+	a = ans(404, "{}", NULL);
+	assert_int_equal(ht_mastodon_max_characters(a), 0);
+	json_decref(a);
+}
+
 static struct ht_bsky_session
 session(void)
 {
@@ -370,6 +398,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mastodon_request),
 		cmocka_unit_test(mastodon_answers),
+		cmocka_unit_test(mastodon_instance),
 		cmocka_unit_test(bsky_requests),
 		cmocka_unit_test(bsky_answers),
 		cmocka_unit_test(bsky_session_file),

@@ -1,41 +1,21 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "answer.h"
 
-void
-ht_answer_reason(struct ht_xapi_result *r, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-	va_end(ap);
-	for (p = r->reason; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-}
-
 int
-ht_answer_status(const json_t *ans, struct ht_xapi_result *r)
+ht_answer_status(const struct ht_http_ans *a, struct ht_outcome *o)
 {
-	const char *kind, *s;
+	const char *k = a->error_kind;
 
-	memset(r, 0, sizeof *r);
-	r->http = (int)json_integer_value(json_object_get(ans, "status"));
-	if (r->http != 0)
-		return r->http;
-	kind = json_string_value(json_object_get(ans, "kind"));
-	s = json_string_value(json_object_get(ans, "error"));
-	r->kind = HT_XAPI_TRANSIENT;
-	r->status = EX_UNAVAILABLE;
-	ht_answer_reason(r, "%s: %s", kind != NULL && strcmp(kind,
-	    "timeout") == 0 ? "no answer in time" : kind != NULL &&
-	    strcmp(kind, "connect") == 0 ? "cannot connect" :
-	    "request failed", s != NULL ? s : "?");
+	memset(o, 0, sizeof *o);
+	o->http = a->status;
+	if (a->status != 0)
+		return a->status;
+	ht_outcome_set(o, HT_KEPT, "%s: %s", k != NULL && strcmp(k,
+	    "timeout") == 0 ? "no answer in time" : k != NULL && strcmp(k,
+	    "connect") == 0 ? "cannot connect" : "request failed",
+	    a->error != NULL ? a->error : "?");
 	return 0;
 }
 

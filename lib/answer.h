@@ -1,25 +1,22 @@
 /*
- * answer — what every network's classification of a tw-send answer
- * starts with: the transport failure (no HTTP status came), and the one
- * line of reason an outcome carries.
+ * answer — what every network's classification of an answer starts
+ * with (net.h): the outcome when no HTTP answer came, and the network's
+ * own words to end a reason with.
  */
 #ifndef HT_ANSWER_H
 #define HT_ANSWER_H
 
-#include <jansson.h>
+#include <stddef.h>
 
-#include "xapi.h"
+#include "net.h"
 
 /*
- * Clear r and return the answer's HTTP status; 0 when none came, r then
- * filled: transient (status 69), "no answer in time: ...", "cannot
- * connect: ..." or "request failed: ..." with tw-send's words.
+ * Clear o and set its http; when no HTTP answer came (a->status 0), fill
+ * o (HT_KEPT: "no answer in time: ...", "cannot connect: ..." or
+ * "request failed: ..." with the transport's words) and return 0; else
+ * return the HTTP status.
  */
-int	ht_answer_status(const json_t *answer, struct ht_xapi_result *r);
-
-/* r->reason from a format, on one line (tabs and newlines made spaces). */
-void	ht_answer_reason(struct ht_xapi_result *r, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+int	ht_answer_status(const struct ht_http_ans *a, struct ht_outcome *o);
 
 /*
  * " (NETWORK: \"words\")" into buf, to end a reason with; "" when words is

@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "answer.h"
 #include "bsky.h"
 #include "tweeturl.h"
 #include "utf8.h"
@@ -190,6 +189,36 @@ out:
 }
 
 int
+ht_bsky_session_from(const char *body, size_t len, struct ht_bsky_session *s)
+{
+	json_t *o;
+	char *did, *access, *refresh;
+	int r = -1;
+
+	if ((o = json_loadb(body, len, 0, NULL)) == NULL)
+		return -1;
+	did = member(o, "did");
+	access = member(o, "accessJwt");
+	refresh = member(o, "refreshJwt");
+	if (did != NULL && access != NULL && refresh != NULL) {
+		wipe_free(&s->did);
+		wipe_free(&s->access);
+		wipe_free(&s->refresh);
+		s->did = did;
+		s->access = access;
+		s->refresh = refresh;
+		did = access = refresh = NULL;
+		r = 0;
+	}
+	wipe_free(&did);
+	wipe_free(&access);
+	wipe_free(&refresh);
+	wipe_members(o);
+	json_decref(o);
+	return r;
+}
+
+int
 ht_bsky_session_save(const char *path, const struct ht_bsky_session *s,
     struct ht_err *e)
 {
@@ -243,357 +272,6 @@ out:
 		json_decref(o);
 	}
 	return r;
-}
-
-/* pds without trailing slashes, then /xrpc/method; caller frees. */
-static char *
-xrpc_url(const char *pds, const char *method)
-{
-	size_t n = strlen(pds);
-	char *u;
-
-	while (n > 0 && pds[n - 1] == '/')
-		n--;
-	if (asprintf(&u, "%.*s/xrpc/%s", (int)n, pds, method) == -1)
-		return NULL;
-	return u;
-}
-
-/*
- * A request: method, url pds/xrpc/xmethod (with query), body (a JSON
- * object, consumed; NULL: none) and the bearer token (NULL: none).
- */
-static json_t *
-request(const char *method, const char *pds, const char *xmethod,
-    const char *bearer, json_t *body, struct ht_err *e)
-{
-	json_t *req = NULL, *hdr;
-	char *url, *auth = NULL, *b = NULL;
-
-	url = xrpc_url(pds, xmethod);
-	if (bearer != NULL && asprintf(&auth, "Authorization: Bearer %s",
-	    bearer) == -1)
-		auth = NULL;
-	if (url == NULL || (bearer != NULL && auth == NULL) ||
-	    (body != NULL && (b = json_dumps(body, JSON_COMPACT)) == NULL) ||
-	    (req = json_pack("{s:s,s:s,s:[s]}", "method", method, "url", url,
-	    "headers", "Accept: application/json")) == NULL)
-		goto oom;
-	hdr = json_object_get(req, "headers");
-	if ((auth != NULL && json_array_insert_new(hdr, 0,
-	    json_string(auth)) == -1) ||
-	    (b != NULL && (json_array_append_new(hdr,
-	    json_string("Content-Type: application/json")) == -1 ||
-	    json_object_set_new(req, "body", json_string(b)) == -1)))
-		goto oom;
-	goto out;
-oom:
-	ht_bsky_request_free(req);
-	req = NULL;
-	ht_err_set(e, "out of memory");
-out:
-	free(url);
-	if (auth != NULL) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
-	}
-	if (b != NULL) {
-		explicit_bzero(b, strlen(b));
-		free(b);
-	}
-	if (body != NULL) {
-		wipe_members(body);
-		json_decref(body);
-	}
-	return req;
-}
-
-void
-ht_bsky_request_free(json_t *req)
-{
-	if (req == NULL)
-		return;
-	wipe_string(json_array_get(json_object_get(req, "headers"), 0));
-	wipe_string(json_object_get(req, "body"));
-	json_decref(req);
-}
-
-json_t *
-ht_bsky_login_request(const char *pds, const char *handle,
-    const char *password, struct ht_err *e)
-{
-	json_t *b;
-
-	if ((b = json_pack("{s:s,s:s}", "identifier", handle, "password",
-	    password)) == NULL) {
-		ht_err_set(e, "out of memory");
-		return NULL;
-	}
-	return request("POST", pds, "com.atproto.server.createSession", NULL,
-	    b, e);
-}
-
-json_t *
-ht_bsky_refresh_request(const struct ht_bsky_session *s, struct ht_err *e)
-{
-	return request("POST", s->pds, "com.atproto.server.refreshSession",
-	    s->refresh, NULL, e);
-}
-
-json_t *
-ht_bsky_post_request(const struct ht_bsky_session *s, const char *text,
-    size_t len, const char *const *langs, size_t n, const char *created,
-    const char *rkey, struct ht_err *e)
-{
-	json_t *facets, *rec, *body, *l;
-	size_t i;
-
-	if ((facets = ht_bsky_facets(text, len, e)) == NULL)
-		return NULL;
-	if ((rec = json_pack("{s:s,s:s%,s:s}", "$type", "app.bsky.feed.post",
-	    "text", text, len, "createdAt", created)) == NULL ||
-	    (json_array_size(facets) > 0 && json_object_set(rec, "facets",
-	    facets) == -1))
-		goto oom;
-	if (n > 0) {
-		if ((l = json_array()) == NULL ||
-		    json_object_set_new(rec, "langs", l) == -1)
-			goto oom;
-		for (i = 0; i < n; i++)
-			if (json_array_append_new(l, json_string(langs[i])) ==
-			    -1)
-				goto oom;
-	}
-	if ((body = json_pack("{s:s,s:s,s:O}", "repo", s->did, "collection",
-	    "app.bsky.feed.post", "record", rec)) == NULL ||
-	    (rkey != NULL && json_object_set_new(body, "rkey",
-	    json_string(rkey)) == -1))
-		goto oom;
-	json_decref(facets);
-	json_decref(rec);
-	return request("POST", s->pds, "com.atproto.repo.createRecord",
-	    s->access, body, e);
-oom:
-	json_decref(facets);
-	json_decref(rec);
-	ht_err_set(e, "out of memory (or a language that is not UTF-8)");
-	return NULL;
-}
-
-json_t *
-ht_bsky_get_request(const struct ht_bsky_session *s, const char *rkey,
-    struct ht_err *e)
-{
-	char m[512];
-
-	/* A DID and a TID need no percent-encoding. */
-	if (snprintf(m, sizeof m, "com.atproto.repo.getRecord?repo=%s&"
-	    "collection=app.bsky.feed.post&rkey=%s", s->did, rkey) >=
-	    (int)sizeof m) {
-		ht_err_set(e, "record key or DID too long");
-		return NULL;
-	}
-	return request("GET", s->pds, m, NULL, NULL, e);
-}
-
-/*
- * The parts of an answer every classification needs: the HTTP status
- * (0: none came, r then filled as transient), the parsed body (caller
- * json_decref()s it), the XRPC error name and " (Bluesky: "...")".
- */
-static int
-answer(const json_t *ans, struct ht_xapi_result *r, json_t **body,
-    const char **name, char *said, size_t size)
-{
-	const char *s, *msg;
-	int http;
-
-	*body = NULL;
-	*name = "";
-	said[0] = '\0';
-	if ((http = ht_answer_status(ans, r)) == 0)
-		return 0;
-	if ((s = json_string_value(json_object_get(ans, "body"))) != NULL)
-		*body = json_loads(s, 0, NULL);
-	if ((s = json_string_value(json_object_get(*body, "error"))) != NULL)
-		*name = s;
-	msg = json_string_value(json_object_get(*body, "message"));
-	if (**name != '\0' || msg != NULL) {
-		if (snprintf(said, size, " (Bluesky: %s%s\"%s\")", *name,
-		    **name != '\0' ? ": " : "", msg != NULL ? msg : "") >=
-		    (int)size && size > 5)
-			memcpy(said + size - 5, "...)", 5);
-	}
-	return http;
-}
-
-/* 429 and 5xx: transient, held until ratelimit-reset or Retry-After. */
-static void
-transient(const json_t *ans, int http, long long now, const char *said,
-    struct ht_xapi_result *r)
-{
-	const json_t *hdr = json_object_get(ans, "headers");
-
-	r->kind = HT_XAPI_TRANSIENT;
-	r->status = http == 429 ? EX_TEMPFAIL : EX_UNAVAILABLE;
-	r->rate_limited = http == 429;
-	if (http == 429)
-		r->retry_at = ht_xapi_hold_until(json_string_value(
-		    json_object_get(hdr, "ratelimit-reset")), 0, now);
-	if (r->retry_at == 0)
-		r->retry_at = ht_xapi_hold_until(json_string_value(
-		    json_object_get(hdr, "retry-after")), 1, now);
-	if (http == 429)
-		ht_answer_reason(r, "rate limited by Bluesky (429)%s", said);
-	else
-		ht_answer_reason(r, "Bluesky is unavailable (%d)%s", http,
-		    said);
-}
-
-void
-ht_bsky_session_classify(const json_t *ans, long long now,
-    struct ht_bsky_session *s, struct ht_xapi_result *r)
-{
-	const char *name;
-	char said[300];
-	json_t *body;
-	int http;
-
-	if ((http = answer(ans, r, &body, &name, said, sizeof said)) == 0)
-		return;
-	if (http == 200) {
-		s->did = member(body, "did");
-		s->access = member(body, "accessJwt");
-		s->refresh = member(body, "refreshJwt");
-		if (s->did == NULL || s->access == NULL || s->refresh == NULL) {
-			r->kind = HT_XAPI_TRANSIENT;
-			r->status = EX_UNAVAILABLE;
-			ht_answer_reason(r, "Bluesky answered a login "
-			    "without its tokens");
-		} else
-			r->kind = HT_XAPI_OK;
-	} else if (http == 429 || http >= 500)
-		transient(ans, http, now, said, r);
-	else if (http == 401 || http == 400) {
-		r->kind = HT_XAPI_PERMANENT;
-		r->status = EX_NOPERM;
-		ht_answer_reason(r, strcmp(name, "ExpiredToken") == 0 ||
-		    strcmp(name, "InvalidToken") == 0 ?
-		    "Bluesky refused the session (%d)%s" :
-		    "Bluesky refused the login (%d): check the handle and the "
-		    "app password%s", http, said);
-	} else {
-		r->kind = HT_XAPI_PERMANENT;
-		r->status = EX_UNAVAILABLE;
-		ht_answer_reason(r, "unexpected answer %d from Bluesky%s", http,
-		    said);
-	}
-	if (body != NULL) {
-		wipe_members(body);
-		json_decref(body);
-	}
-}
-
-void
-ht_bsky_classify(const json_t *ans, long long now, int keyed,
-    struct ht_xapi_result *r, enum ht_bsky_hint *hint)
-{
-	const char *name, *uri, *rkey;
-	char said[300];
-	json_t *body;
-	int http;
-
-	*hint = HT_BSKY_NONE;
-	if ((http = answer(ans, r, &body, &name, said, sizeof said)) == 0)
-		return;
-	if (http == 200) {
-		uri = json_string_value(json_object_get(body, "uri"));
-		rkey = uri != NULL ? strrchr(uri, '/') : NULL;
-		if (rkey == NULL || rkey[1] == '\0' ||
-		    strlen(rkey + 1) >= sizeof r->id) {
-			/* Made or not?  The key says, when there is one. */
-			r->kind = HT_XAPI_TRANSIENT;
-			r->status = EX_UNAVAILABLE;
-			*hint = keyed ? HT_BSKY_MAY_EXIST : HT_BSKY_NONE;
-			ht_answer_reason(r, "Bluesky answered without the "
-			    "post's URI");
-		} else {
-			r->kind = HT_XAPI_OK;
-			memcpy(r->id, rkey + 1, strlen(rkey + 1) + 1);
-		}
-	} else if (http == 400 && (strcmp(name, "ExpiredToken") == 0 ||
-	    strcmp(name, "InvalidToken") == 0)) {
-		r->kind = HT_XAPI_TRANSIENT;
-		r->status = EX_NOPERM;
-		*hint = HT_BSKY_EXPIRED;
-		ht_answer_reason(r, "Bluesky refused the access token%s", said);
-	} else if (keyed && (http == 500 || (http == 400 &&
-	    strstr(name, "Exists") != NULL))) {
-		/*
-		 * A PDS answers 500 InternalServerError to createRecord
-		 * with a key that is taken (atproto issues #3718, indigo
-		 * #873); a named error may come instead.  Either way
-		 * getRecord tells.
-		 */
-		transient(ans, http == 400 ? 500 : http, now, said, r);
-		*hint = HT_BSKY_MAY_EXIST;
-	} else if (http == 429 || http >= 500)
-		transient(ans, http, now, said, r);
-	else if (http == 401 || http == 403) {
-		r->kind = HT_XAPI_PERMANENT;
-		r->status = EX_NOPERM;
-		ht_answer_reason(r, "Bluesky refused to post (%d)%s", http,
-		    said);
-	} else if (http == 400 || http == 413) {
-		r->kind = HT_XAPI_PERMANENT;
-		r->status = EX_DATAERR;
-		ht_answer_reason(r, "Bluesky rejected the post (%d)%s", http,
-		    said);
-	} else {
-		r->kind = HT_XAPI_PERMANENT;
-		r->status = EX_UNAVAILABLE;
-		ht_answer_reason(r, "unexpected answer %d from Bluesky%s", http,
-		    said);
-	}
-	json_decref(body);
-}
-
-int
-ht_bsky_get_classify(const json_t *ans, long long now, const char *text,
-    size_t len, struct ht_xapi_result *r)
-{
-	const char *name, *t;
-	char said[300];
-	json_t *body, *v;
-	int http, found = -1;
-
-	if ((http = answer(ans, r, &body, &name, said, sizeof said)) == 0)
-		return -1;
-	if (http == 200) {
-		v = json_object_get(json_object_get(body, "value"), "text");
-		t = json_string_value(v);
-		if (t != NULL && json_string_length(v) == len &&
-		    memcmp(t, text, len) == 0)
-			found = 1;
-		else {
-			/* Another post under this key: not ours. */
-			r->kind = HT_XAPI_PERMANENT;
-			r->status = EX_DATAERR;
-			ht_answer_reason(r, "the record key of this post holds "
-			    "another post");
-		}
-	} else if (http == 400 && strcmp(name, "RecordNotFound") == 0)
-		found = 0;
-	else if (http == 429 || http >= 500)
-		transient(ans, http, now, said, r);
-	else {
-		r->kind = HT_XAPI_TRANSIENT;
-		r->status = EX_UNAVAILABLE;
-		ht_answer_reason(r, "cannot tell whether the post was made: "
-		    "getRecord answered %d%s", http, said);
-	}
-	json_decref(body);
-	return found;
 }
 
 int

@@ -150,10 +150,12 @@ struct ht_net_ops {
 	const char *name;	/* "x": in the queue and in options */
 	const char *title;	/* "X": in messages ("rate limited by X") */
 	/*
-	 * Optional (NULL: nothing to do).  Called once before the first
-	 * build of a run, e.g. to log in and keep a session token; it may
-	 * exchange requests through s (ht_sender_exchange).  0, or -1 and
-	 * e with e->status set (77: credentials refused, 69: unreachable).
+	 * Optional (NULL: nothing to do).  Called before every build, e.g.
+	 * to log in and keep a session token, or to refresh it after
+	 * classify saw it expire (it returns at once when there is nothing
+	 * to do); it may exchange requests through s (ht_sender_exchange).
+	 * 0, or -1 and e with e->status set (77: credentials refused, 69:
+	 * unreachable).
 	 */
 	int	(*prepare)(struct ht_net *, struct ht_sender *s,
 		    struct ht_err *e);

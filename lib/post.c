@@ -17,7 +17,6 @@ struct ht_engine {
 	void *connect_arg;
 	struct ht_net *net;	/* made by connect on first use */
 	struct ht_sender *sender;
-	int prepared;
 	int tracing;		/* --verbose */
 	time_t not_before;	/* no request before this: the last answer
 				   said a window is used up (epoch s), or 0 */
@@ -53,17 +52,20 @@ ht_engine_free(struct ht_engine *g)
 	free(g);
 }
 
-/* The network, and its prepare, before the first request.  0 or -1. */
+/*
+ * The network, and its prepare, before every request: a session may have
+ * expired since the last (the network's prepare returns at once when
+ * there is nothing to do).  0 or -1.
+ */
 static int
 ready(struct ht_engine *g, struct ht_err *e)
 {
 	if (g->net == NULL && (g->net = g->connect(g->connect_arg, e)) ==
 	    NULL)
 		return -1;
-	if (!g->prepared && g->net->ops->prepare != NULL &&
+	if (g->net->ops->prepare != NULL &&
 	    g->net->ops->prepare(g->net, g->sender, e) == -1)
 		return -1;
-	g->prepared = 1;
 	return 0;
 }
 

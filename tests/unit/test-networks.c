@@ -1,4 +1,7 @@
-/* Unit tests: lib/mastodon.c and lib/bsky.c (requests, answers, sessions) */
+/*
+ * Unit tests: lib/net-mastodon.c and lib/net-bsky.c (requests, answers),
+ * lib/bsky.c (the session file)
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,57 +18,69 @@
 #include <jansson.h>
 
 #include "bsky.h"
-#include "mastodon.h"
+#include "net-bsky.h"
+#include "net-mastodon.h"
 
 #define NOW	1700000000LL
 
-/* A tw-send answer: status, body, headers (name, value, ...; NULL). */
-static json_t *
+static json_t *hdrs;
+
+/* An answer: status, body, headers (name, value, ...; NULL). */
+static struct ht_http_ans
 ans(int status, const char *body, ...)
 {
-	json_t *a = json_pack("{s:i,s:{},s:s}", "status", status, "headers",
-	    "body", body);
+	struct ht_http_ans a;
 	const char *k, *v;
 	va_list ap;
 
-	assert_non_null(a);
+	memset(&a, 0, sizeof a);
+	json_decref(hdrs);
+	hdrs = json_object();
 	va_start(ap, body);
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		v = va_arg(ap, const char *);
-		json_object_set_new(json_object_get(a, "headers"), k,
-		    json_string(v));
+		json_object_set_new(hdrs, k, json_string(v));
 	}
 	va_end(ap);
+	a.status = status;
+	a.headers = hdrs;
+	a.body = body;
+	a.body_len = strlen(body);
 	return a;
 }
 
 static const char *
-header(const json_t *req, size_t i)
+header(const struct ht_http_req *r, const char *name)
 {
-	return json_string_value(json_array_get(json_object_get(req,
-	    "headers"), i));
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strncmp(r->headers[i], name, n) == 0 &&
+		    r->headers[i][n] == ':')
+			return r->headers[i] + n + 2;
+	return NULL;
 }
 
 static void
 mastodon_request(void **state)
 {
-	struct ht_mastodon_conf c = { "https://mastodon.example/", "unlisted",
-	    "en" };
+	struct ht_net_mastodon_conf c = { "https://mastodon.example/", "tok",
+	    "unlisted", "en" };
+	struct ht_post p = { "h\xc3\xa9llo", NULL, "ev-1" };
+	struct ht_http_req r, r2;
+	struct ht_net *n;
 	struct ht_err e;
-	json_t *req, *b;
+	json_t *b;
 
-	req = ht_mastodon_request(&c, "tok", "h\xc3\xa9llo", "hubtweet-k1",
-	    &e);
-	assert_non_null(req);
-	assert_string_equal(json_string_value(json_object_get(req, "url")),
-	    "https://mastodon.example/api/v1/statuses");
-	assert_string_equal(json_string_value(json_object_get(req, "method")),
-	    "POST");
-	assert_string_equal(header(req, 0), "Authorization: Bearer tok");
-	assert_string_equal(header(req, 1), "Idempotency-Key: hubtweet-k1");
-	b = json_loads(json_string_value(json_object_get(req, "body")), 0,
-	    NULL);
-	assert_non_null(b);
+	n = ht_net_mastodon_new(&c, &e);
+	assert_non_null(n);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(n->ops->build(n, &p, &r, &e), 0);
+	assert_string_equal(r.method, "POST");
+	assert_string_equal(r.url, "https://mastodon.example/api/v1/statuses");
+	assert_string_equal(header(&r, "Authorization"), "Bearer tok");
+	assert_non_null(header(&r, "Idempotency-Key"));
+	b = json_loadb(r.body, r.body_len, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(b, "status")),
 	    "h\xc3\xa9llo");
 	assert_string_equal(json_string_value(json_object_get(b,
@@ -73,272 +88,161 @@ mastodon_request(void **state)
 	assert_string_equal(json_string_value(json_object_get(b, "language")),
 	    "en");
 	json_decref(b);
-	ht_mastodon_request_wipe(req);
 
-	c.visibility = c.language = NULL;
-	req = ht_mastodon_request(&c, "tok", "x", "k", &e);
-	b = json_loads(json_string_value(json_object_get(req, "body")), 0,
-	    NULL);
-	assert_int_equal(json_object_size(b), 1);
-	json_decref(b);
-	ht_mastodon_request_wipe(req);
+	/* The same id: the same key, whatever the text; another: another. */
+	p.text = "other";
+	memset(&r2, 0, sizeof r2);
+	assert_int_equal(n->ops->build(n, &p, &r2, &e), 0);
+	assert_string_equal(header(&r, "Idempotency-Key"),
+	    header(&r2, "Idempotency-Key"));
+	ht_http_req_free(&r2);
+	p.id = "ev-2";
+	assert_int_equal(n->ops->build(n, &p, &r2, &e), 0);
+	assert_string_not_equal(header(&r, "Idempotency-Key"),
+	    header(&r2, "Idempotency-Key"));
+	ht_http_req_free(&r2);
+	/* No id: the text's. */
+	p.id = NULL;
+	assert_int_equal(n->ops->build(n, &p, &r2, &e), 0);
+	assert_string_not_equal(header(&r, "Idempotency-Key"),
+	    header(&r2, "Idempotency-Key"));
+	ht_http_req_free(&r2);
+	ht_http_req_free(&r);
+	ht_net_free(n);
 }
 
 static void
 mastodon_answers(void **state)
 {
-	struct ht_xapi_result r;
-	json_t *a;
+	struct ht_net_mastodon_conf c = { "https://m.example", "tok", NULL,
+	    NULL };
+	struct ht_outcome o;
+	struct ht_http_ans a;
+	struct ht_net *n;
+	struct ht_err e;
 
+	n = ht_net_mastodon_new(&c, &e);
 	a = ans(200, "{\"id\":\"110000000000000001\"}", NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_OK);
-	assert_string_equal(r.id, "110000000000000001");
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_POSTED);
+	assert_string_equal(o.id, "110000000000000001");
+	assert_string_equal(o.url, "https://m.example/statuses/"
+	    "110000000000000001");
 
 	a = ans(401, "{\"error\":\"The access token is invalid\"}", NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
-	assert_int_equal(r.status, EX_NOPERM);
-	assert_non_null(strstr(r.reason, "The access token is invalid"));
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_DENIED);
+	assert_int_equal(o.status, EX_NOPERM);
+	assert_non_null(strstr(o.reason, "The access token is invalid"));
 
 	a = ans(403, "{}", NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.status, EX_NOPERM);
-	assert_non_null(strstr(r.reason, "write:statuses"));
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.status, EX_NOPERM);
+	assert_non_null(strstr(o.reason, "write:statuses"));
 
 	a = ans(422, "{\"error\":\"Validation failed: Text can't be blank\"}",
 	    NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
-	assert_int_equal(r.status, EX_DATAERR);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_REJECTED);
+	assert_int_equal(o.status, EX_DATAERR);
 
 	/* 2023-11-14T22:13:20Z is NOW; the reset is 100 s later. */
 	a = ans(429, "{\"error\":\"Too many requests\"}", "x-ratelimit-reset",
 	    "2023-11-14T22:15:00.000Z", NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
-	assert_int_equal(r.status, EX_TEMPFAIL);
-	assert_int_equal(r.retry_at, NOW + 100);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_LIMITED);
+	assert_int_equal(o.status, EX_TEMPFAIL);
+	assert_int_equal(o.retry_at, NOW + 100);
 
 	a = ans(503, "", NULL);
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
-	assert_int_equal(r.status, EX_UNAVAILABLE);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_KEPT);
+	assert_int_equal(o.status, EX_UNAVAILABLE);
 
-	a = json_pack("{s:i,s:s,s:s}", "status", 0, "error", "refused",
-	    "kind", "connect");
-	ht_mastodon_classify(a, NOW, &r);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
-	assert_non_null(strstr(r.reason, "cannot connect"));
-	json_decref(a);
+	a = ans(0, "", NULL);
+	a.error = "refused";
+	a.error_kind = "connect";
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_KEPT);
+	assert_non_null(strstr(o.reason, "cannot connect: refused"));
 
-	assert_int_equal(ht_mastodon_reset("2023-11-14T22:15:00Z", NOW),
+	a = ans(404, "<html>", NULL);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_BROKEN);
+	ht_net_free(n);
+
+	assert_int_equal(ht_net_mastodon_reset("2023-11-14T22:15:00Z", NOW),
 	    NOW + 100);
-	assert_int_equal(ht_mastodon_reset("2023-11-14T22:10:00Z", NOW), 0);
-	assert_int_equal(ht_mastodon_reset("soon", NOW), 0);
-	assert_int_equal(ht_mastodon_reset(NULL, NOW), 0);
-}
-
-static void
-mastodon_instance(void **state)
-{
-	struct ht_err e;
-	json_t *req, *a;
-
-	req = ht_mastodon_instance_request("https://m.example//", &e);
-	assert_string_equal(json_string_value(json_object_get(req, "url")),
-	    "https://m.example/api/v2/instance");
-	assert_string_equal(json_string_value(json_object_get(req, "method")),
-	    "GET");
-	json_decref(req);
-	a = ans(200, "{\"configuration\":{\"statuses\":{\"max_characters\":"
-	    "5000}}}", NULL);
-	assert_int_equal(ht_mastodon_max_characters(a), 5000);
-	json_decref(a);
-	a = ans(200, "{\"configuration\":{}}", NULL);
-	assert_int_equal(ht_mastodon_max_characters(a), 0);
-	json_decref(a);
-	a = ans(200, "{\"configuration\":{\"statuses\":{\"max_characters\":"
-	    "-1}}}", NULL);
-	assert_int_equal(ht_mastodon_max_characters(a), 0);
-	json_decref(a);
-	a = ans(404, "{}", NULL);
-	assert_int_equal(ht_mastodon_max_characters(a), 0);
-	json_decref(a);
-}
-
-static struct ht_bsky_session
-session(void)
-{
-	struct ht_bsky_session s = { strdup("http://pds.example"),
-	    strdup("me.example"), strdup("did:plc:abc"), strdup("acc"),
-	    strdup("ref") };
-
-	return s;
-}
-
-static void
-bsky_requests(void **state)
-{
-	static const char text[] = "h\xc3\xa9llo https://example.com/r/v1";
-	static const char *const langs[] = { "en", "fr" };
-	struct ht_bsky_session s = session();
-	struct ht_err e;
-	json_t *req, *b, *rec, *f;
-
-	req = ht_bsky_login_request("http://pds.example/", "me.example", "pw",
-	    &e);
-	assert_string_equal(json_string_value(json_object_get(req, "url")),
-	    "http://pds.example/xrpc/com.atproto.server.createSession");
-	b = json_loads(json_string_value(json_object_get(req, "body")), 0,
-	    NULL);
-	assert_string_equal(json_string_value(json_object_get(b,
-	    "identifier")), "me.example");
-	assert_string_equal(json_string_value(json_object_get(b, "password")),
-	    "pw");
-	json_decref(b);
-	ht_bsky_request_free(req);
-
-	req = ht_bsky_refresh_request(&s, &e);
-	assert_string_equal(header(req, 0), "Authorization: Bearer ref");
-	assert_null(json_object_get(req, "body"));
-	ht_bsky_request_free(req);
-
-	req = ht_bsky_post_request(&s, text, strlen(text), langs, 2,
-	    "2023-11-14T22:13:20.000Z", "3kabcdefghijk", &e);
-	assert_non_null(req);
-	assert_string_equal(header(req, 0), "Authorization: Bearer acc");
-	b = json_loads(json_string_value(json_object_get(req, "body")), 0,
-	    NULL);
-	assert_string_equal(json_string_value(json_object_get(b, "repo")),
-	    "did:plc:abc");
-	assert_string_equal(json_string_value(json_object_get(b, "rkey")),
-	    "3kabcdefghijk");
-	rec = json_object_get(b, "record");
-	assert_string_equal(json_string_value(json_object_get(rec, "text")),
-	    text);
-	assert_string_equal(json_string_value(json_object_get(rec,
-	    "createdAt")), "2023-11-14T22:13:20.000Z");
-	assert_int_equal(json_array_size(json_object_get(rec, "langs")), 2);
-	f = json_array_get(json_object_get(rec, "facets"), 0);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(f,
-	    "index"), "byteStart")), 7);
-	json_decref(b);
-	ht_bsky_request_free(req);
-
-	/* No link, no key, no langs: none of those members. */
-	req = ht_bsky_post_request(&s, "plain", 5, NULL, 0, "t", NULL, &e);
-	b = json_loads(json_string_value(json_object_get(req, "body")), 0,
-	    NULL);
-	assert_null(json_object_get(b, "rkey"));
-	assert_null(json_object_get(json_object_get(b, "record"), "facets"));
-	assert_null(json_object_get(json_object_get(b, "record"), "langs"));
-	json_decref(b);
-	ht_bsky_request_free(req);
-
-	req = ht_bsky_get_request(&s, "3kabcdefghijk", &e);
-	assert_string_equal(json_string_value(json_object_get(req, "url")),
-	    "http://pds.example/xrpc/com.atproto.repo.getRecord?repo="
-	    "did:plc:abc&collection=app.bsky.feed.post&rkey=3kabcdefghijk");
-	ht_bsky_request_free(req);
-	ht_bsky_session_clear(&s);
+	assert_int_equal(ht_net_mastodon_reset("2023-11-14T22:10:00Z", NOW),
+	    0);
+	assert_int_equal(ht_net_mastodon_reset("soon", NOW), 0);
+	assert_int_equal(ht_net_mastodon_reset(NULL, NOW), 0);
 }
 
 static void
 bsky_answers(void **state)
 {
-	struct ht_bsky_session s = { 0 };
-	struct ht_xapi_result r;
-	enum ht_bsky_hint h;
-	json_t *a;
+	static const char *const langs[] = { "en" };
+	struct ht_net_bsky_conf c = { "http://pds.example", "me.example",
+	    "pw", langs, 1, NULL };
+	struct ht_outcome o;
+	struct ht_http_ans a;
+	struct ht_net *n;
+	struct ht_err e;
 
-	a = ans(200, "{\"did\":\"did:plc:x\",\"accessJwt\":\"A\","
-	    "\"refreshJwt\":\"R\"}", NULL);
-	ht_bsky_session_classify(a, NOW, &s, &r);
-	assert_int_equal(r.kind, HT_XAPI_OK);
-	assert_string_equal(s.did, "did:plc:x");
-	assert_string_equal(s.access, "A");
-	assert_string_equal(s.refresh, "R");
-	ht_bsky_session_clear(&s);
-	json_decref(a);
-
-	a = ans(401, "{\"error\":\"AuthenticationRequired\",\"message\":"
-	    "\"Invalid identifier or password\"}", NULL);
-	ht_bsky_session_classify(a, NOW, &s, &r);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
-	assert_int_equal(r.status, EX_NOPERM);
-	assert_non_null(strstr(r.reason, "app password"));
-	json_decref(a);
-
-	a = ans(429, "{\"error\":\"RateLimitExceeded\"}", "ratelimit-reset",
-	    "1700000300", NULL);
-	ht_bsky_session_classify(a, NOW, &s, &r);
-	assert_int_equal(r.status, EX_TEMPFAIL);
-	assert_int_equal(r.retry_at, NOW + 300);
-	json_decref(a);
-
+	n = ht_net_bsky_new(&c, &e);
+	assert_non_null(n);
 	a = ans(200, "{\"uri\":\"at://did:plc:x/app.bsky.feed.post/"
 	    "3kabcdefghijk\",\"cid\":\"bafy\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(r.kind, HT_XAPI_OK);
-	assert_string_equal(r.id, "3kabcdefghijk");
-	assert_int_equal(h, HT_BSKY_NONE);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_POSTED);
+	assert_string_equal(o.id, "3kabcdefghijk");
+	assert_string_equal(o.url, "https://bsky.app/profile/me.example/post/"
+	    "3kabcdefghijk");
 
 	a = ans(400, "{\"error\":\"ExpiredToken\",\"message\":\"Token has "
 	    "expired\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(h, HT_BSKY_EXPIRED);
-	json_decref(a);
-
-	/* A key that exists: 500 from today's PDS, or a named error. */
-	a = ans(500, "{\"error\":\"InternalServerError\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(r.kind, HT_XAPI_TRANSIENT);
-	assert_int_equal(h, HT_BSKY_MAY_EXIST);
-	ht_bsky_classify(a, NOW, 0, &r, &h);
-	assert_int_equal(h, HT_BSKY_NONE);
-	json_decref(a);
-	a = ans(400, "{\"error\":\"RecordAlreadyExists\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(h, HT_BSKY_MAY_EXIST);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_KEPT);
+	assert_non_null(strstr(o.reason, "refreshing"));
 
 	a = ans(400, "{\"error\":\"InvalidRequest\",\"message\":\"Record/text "
 	    "must not be longer than 300 graphemes\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
-	assert_int_equal(r.status, EX_DATAERR);
-	assert_non_null(strstr(r.reason, "300 graphemes"));
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_REJECTED);
+	assert_int_equal(o.status, EX_DATAERR);
+	assert_non_null(strstr(o.reason, "300 graphemes"));
 
 	a = ans(401, "{\"error\":\"AuthenticationRequired\"}", NULL);
-	ht_bsky_classify(a, NOW, 1, &r, &h);
-	assert_int_equal(r.status, EX_NOPERM);
-	json_decref(a);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_DENIED);
 
-	/* getRecord: ours, none, another post. */
-	a = ans(200, "{\"value\":{\"text\":\"h\xc3\xa9llo\"}}", NULL);
-	assert_int_equal(ht_bsky_get_classify(a, NOW, "h\xc3\xa9llo", 6, &r),
-	    1);
-	assert_int_equal(ht_bsky_get_classify(a, NOW, "other", 5, &r), -1);
-	assert_int_equal(r.kind, HT_XAPI_PERMANENT);
-	json_decref(a);
-	a = ans(400, "{\"error\":\"RecordNotFound\"}", NULL);
-	assert_int_equal(ht_bsky_get_classify(a, NOW, "x", 1, &r), 0);
-	json_decref(a);
+	a = ans(429, "{\"error\":\"RateLimitExceeded\"}", "ratelimit-reset",
+	    "1700000300", NULL);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_LIMITED);
+	assert_int_equal(o.retry_at, NOW + 300);
+
+	a = ans(500, "{\"error\":\"InternalServerError\"}", NULL);
+	n->ops->classify(n, &a, NOW, &o);
+	assert_int_equal(o.kind, HT_KEPT);
+	ht_net_free(n);
+
+	assert_int_equal(ht_net_bsky_id_time("1700000000.123456.42.1.abc"),
+	    1700000000123456ULL);
+	assert_int_equal(ht_net_bsky_id_time("ev-1"), 0);
+	assert_int_equal(ht_net_bsky_id_time("1700000000.12345.42"), 0);
+	assert_int_equal(ht_net_bsky_id_time(NULL), 0);
 }
 
 static void
 bsky_session_file(void **state)
 {
-	struct ht_bsky_session s = session(), t;
+	struct ht_bsky_session s = { strdup("http://pds.example"),
+	    strdup("me.example"), strdup("did:plc:abc"), strdup("acc"),
+	    strdup("ref") }, t;
+	static const char login[] = "{\"did\":\"did:plc:x\",\"accessJwt\":"
+	    "\"A\",\"refreshJwt\":\"R\",\"handle\":\"me.example\"}";
 	struct ht_err e;
 	struct stat st;
 	char path[] = "/tmp/ht-session-XXXXXX";
@@ -357,6 +261,13 @@ bsky_session_file(void **state)
 	assert_string_equal(t.access, "acc");
 	assert_string_equal(t.refresh, "ref");
 	assert_string_equal(t.did, "did:plc:abc");
+	/* A login's answer replaces the tokens. */
+	assert_int_equal(ht_bsky_session_from(login, strlen(login), &t), 0);
+	assert_string_equal(t.access, "A");
+	assert_string_equal(t.refresh, "R");
+	assert_string_equal(t.did, "did:plc:x");
+	assert_int_equal(ht_bsky_session_from("{}", 2, &t), -1);
+	assert_string_equal(t.access, "A");
 	ht_bsky_session_clear(&t);
 	/* Another account's, or another PDS's: none. */
 	assert_int_equal(ht_bsky_session_load(file, s.pds, "you.example", &t,
@@ -392,18 +303,24 @@ datetime(void **state)
 	assert_int_equal(ht_bsky_datetime(1700000000123456ULL, b, 10), -1);
 }
 
+static int
+teardown(void **state)
+{
+	json_decref(hdrs);
+	hdrs = NULL;
+	return 0;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mastodon_request),
 		cmocka_unit_test(mastodon_answers),
-		cmocka_unit_test(mastodon_instance),
-		cmocka_unit_test(bsky_requests),
 		cmocka_unit_test(bsky_answers),
 		cmocka_unit_test(bsky_session_file),
 		cmocka_unit_test(datetime),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }

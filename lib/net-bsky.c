@@ -146,6 +146,7 @@ exchange(struct netb *b, struct ht_sender *s, struct ht_http_req *r,
 	struct ht_http_ans a;
 	int ret;
 
+	*refused = 0;
 	memset(&a, 0, sizeof a);
 	if (ht_sender_exchange(s, r, 0, &a, e) == -1) {
 		ht_http_req_free(r);
@@ -251,8 +252,9 @@ netb_prepare(struct ht_net *n, struct ht_sender *s, struct ht_err *e)
 		if (b->have)
 			return 0;
 	}
-	r = 1;
-	if (b->have && (r = refresh(b, s, e)) == -1)
+	/* A session whose access token expired: refresh it, else log in. */
+	r = b->have ? refresh(b, s, e) : 1;
+	if (r == -1)
 		return -1;
 	if (r == 1) {
 		ht_bsky_session_clear(&b->s);

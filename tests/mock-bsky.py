@@ -22,6 +22,10 @@ It serves, on 127.0.0.1 only:
         scheme); else 400 InvalidRequest.  An rkey must be a TID; an rkey
         that exists gets 500 InternalServerError, as the PDS answers today
         (--exists-error NAME: a 400 with that error instead).
+  POST /xrpc/com.atproto.repo.putRecord
+        the same, "rkey" required: creates the record, or writes it again
+        under that key (counted as "rewritten" when it is the same
+        record, "changed" when it is not).
   GET  /xrpc/com.atproto.repo.getRecord?repo=&collection=&rkey=
         {"uri","cid","value"} or 400 RecordNotFound.
 
@@ -33,21 +37,25 @@ Usage:
   --record FILE   append each created post as a JSON line:
                   {"n":1,"rkey":...,"text":...,"facets":...,"langs":...,
                    "createdAt":...}
-  --script SPEC   how to answer the next createRecord requests, then
+  --script SPEC   how to answer the next createRecord and putRecord
+                  requests, then
                   answer normally; a comma-separated list of ANSWER[*N]:
                     ok, 400, 401, 500, 502, 503
                     expired   400 ExpiredToken (the access token expired)
                     429[:S]   rate limited, ratelimit-reset in S seconds
                     slow:S    wait S seconds, then answer normally
                     drop      close the connection without answering
-                    lost      create the record, then close the
+                    lost      write the record, then close the
                               connection without answering
+                    kill:FILE write the record, then wait until FILE
+                              exists and close the connection without
+                              answering (a client killed mid-send)
 
 Control endpoints:
   GET  /_mock/posts    created posts, one JSON line each
   GET  /_mock/stats    {"requests":N,"logins":N,"refreshes":N,
                        "accepted":N,"rejected":N,"rkey_exists":N,
-                       "expired":N}
+                       "rewritten":N,"changed":N,"expired":N}
   POST /_mock/script   body: a SPEC, replacing what is left of the script
   POST /_mock/expire   every access token expires now
   POST /_mock/revoke   every token, access and refresh, is revoked
@@ -69,7 +77,7 @@ import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-ANSWERS = re.compile(r"^(ok|400|401|500|502|503|expired|drop|lost|"
+ANSWERS = re.compile(r"^(ok|400|401|500|502|503|expired|drop|lost|kill:.+|"
                      r"429(:\d+)?|slow:\d+(\.\d+)?)$")
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]"
                     r"{12}$")
@@ -148,7 +156,8 @@ class State:
         self.records = {}
         self.posts = []
         self.stats = dict(requests=0, logins=0, refreshes=0, accepted=0,
-                          rejected=0, rkey_exists=0, expired=0)
+                          rejected=0, rkey_exists=0, rewritten=0, changed=0,
+                          expired=0)
 
     def new_session(self):
         a = "mock-access-" + secrets.token_hex(8)
@@ -242,7 +251,9 @@ class Handler(BaseHTTPRequestHandler):
                 st.stats["refreshes"] += 1
                 return self.send(200, st.new_session())
         if path == "/xrpc/com.atproto.repo.createRecord":
-            return self.create_record(body)
+            return self.write_record(body, False)
+        if path == "/xrpc/com.atproto.repo.putRecord":
+            return self.write_record(body, True)
         self.error(404, "MethodNotImplemented", "Method Not Implemented")
 
     def create_session(self, body):
@@ -258,7 +269,7 @@ class Handler(BaseHTTPRequestHandler):
             st.stats["logins"] += 1
             return self.send(200, st.new_session())
 
-    def create_record(self, body):
+    def write_record(self, body, put):
         st = self.server.state
         with st.lock:
             st.stats["requests"] += 1
@@ -308,32 +319,41 @@ class Handler(BaseHTTPRequestHandler):
         if why is not None:
             return self.reject(why)
         rkey = body.get("rkey")
-        if rkey is not None and not TID_RE.match(rkey):
+        if (rkey is not None or put) and not TID_RE.match(rkey or ""):
             return self.reject("Input/rkey must be a valid TID")
+        uri = cid = None
         with st.lock:
             if rkey is None:
                 rkey = "3" + secrets.token_hex(6)[:12].translate(
                     str.maketrans("0189", "2345"))
-            if ("app.bsky.feed.post", rkey) in st.records:
+            key = ("app.bsky.feed.post", rkey)
+            cid = "bafyrei" + hashlib.sha256(
+                json.dumps(rec, sort_keys=True).encode()).hexdigest()[:40]
+            uri = "at://%s/app.bsky.feed.post/%s" % (DID, rkey)
+            old = st.records.get(key)
+            if old is not None and not put:
                 st.stats["rkey_exists"] += 1
                 if st.args.exists_error:
                     return self.error(400, st.args.exists_error,
                                       "Record already exists")
                 return self.error(500, "InternalServerError",
                                   "Internal Server Error")
-            uri = "at://%s/app.bsky.feed.post/%s" % (DID, rkey)
-            cid = "bafyrei" + hashlib.sha256(
-                json.dumps(rec, sort_keys=True).encode()).hexdigest()[:40]
-            st.records[("app.bsky.feed.post", rkey)] = {
-                "uri": uri, "cid": cid, "value": rec}
-            st.stats["accepted"] += 1
-            p = {"n": st.stats["accepted"], "rkey": rkey, "text": text,
-                 "facets": rec.get("facets"), "langs": rec.get("langs"),
-                 "createdAt": rec["createdAt"]}
-            st.posts.append(p)
-            if st.args.record:
-                with open(st.args.record, "a") as fp:
-                    fp.write(json.dumps(p) + "\n")
+            st.records[key] = {"uri": uri, "cid": cid, "value": rec}
+            if old is not None:
+                st.stats["rewritten" if old["cid"] == cid else "changed"] += 1
+            else:
+                st.stats["accepted"] += 1
+                p = {"n": st.stats["accepted"], "rkey": rkey, "text": text,
+                     "facets": rec.get("facets"), "langs": rec.get("langs"),
+                     "createdAt": rec["createdAt"]}
+                st.posts.append(p)
+                if st.args.record:
+                    with open(st.args.record, "a") as fp:
+                        fp.write(json.dumps(p) + "\n")
+        if ans.startswith("kill:"):
+            while not os.path.exists(ans[5:]):
+                time.sleep(0.05)
+            ans = "lost"
         if ans == "lost":
             self.close_connection = True
             return self.connection.close()

@@ -1,0 +1,124 @@
+/*
+ * bsky-post — post text on Bluesky; tw-post's interface (poster.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "net-bsky.h"
+#include "poster.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: bsky-post [-0jnv] [-c file] [-T seconds] [text ...]\n";
+
+static const char help_text[] =
+    "Post text on Bluesky: the operands joined by spaces, else all of "
+    "stdin.\n"
+    "\n"
+    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
+    "JSON lines\n"
+    "  -n, --dry-run          check and show what would be sent; send nothing\n"
+    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
+    "  -c, --config FILE      read settings from FILE\n"
+    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n"
+    "\n"
+    "Credentials: BSKY_HANDLE and BSKY_APP_PASSWORD (an app password), and\n"
+    "BSKY_PDS (default https://bsky.social), or the bluesky group of the\n"
+    "config file.  The session is kept in the state directory.\n";
+
+static const char *
+endpoint(const struct ht_conf *c)
+{
+	static char buf[512];
+	const char *u = ht_conf_str(c, "bluesky.pds", HT_NET_BSKY_DEFAULT_PDS);
+	size_t n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		n--;
+	if (snprintf(buf, sizeof buf, "%.*s/xrpc/com.atproto.repo.putRecord",
+	    (int)n, u) >= (int)sizeof buf)
+		return u;
+	return buf;
+}
+
+static void
+rule(const struct ht_conf *c, struct ht_lenrule *r)
+{
+	ht_lenrule_default(HT_NET_BLUESKY, r);
+}
+
+static struct ht_net *
+make(struct ht_conf *conf, struct ht_err *e)
+{
+	struct ht_net_bsky_conf c = { 0 };
+	struct ht_net *n;
+	const char **langs = NULL;
+	char *dir, *file = NULL;
+	int nl;
+
+	c.pds = ht_conf_str(conf, "bluesky.pds", HT_NET_BSKY_DEFAULT_PDS);
+	c.handle = ht_conf_str(conf, "bluesky.handle", NULL);
+	c.password = ht_conf_str(conf, "bluesky.app_password", NULL);
+	if (c.handle == NULL || *c.handle == '\0' || c.password == NULL ||
+	    *c.password == '\0') {
+		ht_err_set(e, "missing credentials: %s%s%s",
+		    c.handle == NULL || *c.handle == '\0' ?
+		    "bluesky.handle (BSKY_HANDLE)" : "",
+		    (c.handle == NULL || *c.handle == '\0') &&
+		    (c.password == NULL || *c.password == '\0') ? ", " : "",
+		    c.password == NULL || *c.password == '\0' ?
+		    "bluesky.app_password (BSKY_APP_PASSWORD)" : "");
+		e->status = EX_CONFIG;
+		return NULL;
+	}
+	if (strncmp(c.pds, "https://", 8) != 0 &&
+	    strncmp(c.pds, "http://", 7) != 0) {
+		ht_err_set(e, "bluesky.pds: \"%s\": not an http or https URL",
+		    c.pds);
+		e->status = EX_CONFIG;
+		return NULL;
+	}
+	if ((nl = ht_conf_list(conf, "bluesky.langs", &langs)) == -1) {
+		ht_err_set(e, "out of memory");
+		e->status = EX_OSERR;
+		return NULL;
+	}
+	c.langs = langs;
+	c.nlangs = (size_t)nl;
+	/* Without a state directory, a login per run. */
+	if ((dir = poster_state_dir()) != NULL &&
+	    asprintf(&file, "%s/%s", dir, HT_NET_BSKY_SESSION) == -1)
+		file = NULL;
+	if (file == NULL)
+		ht_warnx("no state directory for the session: logging in "
+		    "every run");
+	c.session_file = file;
+	n = ht_net_bsky_new(&c, e);
+	/* The network holds a copy: wipe it where it was found. */
+	OPENSSL_cleanse((char *)(uintptr_t)c.password, strlen(c.password));
+	ht_env_wipe_secrets(HT_ENV_BSKY);
+	free(langs);
+	free(dir);
+	free(file);
+	return n;
+}
+
+static const struct poster bsky = {
+	"bsky-post", HT_NET_BLUESKY, usage_text, help_text,
+	"bluesky.timeout", endpoint, rule, make
+};
+
+int
+main(int argc, char *argv[])
+{
+	return poster_main(&bsky, argc, argv);
+}

@@ -1,0 +1,114 @@
+/*
+ * mastodon-post — post text on Mastodon; tw-post's interface (poster.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/crypto.h>
+
+#include "net-mastodon.h"
+#include "poster.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: mastodon-post [-0jnv] [-c file] [-T seconds] [text ...]\n";
+
+static const char help_text[] =
+    "Post text on Mastodon: the operands joined by spaces, else all of "
+    "stdin.\n"
+    "\n"
+    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
+    "JSON lines\n"
+    "  -n, --dry-run          check and show what would be sent; send nothing\n"
+    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
+    "  -c, --config FILE      read settings from FILE\n"
+    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n"
+    "\n"
+    "Credentials: MASTODON_URL (the instance) and MASTODON_TOKEN (an access\n"
+    "token with write:statuses), or the mastodon group of the config file.\n";
+
+static const char *
+endpoint(const struct ht_conf *c)
+{
+	static char buf[512];
+	const char *u = ht_conf_str(c, "mastodon.url", "");
+	size_t n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		n--;
+	if (snprintf(buf, sizeof buf, "%.*s/api/v1/statuses", (int)n, u) >=
+	    (int)sizeof buf)
+		return u;
+	return buf;
+}
+
+static void
+rule(const struct ht_conf *c, struct ht_lenrule *r)
+{
+	ht_lenrule_default(HT_NET_MASTODON, r);
+	r->max = (long)ht_conf_int(c, "mastodon.max_characters",
+	    HT_MASTODON_MAX);
+}
+
+static struct ht_net *
+make(struct ht_conf *conf, struct ht_err *e)
+{
+	static const char *const vis[] = { "public", "unlisted", "private",
+	    "direct" };
+	struct ht_net_mastodon_conf c = { 0 };
+	struct ht_net *n;
+	size_t i;
+
+	c.url = ht_conf_str(conf, "mastodon.url", NULL);
+	c.token = ht_conf_str(conf, "mastodon.token", NULL);
+	c.visibility = ht_conf_str(conf, "mastodon.visibility", NULL);
+	c.language = ht_conf_str(conf, "mastodon.language", NULL);
+	if (c.url == NULL || *c.url == '\0' || c.token == NULL ||
+	    *c.token == '\0') {
+		ht_err_set(e, "missing credentials: %s%s%s",
+		    c.url == NULL || *c.url == '\0' ?
+		    "mastodon.url (MASTODON_URL)" : "",
+		    (c.url == NULL || *c.url == '\0') && (c.token == NULL ||
+		    *c.token == '\0') ? ", " : "", c.token == NULL ||
+		    *c.token == '\0' ? "mastodon.token (MASTODON_TOKEN)" : "");
+		e->status = EX_CONFIG;
+		return NULL;
+	}
+	if (strncmp(c.url, "https://", 8) != 0 &&
+	    strncmp(c.url, "http://", 7) != 0) {
+		ht_err_set(e, "mastodon.url: \"%s\": not an http or https URL",
+		    c.url);
+		e->status = EX_CONFIG;
+		return NULL;
+	}
+	for (i = 0; c.visibility != NULL && i < sizeof vis / sizeof vis[0];
+	    i++)
+		if (strcmp(c.visibility, vis[i]) == 0)
+			break;
+	if (i == sizeof vis / sizeof vis[0]) {
+		ht_err_set(e, "mastodon.visibility: \"%s\": public, unlisted, "
+		    "private or direct", c.visibility);
+		e->status = EX_CONFIG;
+		return NULL;
+	}
+	n = ht_net_mastodon_new(&c, e);
+	/* The network holds a copy: wipe it where it was found. */
+	OPENSSL_cleanse((char *)(uintptr_t)c.token, strlen(c.token));
+	ht_env_wipe_secrets(HT_ENV_MASTODON);
+	return n;
+}
+
+static const struct poster mastodon = {
+	"mastodon-post", HT_NET_MASTODON, usage_text, help_text,
+	"mastodon.timeout", endpoint, rule, make
+};
+
+int
+main(int argc, char *argv[])
+{
+	return poster_main(&mastodon, argc, argv);
+}

@@ -1,0 +1,539 @@
+/*
+ * poster — what mastodon-post and bsky-post share (poster.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "jstream.h"
+#include "log.h"
+#include "post.h"
+#include "poster.h"
+#include "sender.h"
+#include "util.h"
+
+#ifndef HT_LIBEXECDIR
+#define HT_LIBEXECDIR "/usr/local/libexec/hubtweet"
+#endif
+
+/* Bytes in one post: enough for every network's limit. */
+#define MAX_POST	(64 * 1024)
+
+static const struct option longopts[] = {
+	{ "null", no_argument, NULL, '0' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "time", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct run {
+	const struct poster *p;
+	int json, dry, verbose, streaming;
+	long budget_ms;
+	struct ht_lenrule rule;
+	struct ht_conf *conf;
+	struct ht_engine *engine;	/* made on the first send */
+	char *helper;
+	long n;				/* posts seen */
+	int status;
+	int stop;			/* a setup problem: no more posts */
+};
+
+/* How grave a status is: the gravest decides the exit status. */
+static int
+rank(int s)
+{
+	switch (s) {
+	case 0:
+		return 0;
+	case EX_DATAERR:
+		return 1;
+	case EX_TEMPFAIL:
+		return 2;
+	case EX_UNAVAILABLE:
+		return 3;
+	case EX_NOPERM:
+		return 4;
+	case EX_CONFIG:
+		return 5;
+	default:
+		return 6;
+	}
+}
+
+static void
+note(struct run *r, int s)
+{
+	if (rank(s) > rank(r->status))
+		r->status = s;
+}
+
+/* "post N: " in streams, where it says which one; nothing for one post. */
+static const char *
+which(const struct run *r, char *buf, size_t len)
+{
+	if (!r->streaming)
+		return "";
+	(void)snprintf(buf, len, "post %ld: ", r->n);
+	return buf;
+}
+
+static void
+trace_line(void *arg, const char *line)
+{
+	(void)fprintf(stderr, "%s: %s\n", ht_log_prog(), line);
+}
+
+/* Write one JSON line to stdout and flush it; -1 (reported) when it fails. */
+static int
+emit_json(struct run *r, json_t *o)
+{
+	char *s = NULL;
+	int ret = 0;
+
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL || puts(s) == EOF ||
+	    fflush(stdout) == EOF) {
+		ht_warnx("stdout: write error: %s", o == NULL || s == NULL ?
+		    "out of memory" : strerror(errno));
+		note(r, EX_IOERR);
+		r->stop = 1;
+		ret = -1;
+	}
+	free(s);
+	json_decref(o);
+	return ret;
+}
+
+static int
+print_line(struct run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+print_line(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	if (n < 0 || fflush(stdout) == EOF) {
+		ht_warnx("stdout: write error: %s", strerror(errno));
+		note(r, EX_IOERR);
+		r->stop = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* --dry-run: show what would be sent. */
+static void
+dry_show(struct run *r, const char *text, size_t len,
+    const struct ht_tweetlen *tl)
+{
+	if (r->json)
+		(void)emit_json(r, json_pack("{s:s%,s:I,s:b,s:I}", "text", text,
+		    len, "weighted_length", (json_int_t)tl->weighted, "valid",
+		    tl->valid, "urls", (json_int_t)tl->urls));
+	else if (tl->valid)
+		(void)print_line(r, "dry run: POST %s (%ld/%ld%s): %s\n",
+		    r->p->endpoint(r->conf), tl->weighted, r->rule.max,
+		    tl->urls > 0 ? ", with a link" : "", text);
+}
+
+static struct ht_engine *
+engine(struct run *r)
+{
+	struct ht_engine_conf c = { 0 };
+	struct ht_engine *g;
+	struct ht_net *net;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		r->stop = 1;
+		return NULL;
+	}
+	c.helper = r->helper;
+	c.timeout_ms = (long)ht_conf_int(r->conf, r->p->timeout, 30) * 1000;
+	if (r->verbose) {
+		c.trace = trace_line;
+		ht_warnx("helper: %s", r->helper);
+	}
+	if ((net = r->p->make(r->conf, &e)) == NULL ||
+	    (g = ht_engine_new(net, &c, &e)) == NULL) {
+		ht_log_err(&e);
+		note(r, e.status);
+		r->stop = 1;
+		return NULL;
+	}
+	return g;
+}
+
+/* Check, then show or send one post. */
+static void
+post(struct run *r, const char *text, size_t len, const char *id)
+{
+	const struct ht_post p = { text, NULL, id };
+	struct ht_tweetlen tl;
+	struct ht_outcome o;
+	struct ht_err e;
+	char w[32];
+
+	r->n++;
+	ht_err_clear(&e);
+	if (len > MAX_POST || memchr(text, '\0', len) != NULL) {
+		ht_warnx("%s%s; nothing sent", which(r, w, sizeof w),
+		    len > MAX_POST ? "too long for a post" :
+		    "contains a NUL byte");
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (ht_postlen(&r->rule, text, len, &tl, &e) == -1) {
+		ht_warnx("%s%s; nothing sent", which(r, w, sizeof w), e.msg);
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (r->dry)
+		dry_show(r, text, len, &tl);
+	if (!tl.valid) {
+		if (strcmp(tl.why, "too long") == 0)
+			ht_warnx("%stoo long: length %ld, %zu bytes, at most "
+			    "%ld%s; nothing sent", which(r, w, sizeof w),
+			    tl.weighted, len, r->rule.max, r->rule.max_bytes >
+			    0 ? " and 3000 bytes" : "");
+		else
+			ht_warnx("%s%s; nothing sent", which(r, w, sizeof w),
+			    tl.why);
+		note(r, EX_DATAERR);
+		return;
+	}
+	if (r->dry || r->stop)
+		return;
+	if (r->engine == NULL && (r->engine = engine(r)) == NULL)
+		return;
+	if (ht_engine_send(r->engine, &p, r->budget_ms, &o, &e) == -1) {
+		ht_log_err(&e);
+		note(r, e.status);
+		r->stop = 1;
+		return;
+	}
+	if (ht_outcome_done(o.kind)) {
+		if (r->json)
+			(void)emit_json(r, json_pack("{s:s,s:s,s:s%}", "id",
+			    o.id, "url", o.url, "text", text, len));
+		else
+			(void)print_line(r, "%s %s\n", o.id, o.url);
+		return;
+	}
+	ht_warnx("%s%s", which(r, w, sizeof w), o.reason);
+	note(r, o.status);
+	/* Only a bad text is the post's own problem. */
+	if (o.status != EX_DATAERR)
+		r->stop = 1;
+}
+
+/* All of stdin, one post, without the newline that ends it. */
+static void
+read_one(struct run *r)
+{
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap > MAX_POST) {
+				ht_warnx("too long for a post; nothing sent");
+				note(r, EX_DATAERR);
+				goto out;
+			}
+			cap = cap > 0 ? cap * 2 : 4096;
+			if ((nb = realloc(buf, cap + 1)) == NULL) {
+				ht_warnx("out of memory");
+				note(r, EX_OSERR);
+				goto out;
+			}
+			buf = nb;
+		}
+		if ((n = fread(buf + len, 1, cap - len, stdin)) == 0)
+			break;
+		len += n;
+	}
+	if (ferror(stdin)) {
+		ht_warnx("<stdin>: read error: %s", strerror(errno));
+		note(r, EX_IOERR);
+		goto out;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		ht_warnx("empty input: nothing to post");
+		note(r, EX_DATAERR);
+		goto out;
+	}
+	buf[len] = '\0';
+	post(r, buf, len, NULL);
+out:
+	free(buf);
+}
+
+/* NUL-separated posts; empty records are skipped. */
+static void
+read_nul(struct run *r)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while (!r->stop && (n = getdelim(&buf, &cap, '\0', stdin)) != -1) {
+		if (n > 0 && buf[n - 1] == '\0')
+			n--;
+		if (n > 0)
+			post(r, buf, (size_t)n, NULL);
+	}
+	if (ferror(stdin)) {
+		ht_warnx("<stdin>: read error: %s", strerror(errno));
+		note(r, EX_IOERR);
+	}
+	free(buf);
+}
+
+/* {"text":...,"id":...} lines, id being the event's; other keys ignored. */
+static void
+read_json(struct run *r)
+{
+	struct ht_jstream *js;
+	struct ht_err e;
+	json_t *v, *t, *id;
+	int k;
+
+	if ((js = ht_jstream_fd(STDIN_FILENO, "<stdin>", HT_JSON_MAX_VALUE,
+	    HT_JSON_MAX_DEPTH)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		return;
+	}
+	while (!r->stop) {
+		ht_err_clear(&e);
+		if ((k = ht_jstream_next(js, &v, &e)) == 0)
+			break;
+		if (k == HT_JSTREAM_IOERR || k == HT_JSTREAM_BAD) {
+			ht_log_err(&e);
+			note(r, k == HT_JSTREAM_IOERR ? EX_IOERR : EX_DATAERR);
+			if (k == HT_JSTREAM_IOERR)
+				break;
+			r->n++;
+			continue;
+		}
+		t = json_object_get(v, "text");
+		id = json_object_get(v, "id");
+		if (!json_is_string(t) || json_string_length(t) == 0) {
+			r->n++;
+			ht_warnx("<stdin>:%ld:%ld: %s", ht_jstream_line(js),
+			    ht_jstream_col(js), !json_is_object(v) ?
+			    "expected an object {\"text\":...}" :
+			    !json_is_string(t) ? "\"text\": expected a string" :
+			    "\"text\" is empty");
+			note(r, EX_DATAERR);
+		} else
+			post(r, json_string_value(t), json_string_length(t),
+			    json_is_string(id) && json_string_length(id) > 0 &&
+			    strlen(json_string_value(id)) ==
+			    json_string_length(id) ? json_string_value(id) :
+			    NULL);
+		json_decref(v);
+	}
+	ht_jstream_free(js);
+}
+
+/* The operands, joined by spaces: one post. */
+static void
+post_operands(struct run *r, int argc, char *argv[])
+{
+	char *joined;
+	size_t n = 0, len;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	if ((joined = malloc(n)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		return;
+	}
+	for (i = 0, n = 0; i < argc; i++) {
+		len = strlen(argv[i]);
+		memcpy(joined + n, argv[i], len);
+		n += len;
+		joined[n++] = ' ';
+	}
+	joined[n - 1] = '\0';
+	if (n > 1)
+		post(r, joined, n - 1, NULL);
+	free(joined);
+}
+
+/*
+ * Options into r: 0 to go on, else 1 and *exit the status to exit with
+ * (--help, --version, or a misuse, its usage printed).
+ */
+static int
+options(struct run *r, int *argc, char ***argv, const char **cfile,
+    int *nul, int *exit)
+{
+	long long ll;
+	int c;
+
+	while ((c = getopt_long(*argc, *argv, "0jnvc:T:hV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case '0':
+			*nul = 1;
+			break;
+		case 'j':
+			r->json = 1;
+			break;
+		case 'n':
+			r->dry = 1;
+			break;
+		case 'v':
+			r->verbose = 1;
+			break;
+		case 'c':
+			*cfile = optarg;
+			break;
+		case 'T':
+			if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
+				ht_warnx("-T %s: seconds from 1 to 86400",
+				    optarg);
+				goto usage;
+			}
+			r->budget_ms = (long)ll * 1000;
+			break;
+		case 'h':
+			*exit = ht_print_help(r->p->usage, r->p->help);
+			return 1;
+		case 'V':
+			*exit = ht_print_version(r->p->prog);
+			return 1;
+		default:
+			goto usage;
+		}
+	}
+	*argc -= optind;
+	*argv += optind;
+	if (*argc > 0 && (*nul || r->json)) {
+		ht_warnx("text operands do not go with -0 or --json");
+		goto usage;
+	}
+	return 0;
+usage:
+	fputs(r->p->usage, stderr);
+	*exit = EX_USAGE;
+	return 1;
+}
+
+int
+poster_main(const struct poster *p, int argc, char *argv[])
+{
+	struct run r;
+	struct ht_err e;
+	const char *cfile = NULL;
+	int nul = 0, s;
+
+	ht_log_open(p->prog, 0);
+	/* No core dump, no ptrace by others: this process holds secrets. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The other tools' secrets do not stay here. */
+	ht_env_wipe_secrets(HT_ENV_DH | (HT_ENV_POST & ~(p->net ==
+	    HT_NET_MASTODON ? HT_ENV_MASTODON : HT_ENV_BSKY)));
+	if (ht_fds_ensure() == -1)
+		return EX_OSERR;
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	r.budget_ms = 60000;
+	if (options(&r, &argc, &argv, &cfile, &nul, &s))
+		return s;
+	ht_err_clear(&e);
+	if ((r.conf = ht_conf_load(cfile, &e)) == NULL) {
+		ht_log_err(&e);
+		return EX_CONFIG;
+	}
+	if (ht_conf_bool(r.conf, "log.syslog", 0))
+		ht_log_open(p->prog, 1);
+	p->rule(r.conf, &r.rule);
+	r.streaming = nul || r.json;
+	if (argc > 0)
+		post_operands(&r, argc, argv);
+	else if (r.json)
+		read_json(&r);
+	else if (nul)
+		read_nul(&r);
+	else
+		read_one(&r);
+	/* A write error already said is not said again. */
+	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
+	    r.status != EX_IOERR) {
+		ht_log_err(&e);
+		note(&r, EX_IOERR);
+	}
+	ht_engine_free(r.engine);
+	free(r.helper);
+	ht_conf_free(r.conf);
+	return r.status;
+}
+
+char *
+poster_state_dir(void)
+{
+	const char *v;
+	char *d = NULL, c;
+	size_t i, n;
+
+	if ((v = getenv("STATE_DIRECTORY")) != NULL && *v != '\0') {
+		/* systemd may list several, separated by colons. */
+		d = strndup(v, strcspn(v, ":"));
+	} else if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/') {
+		if (asprintf(&d, "%s/hubtweet", v) == -1)
+			d = NULL;
+	} else if ((v = getenv("HOME")) != NULL && *v == '/' &&
+	    strcmp(v, "/") != 0) {
+		if (asprintf(&d, "%s/.local/state/hubtweet", v) == -1)
+			d = NULL;
+	}
+	if (d == NULL)
+		return NULL;
+	/* mkdir -p, each new directory 700. */
+	n = strlen(d);
+	for (i = 1; i <= n; i++) {
+		if (d[i] != '/' && d[i] != '\0')
+			continue;
+		c = d[i];
+		d[i] = '\0';
+		if (mkdir(d, 0700) == -1 && errno != EEXIST) {
+			free(d);
+			return NULL;
+		}
+		d[i] = c;
+	}
+	return d;
+}

@@ -289,9 +289,31 @@ ht_net_bsky_id_time(const char *id)
 	return sec * 1000000 + usec;
 }
 
+unsigned long long
+ht_net_bsky_event_time(const char *id)
+{
+	const char *at, *p;
+	struct tm tm;
+	time_t t;
+
+	if (id == NULL || (at = strrchr(id, '@')) == NULL)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	if ((p = strptime(at + 1, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return 0;
+	if (*p == '.')
+		p += 1 + strspn(p + 1, "0123456789");
+	if ((strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) ||
+	    (t = timegm(&tm)) == (time_t)-1 || t <= 0)
+		return 0;
+	return (unsigned long long)t * 1000000;
+}
+
 /*
- * The time of post p: its id's when the id is a queue item's name; else
- * the time of its first build in this run (the same for its resends).
+ * The time of post p, the same for every send of it: its id's when the id
+ * is a queue item's name or an event's (plus microseconds from its hash,
+ * as two events of one second differ); else the time of its first build
+ * in this run.
  */
 static unsigned long long
 post_time(struct netb *b, const struct ht_post *p)
@@ -312,6 +334,9 @@ post_time(struct netb *b, const struct ht_post *p)
 	    EVP_DigestFinal_ex(c, md, &mdlen) != 1 || mdlen != sizeof md)
 		memset(md, 0, sizeof md);
 	EVP_MD_CTX_free(c);
+	if ((t = ht_net_bsky_event_time(p->id)) != 0)
+		return t + ((unsigned long long)md[0] << 16 | md[1] << 8 |
+		    md[2]) % 1000000;
 	if (b->last_usec != 0 && memcmp(md, b->last, sizeof md) == 0)
 		return b->last_usec;
 	(void)gettimeofday(&tv, NULL);

@@ -21,9 +21,12 @@
  * the post, and putRecord writes "this record under this key", creating
  * it or, when a send whose answer was lost already made it, writing the
  * same record again: a resend changes nothing.  (createRecord with a key
- * that exists is an error, a 500 from today's PDS.)  The time is the
- * one in the post's id when the id is a queue item's name (SECONDS.
- * MICROSECONDS...), else the time of the post's first send in this run.
+ * that exists is an error, a 500 from today's PDS.)  The time, which
+ * is the record's createdAt too, is the one in the post's id: a queue
+ * item's name (SECONDS.MICROSECONDS...) or an event's id (IMAGE@PUSHED_AT,
+ * from dh-parse); else, for a post without an id, the time of its first
+ * send in this run, so that only its resends within the run are
+ * harmless.
  *
  * The app password and the tokens are copied and wiped when the network
  * is freed.
@@ -58,5 +61,10 @@ struct ht_net *ht_net_bsky_new(const struct ht_net_bsky_conf *c,
  * name, "SECONDS.MICROSECONDS....", or 0 when id is not one.
  */
 unsigned long long ht_net_bsky_id_time(const char *id);
+/*
+ * The push time of an event id, "IMAGE@2026-11-30T16:05:00Z", in
+ * microseconds since the epoch, or 0 when id is not one.
+ */
+unsigned long long ht_net_bsky_event_time(const char *id);
 
 #endif

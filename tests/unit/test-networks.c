@@ -233,6 +233,12 @@ bsky_answers(void **state)
 	assert_int_equal(ht_net_bsky_id_time("ev-1"), 0);
 	assert_int_equal(ht_net_bsky_id_time("1700000000.12345.42"), 0);
 	assert_int_equal(ht_net_bsky_id_time(NULL), 0);
+	assert_int_equal(ht_net_bsky_event_time("acme/w:v1@2023-11-14T22:13:20Z"),
+	    1700000000000000ULL);
+	assert_int_equal(ht_net_bsky_event_time("a@b@2023-11-14T22:13:20.5Z"),
+	    1700000000000000ULL);
+	assert_int_equal(ht_net_bsky_event_time("acme/w:v1"), 0);
+	assert_int_equal(ht_net_bsky_event_time("x@2023-11-14 22:13:20"), 0);
 }
 
 static void

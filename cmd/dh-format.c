@@ -30,7 +30,8 @@ static const char usage_text[] =
     "usage: dh-format [-0Ajnu] [-c file] [-m max] [-N network] "
     "[-t template | -f file]\n"
     "                 [file ...]\n"
-    "       dh-format -C [-A] [-c file] [-N network] [-t template | -f file]\n";
+    "       dh-format -C [-A] [-c file] [-t template | -f file]\n"
+    "       dh-format -L [-c file]\n";
 
 static const char help_text[] =
     "Render a post from each JSON object read (events from dh-parse).\n"
@@ -40,6 +41,7 @@ static const char help_text[] =
     "  -N, --for NETWORK        fit to x (280 weighted characters), mastodon\n"
     "                           (500 characters) or bluesky (300 graphemes)\n"
     "  -m, --max-length N       another limit, in the network's unit\n"
+    "  -L, --networks           list the networks to post on (networks)\n"
     "  -n, --no-fit             fail on a post over the limit, do not "
     "shorten\n"
     "  -A, --any-json           the input is any JSON, not events: a "
@@ -65,6 +67,7 @@ static const struct option longopts[] = {
 	{ "template-file", required_argument, NULL, 'f' },
 	{ "max-length", required_argument, NULL, 'm' },
 	{ "for", required_argument, NULL, 'N' },
+	{ "networks", no_argument, NULL, 'L' },
 	{ "no-fit", no_argument, NULL, 'n' },
 	{ "any-json", no_argument, NULL, 'A' },
 	{ "check", no_argument, NULL, 'C' },
@@ -263,6 +266,46 @@ format_each(json_t *v, void *arg, struct ht_err *e)
 	return s;
 }
 
+/*
+ * -L: the networks of the config's networks list, one a line, each once
+ * (default x).  0, EX_CONFIG for an unknown one, EX_IOERR, EX_OSERR.
+ */
+static int
+list_networks(const struct ht_conf *conf)
+{
+	const char **v = NULL;
+	enum ht_network n;
+	unsigned seen = 0;
+	int i, k, status = 0;
+
+	if ((k = ht_conf_list(conf, "networks", &v)) == -1) {
+		ht_warnx("out of memory");
+		return EX_OSERR;
+	}
+	for (i = 0; i < k; i++)
+		if (ht_network_parse(v[i], &n) == -1) {
+			ht_warnx("%s: networks: \"%s\" is not x, mastodon or "
+			    "bluesky", ht_conf_file(conf), v[i]);
+			status = EX_CONFIG;
+			goto out;
+		}
+	for (i = 0; i < (k > 0 ? k : 1); i++) {
+		if (k > 0)
+			(void)ht_network_parse(v[i], &n);
+		else
+			n = HT_NET_X;
+		if ((seen & 1U << n) == 0 && puts(ht_network_name(n)) == EOF) {
+			ht_warnx("stdout: write error: %s", strerror(errno));
+			status = EX_IOERR;
+			goto out;
+		}
+		seen |= 1U << n;
+	}
+out:
+	free(v);
+	return status;
+}
+
 /* Read a template file, at most HT_TEMPLATE_MAX bytes; caller frees. */
 static char *
 read_template(const char *path, size_t *len, int *status)
@@ -328,6 +371,7 @@ main(int argc, char *argv[])
 	const char *cfile = NULL, *topt = NULL, *fopt = NULL, *mopt = NULL;
 	const char *net = NULL;
 	enum ht_network nid;
+	int list = 0;
 	const char *ttext, *tname;
 	char *tbuf = NULL, tnbuf[512], why[sizeof e.msg + 300];
 	size_t tlen;
@@ -339,7 +383,7 @@ main(int argc, char *argv[])
 	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_POST);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "0ACc:f:jm:nN:t:uhV", longopts,
+	while ((c = getopt_long(argc, argv, "0ACc:f:jLm:nN:t:uhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -365,6 +409,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			o.fit = 0;
+			break;
+		case 'L':
+			list = 1;
 			break;
 		case 'N':
 			net = optarg;
@@ -411,10 +458,20 @@ main(int argc, char *argv[])
 		}
 	}
 
+	if (list && (argc > 0 || topt != NULL || fopt != NULL || mopt !=
+	    NULL || net != NULL || o.mode != MODE_TEXT || !o.fit)) {
+		ht_warnx("-L takes no other option but -c");
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
 	ht_err_clear(&e);
 	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
+	}
+	if (list) {
+		status = list_networks(conf);
+		goto out;
 	}
 	/* The network: -N, the config, X. */
 	if (net == NULL && (net = ht_conf_str(conf, "format.network",

@@ -1366,8 +1366,8 @@ main(int argc, char *argv[])
 	ht_log_open("tw-post", 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* The webhook's key is dh-parse's: it does not stay here. */
-	ht_env_wipe_secrets(HT_ENV_DH);
+	/* The webhook's key and the other networks' secrets: not here. */
+	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_MASTODON | HT_ENV_BSKY);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);

@@ -65,6 +65,18 @@ printf 'format: { network = "myspace"; };\n' >"$T/bad.conf"
 run_in "$T/long.json" dh-format -c "$T/bad.conf"
 expect 78 'format\.network: "myspace" is not x, mastodon or bluesky$' "an unknown network in the config"
 
+# -L: the networks to post on, for dh-hook.
+run dh-format -L
+is "$OUT" "x" "-L: X alone by default"
+printf 'networks = [ "bluesky", "x", "bluesky" ];\n' >"$T/n.conf"
+run dh-format -L -c "$T/n.conf"
+is "$(printf '%s' "$OUT" | tr '\n' ' ')" "bluesky x" "-L: the list, each once"
+printf 'networks = [ "x", "myspace" ];\n' >"$T/n2.conf"
+run dh-format -L -c "$T/n2.conf"
+expect 78 'networks: "myspace" is not x, mastodon or bluesky$' "-L: an unknown network"
+run dh-format -L -N x
+expect 64 '^dh-format: -L takes no other option but -c$' "-L with another option"
+
 # The mocks the posters' tests run against check what the networks check.
 mock_bsky_start
 X=com.atproto

@@ -40,7 +40,7 @@ mock_bsky_start
 # Wrong credentials first, while no session is kept.
 BSKY_APP_PASSWORD=wrong run bsky-post hi
 expect 77 '^bsky-post: Bluesky refused the login: check the handle' "a wrong app password: exit 77"
-[ ! -e "$SESSION" ] && ok "no session kept" || not_ok "no session kept"
+if [ -e "$SESSION" ]; then not_ok "no session kept"; else ok "no session kept"; fi
 
 # The issue's case: one post, a link facet on exactly the URL's bytes.
 run sh -c "echo 'héllo $URL' | bsky-post"

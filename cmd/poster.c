@@ -141,6 +141,33 @@ print_line(struct run *r, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * A post made: its id and URL, or a JSON line (with the event id, when
+ * there is one).  A post of an event is logged too, with both ids, so
+ * that the log matches it with dh-parse's line for the delivery.
+ */
+static void
+print_posted(struct run *r, const struct ht_outcome *o, const char *text,
+    size_t len, const char *event)
+{
+	json_t *j;
+
+	if (event != NULL)
+		ht_info("event %s: posted %s", event, o->url);
+	if (!r->json) {
+		(void)print_line(r, "%s %s\n", o->id, o->url);
+		return;
+	}
+	j = json_pack("{s:s,s:s,s:s%}", "id", o->id, "url", o->url, "text",
+	    text, len);
+	if (j != NULL && event != NULL && json_object_set_new(j, "event",
+	    json_string(event)) == -1) {
+		json_decref(j);
+		j = NULL;
+	}
+	(void)emit_json(r, j);
+}
+
 /* --dry-run: show what would be sent. */
 static void
 dry_show(struct run *r, const char *text, size_t len,
@@ -236,11 +263,7 @@ post(struct run *r, const char *text, size_t len, const char *id)
 		return;
 	}
 	if (ht_outcome_done(o.kind)) {
-		if (r->json)
-			(void)emit_json(r, json_pack("{s:s,s:s,s:s%}", "id",
-			    o.id, "url", o.url, "text", text, len));
-		else
-			(void)print_line(r, "%s %s\n", o.id, o.url);
+		print_posted(r, &o, text, len, id);
 		return;
 	}
 	ht_warnx("%s%s", which(r, w, sizeof w), o.reason);
@@ -286,7 +309,7 @@ read_one(struct run *r)
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 	if (len == 0) {
-		ht_warnx("empty input: nothing to post");
+		ht_warnx("<stdin>: empty: nothing to post");
 		note(r, EX_DATAERR);
 		goto out;
 	}
@@ -505,22 +528,10 @@ poster_main(const struct poster *p, int argc, char *argv[])
 char *
 poster_state_dir(void)
 {
-	const char *v;
-	char *d = NULL, c;
+	char *d, c;
 	size_t i, n;
 
-	if ((v = getenv("STATE_DIRECTORY")) != NULL && *v != '\0') {
-		/* systemd may list several, separated by colons. */
-		d = strndup(v, strcspn(v, ":"));
-	} else if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/') {
-		if (asprintf(&d, "%s/hubtweet", v) == -1)
-			d = NULL;
-	} else if ((v = getenv("HOME")) != NULL && *v == '/' &&
-	    strcmp(v, "/") != 0) {
-		if (asprintf(&d, "%s/.local/state/hubtweet", v) == -1)
-			d = NULL;
-	}
-	if (d == NULL)
+	if ((d = ht_conf_state_dir()) == NULL)
 		return NULL;
 	/* mkdir -p, each new directory 700. */
 	n = strlen(d);

@@ -35,9 +35,8 @@ struct poster {
 int	poster_main(const struct poster *, int argc, char *argv[]);
 
 /*
- * The state directory (for files kept between runs): $STATE_DIRECTORY,
- * else $XDG_STATE_HOME/hubtweet, else ~/.local/state/hubtweet; made
- * (mode 700) when missing.  NULL when there is none.  Caller frees.
+ * The state directory (ht_conf_state_dir), made (mode 700) when missing.
+ * NULL when there is none.  Caller frees.
  */
 char	*poster_state_dir(void);
 

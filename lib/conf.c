@@ -345,30 +345,44 @@ ht_conf_searched(const struct ht_conf *c, char *buf, size_t len)
 }
 
 char *
-ht_conf_queue_dir(const struct ht_conf *c)
+ht_conf_state_dir(void)
 {
 	struct stat st;
 	const char *v;
 	char *p;
 	size_t n;
 
-	if ((v = ht_conf_str(c, "queue.dir", NULL)) != NULL && *v != '\0')
-		return strdup(v);
 	/* systemd's StateDirectory=: a list, the first one is ours. */
 	if ((v = getenv("STATE_DIRECTORY")) != NULL && *v == '/') {
 		n = strcspn(v, ":");
-		return asprintf(&p, "%.*s/queue", (int)n, v) == -1 ? NULL : p;
+		return strndup(v, n);
 	}
 	/* Root, or the service user that owns the system's directory. */
 	if (geteuid() == 0 || (stat(HT_STATE_SYSTEM, &st) == 0 &&
 	    S_ISDIR(st.st_mode) && st.st_uid == geteuid()))
-		return strdup(HT_STATE_SYSTEM "/queue");
+		return strdup(HT_STATE_SYSTEM);
 	if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/')
-		return asprintf(&p, "%s/hubtweet/queue", v) == -1 ? NULL : p;
+		return asprintf(&p, "%s/hubtweet", v) == -1 ? NULL : p;
 	if ((v = getenv("HOME")) != NULL && *v == '/' && strcmp(v, "/") != 0)
-		return asprintf(&p, "%s/.local/state/hubtweet/queue", v) ==
-		    -1 ? NULL : p;
+		return asprintf(&p, "%s/.local/state/hubtweet", v) == -1 ?
+		    NULL : p;
 	return NULL;
+}
+
+char *
+ht_conf_queue_dir(const struct ht_conf *c)
+{
+	const char *v;
+	char *d, *p;
+
+	if ((v = ht_conf_str(c, "queue.dir", NULL)) != NULL && *v != '\0')
+		return strdup(v);
+	if ((d = ht_conf_state_dir()) == NULL)
+		return NULL;
+	if (asprintf(&p, "%s/queue", d) == -1)
+		p = NULL;
+	free(d);
+	return p;
 }
 
 static const char *

@@ -58,6 +58,13 @@ char	*ht_conf_user_path(const char *file);
  * when there is none (no home).  caller frees.
  */
 char	*ht_conf_queue_dir(const struct ht_conf *);
+/*
+ * The state directory, where the queue and other files kept between runs
+ * are: $STATE_DIRECTORY, else HT_STATE_SYSTEM (root, its owner), else
+ * $XDG_STATE_HOME/hubtweet or ~/.local/state/hubtweet.  NULL when there
+ * is none.  caller frees.
+ */
+char	*ht_conf_state_dir(void);
 
 /* Values: environment first, then the file, then def. */
 const char *ht_conf_str(const struct ht_conf *, const char *name,

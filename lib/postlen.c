@@ -169,12 +169,35 @@ mastodon_len(const int32_t *cps, size_t n, long *nurls, struct ht_err *e)
 	return w;
 }
 
+/* Nothing but white space (and controls, and U+200B): a blank post. */
+static int
+blank(const int32_t *cps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		switch (utf8proc_category(cps[i])) {
+		case UTF8PROC_CATEGORY_ZS:
+		case UTF8PROC_CATEGORY_ZL:
+		case UTF8PROC_CATEGORY_ZP:
+		case UTF8PROC_CATEGORY_CC:
+			break;
+		default:
+			if (cps[i] != 0x200b)
+				return 0;
+		}
+	return 1;
+}
+
 static void
-judge(const struct ht_lenrule *r, size_t len, struct ht_tweetlen *out)
+judge(const struct ht_lenrule *r, size_t len, int isblank,
+    struct ht_tweetlen *out)
 {
 	out->why = NULL;
 	if (out->weighted == 0)
 		out->why = "empty";
+	else if (isblank)
+		out->why = "blank: only white space";
 	else if (!ht_postlen_fits(r, out, len))
 		out->why = "too long";
 	out->valid = out->why == NULL;
@@ -187,7 +210,7 @@ ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 	struct ht_urlspan *sp;
 	int32_t *cps = NULL;
 	size_t *b = NULL;
-	long n;
+	long ncp, n;
 	int rc = -1;
 
 	if (r->net == HT_NET_X) {
@@ -203,10 +226,10 @@ ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 	out->urls = 0;
 	out->valid = 0;
 	out->why = "invalid UTF-8";
-	if ((n = ht_utf8_decode(text, len, &cps, NULL, e)) == -1)
+	if ((ncp = ht_utf8_decode(text, len, &cps, NULL, e)) == -1)
 		return -1;
 	if (r->net == HT_NET_MASTODON) {
-		if ((out->weighted = mastodon_len(cps, (size_t)n, &out->urls,
+		if ((out->weighted = mastodon_len(cps, (size_t)ncp, &out->urls,
 		    e)) == -1)
 			goto out;
 	} else {
@@ -218,7 +241,7 @@ ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 		free(sp);
 		out->urls = n;
 	}
-	judge(r, len, out);
+	judge(r, len, blank(cps, (size_t)ncp), out);
 	rc = 0;
 out:
 	free(cps);

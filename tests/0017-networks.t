@@ -51,10 +51,10 @@ like "$OUT" '"weighted_length":59,' "-m overrides the network's limit"
 
 # Bluesky's 3000 bytes: 290 clusters of 11 bytes each are 3190 bytes.
 python3 -c 'import json; print(json.dumps({"d": "\U0001F469\u200d\U0001F4BB" * 290}))' >"$T/wide.json"
-run_in "$T/wide.json" dh-format -N bluesky -t '{d}'
+run_in "$T/wide.json" dh-format -A -N bluesky -t '{d}'
 is_status 0 "a post over 3000 bytes is cut"
 is "$(count bytes "$OUT")" 2995 "to 272 clusters of 11 bytes and … (3): 2995 bytes"
-run_in "$T/wide.json" dh-format -N bluesky -n -t '{d}'
+run_in "$T/wide.json" dh-format -A -N bluesky -n -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: post is 3190 bytes, over bluesky.s limit of 3000$' "--no-fit: over the byte limit named"
 
 run_in "$T/long.json" dh-format -N bluesky -n -t '{description}'

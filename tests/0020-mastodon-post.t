@@ -50,7 +50,7 @@ then ok "posted once, as hello, with an Idempotency-Key"; else not_ok "posted on
 printf '{"text":"acme/widget 1.2.3 is out","id":"acme/widget:1.2.3@2026-11-30T16:00:00Z"}\n' >"$T/ev.json"
 run_in "$T/ev.json" mastodon-post --json
 is_status 0 "--json: posted"
-like_out '^\{"id":"110000000000000002","url":"[^"]*","text":"acme/widget 1\.2\.3 is out"\}$' "--json: one line with the id and URL"
+like_out '^\{"id":"110000000000000002","url":"[^"]*","text":"acme/widget 1\.2\.3 is out","event":"acme/widget:1\.2\.3@2026-11-30T16:00:00Z"\}$' "--json: one line with the id, the URL and the event"
 run_in "$T/ev.json" mastodon-post --json
 is_status 0 "--json: the same event again"
 like_out '"id":"110000000000000002"' "the same status, replayed by Mastodon"

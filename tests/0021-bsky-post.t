@@ -3,7 +3,7 @@
 . "${0%/*}/lib.sh"
 
 URL=https://example.com/releases/tag/v1.2.3
-SESSION=$HOME/.local/state/hubtweet/bsky-session.json
+SESSION=$STATE_DIRECTORY/bsky-session.json
 
 run bsky-post --help
 is_status 0 "--help exits 0"

@@ -141,6 +141,13 @@ bluesky(void **state)
 	free(s);
 	assert_int_equal(ht_postlen(&r, "", 0, &tl, &e), 0);
 	assert_string_equal(tl.why, "empty");
+	/* Spaces, a tab, U+00A0, U+3000, U+200B: blank. */
+	assert_int_equal(ht_postlen(&r, " \t\xc2\xa0\xe3\x80\x80\xe2\x80\x8b",
+	    10, &tl, &e), 0);
+	assert_false(tl.valid);
+	assert_string_equal(tl.why, "blank: only white space");
+	assert_int_equal(ht_postlen(&r, " a ", 3, &tl, &e), 0);
+	assert_true(tl.valid);
 	assert_int_equal(ht_postlen(&r, "a\xff", 2, &tl, &e), -1);
 }
 

@@ -175,6 +175,7 @@ login(struct netb *b, struct ht_sender *s, struct ht_err *e)
 		return -1;
 	}
 	ret = xrpc(b, "com.atproto.server.createSession", NULL, body, &r, e);
+	r.body_secret = 1;
 	OPENSSL_cleanse((char *)(uintptr_t)json_string_value(json_object_get(
 	    body, "password")), strlen(b->password));
 	json_decref(body);

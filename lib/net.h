@@ -3,7 +3,9 @@
  * "helper"; outcome.limit only when worth naming; ops->check and
  * ops->checked (who the credentials are: tw-post -C -O), both optional,
  * and outcome.account; HT_BUSY and HT_CORRUPT, the engine's words for a
- * queue's item.
+ * queue's item.  For Mastodon and Bluesky: prepare is called before
+ * every build (a session may expire mid-run), and a request's body may
+ * be secret (a login's).
  *
  * net — what a network (X today; Mastodon and Bluesky next) adds to the
  * posting engine (post.h): it builds the HTTP request that publishes one
@@ -54,6 +56,8 @@ struct ht_http_req {
 	size_t nheaders;
 	char *body;		/* may be NULL (no body) */
 	size_t body_len;
+	int body_secret;	/* the body holds a secret (a login's
+				   password): --verbose does not show it */
 };
 
 /*

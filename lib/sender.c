@@ -327,7 +327,9 @@ trace_request(struct ht_sender *s, const struct ht_http_req *r)
 		ht_sender_trace(s, "> Authorization: %.*s%s[redacted]",
 		    sp != NULL ? (int)(sp - h) : 0, h, sp != NULL ? " " : "");
 	}
-	if (r->body != NULL)
+	if (r->body != NULL && r->body_secret)
+		ht_sender_trace(s, "> [%zu bytes, redacted]", r->body_len);
+	else if (r->body != NULL)
 		ht_sender_trace(s, "> %.*s", (int)(r->body_len < 900 ?
 		    r->body_len : 900), r->body);
 }

@@ -37,7 +37,11 @@ run bsky-post hi
 expect 78 '^bsky-post: missing credentials: bluesky.handle \(BSKY_HANDLE\), bluesky.app_password \(BSKY_APP_PASSWORD\)$' "no credentials: exit 78"
 
 mock_bsky_start
-# Wrong credentials first, while no session is kept.
+# Wrong credentials first, while no session is kept; --verbose shows
+# neither the app password (the login's body) nor a token.
+BSKY_APP_PASSWORD=wrong-pw-$$ run bsky-post -v hi
+unlike "$ERR" "wrong-pw-$$" "--verbose: the app password is not shown"
+like_err '> \[[0-9]+ bytes, redacted\]' "--verbose: the login's body is redacted"
 BSKY_APP_PASSWORD=wrong run bsky-post hi
 expect 77 '^bsky-post: Bluesky refused the login: check the handle' "a wrong app password: exit 77"
 if [ -e "$SESSION" ]; then not_ok "no session kept"; else ok "no session kept"; fi

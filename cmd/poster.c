@@ -183,14 +183,26 @@ dry_show(struct run *r, const char *text, size_t len,
 		    tl->urls > 0 ? ", with a link" : "", text);
 }
 
+/*
+ * The engine's connect: the network, its credentials read from the config
+ * and the environment, and wiped there.
+ */
+static struct ht_net *
+connect_net(void *arg, struct ht_err *e)
+{
+	struct run *r = arg;
+
+	return r->p->make(r->conf, e);
+}
+
 static struct ht_engine *
 engine(struct run *r)
 {
-	struct ht_engine_conf c = { 0 };
+	struct ht_engine_conf c;
 	struct ht_engine *g;
-	struct ht_net *net;
 	struct ht_err e;
 
+	memset(&c, 0, sizeof c);
 	ht_err_clear(&e);
 	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
 		ht_warnx("out of memory");
@@ -198,14 +210,16 @@ engine(struct run *r)
 		r->stop = 1;
 		return NULL;
 	}
-	c.helper = r->helper;
-	c.timeout_ms = (long)ht_conf_int(r->conf, r->p->timeout, 30) * 1000;
+	c.connect = connect_net;
+	c.connect_arg = r;
+	c.sender.helper = r->helper;
+	c.sender.timeout_ms = (long)ht_conf_int(r->conf, r->p->timeout, 30) *
+	    1000;
 	if (r->verbose) {
-		c.trace = trace_line;
+		c.sender.trace = trace_line;
 		ht_warnx("helper: %s", r->helper);
 	}
-	if ((net = r->p->make(r->conf, &e)) == NULL ||
-	    (g = ht_engine_new(net, &c, &e)) == NULL) {
+	if ((g = ht_engine_new(&c, &e)) == NULL) {
 		ht_log_err(&e);
 		note(r, e.status);
 		r->stop = 1;

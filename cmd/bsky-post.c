@@ -15,7 +15,9 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: bsky-post [-0jnv] [-c file] [-T seconds] [text ...]\n";
+    "usage: bsky-post [-0jnv] [-c file] [-q dir | -Q dir] [-T seconds] "
+    "[text ...]\n"
+    "       bsky-post -F [-jv] [-c file] [-Q dir] [-T seconds] [dir]\n";
 
 static const char help_text[] =
     "Post text on Bluesky: the operands joined by spaces, else all of "
@@ -27,6 +29,9 @@ static const char help_text[] =
     "  -n, --dry-run          check and show what would be sent; send nothing\n"
     "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
     "  -c, --config FILE      read settings from FILE\n"
+    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+    "  -Q, --default-queue DIR  the same, unless -q names one\n"
+    "  -F, --flush            send what the queue holds, oldest first\n"
     "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "jstream.h"
+#include "queue.h"
 #include "log.h"
 #include "post.h"
 #include "poster.h"
@@ -35,6 +36,9 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "time", required_argument, NULL, 'T' },
+	{ "queue", required_argument, NULL, 'q' },
+	{ "default-queue", required_argument, NULL, 'Q' },
+	{ "flush", no_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -51,6 +55,12 @@ struct run {
 	long n;				/* posts seen */
 	int status;
 	int stop;			/* a setup problem: no more posts */
+	/* The queue (-q, -Q, -F): this network's own. */
+	struct ht_queue *q;
+	const char *qdir;
+	int hold;			/* queue the rest, send nothing more */
+	int flushing;			/* -F: messages name the item */
+	const char *text, *event;	/* the post being queued */
 };
 
 /* How grave a status is: the gravest decides the exit status. */
@@ -228,6 +238,158 @@ engine(struct run *r)
 	return g;
 }
 
+/* "post N: " or "DIR/new/NAME: ", then "event ID: " when there is one. */
+static const char *
+item_prefix(const struct run *r, const char *name, const char *event,
+    char *buf, size_t len)
+{
+	char w[32];
+
+	if (!r->flushing)
+		(void)snprintf(buf, len, "%s%s%s%s", which(r, w, sizeof w),
+		    event != NULL ? "event " : "", event != NULL ? event : "",
+		    event != NULL ? ": " : "");
+	else
+		(void)snprintf(buf, len, "%s/new/%s: %s%s%s", r->qdir, name,
+		    event != NULL ? "event " : "", event != NULL ? event : "",
+		    event != NULL ? ": " : "");
+	return buf;
+}
+
+/* A post left in the queue: said, status 75, --json's line. */
+static void
+print_queued(struct run *r, const char *prefix, const char *why,
+    const char *text)
+{
+	if (r->flushing)
+		ht_notice("%sstill queued: %s", prefix, why);
+	else
+		ht_notice("%squeued in %s: %s", prefix, r->qdir, why);
+	note(r, EX_TEMPFAIL);
+	if (r->json && !r->flushing && text != NULL)
+		(void)emit_json(r, json_pack("{s:n,s:n,s:s,s:b}", "id", "url",
+		    "text", text, "queued", 1));
+}
+
+/* The engine's report: what became of a post of the queue, in words. */
+static void
+report(void *arg, const struct ht_report *rep)
+{
+	struct run *r = arg;
+	const struct ht_outcome *o = rep->o;
+	const char *text = r->flushing ? rep->text : r->text;
+	const char *event = r->flushing ? rep->event : r->event;
+	char buf[HT_QUEUE_NAME_MAX + 512];
+	const char *pre = item_prefix(r, rep->name, event, buf, sizeof buf);
+
+	if (o->kind == HT_CORRUPT || rep->failed) {
+		ht_warnx("%s%s; moved to %s/failed/%s", pre, o->reason,
+		    r->qdir, rep->name);
+		note(r, o->status);
+	} else if (rep->queued) {
+		if (o->kind == HT_LIMITED && !rep->tried && r->flushing)
+			return;	/* said once, for every item */
+		print_queued(r, pre, o->reason, text);
+	} else if (!rep->tried)
+		ht_info("%sits event was posted before; dropped from the "
+		    "queue", pre);
+	else if (text != NULL)
+		print_posted(r, o, text, strlen(text), event);
+}
+
+/* -q: write the post to the queue, then send it (unless held). */
+static void
+queue_post(struct run *r, const char *text, const char *id)
+{
+	const struct ht_qpost p = { text, NULL, id };
+	char name[HT_QUEUE_NAME_MAX], w[32];
+	struct ht_flush f;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	switch (ht_queue_add(r->q, &p, name, sizeof name, &e)) {
+	case HT_QADD_QUEUED:
+		break;
+	case HT_QADD_QUEUED_ALREADY:
+		ht_warnx("%sevent %s: already queued in %s",
+		    which(r, w, sizeof w), id, r->qdir);
+		note(r, EX_TEMPFAIL);
+		return;
+	case HT_QADD_SENT_ALREADY:
+		ht_warnx("%sevent %s: already posted", which(r, w, sizeof w),
+		    id);
+		return;
+	default:
+		ht_warnx("%scannot queue: %s; nothing sent",
+		    which(r, w, sizeof w), e.msg);
+		note(r, e.status);
+		r->stop = 1;
+		return;
+	}
+	if (r->hold) {
+		print_queued(r, which(r, w, sizeof w),
+		    "not sent after the failure before", text);
+		return;
+	}
+	memset(&f, 0, sizeof f);
+	f.report = report;
+	f.arg = r;
+	f.budget_ms = r->budget_ms;
+	r->text = text;
+	r->event = id;
+	if (ht_engine_send_item(r->engine, r->q, name, &f, &e) == -1) {
+		ht_warnx("%s%s%squeued in %s", which(r, w, sizeof w), e.msg,
+		    e.msg[0] != '\0' ? "; " : "", r->qdir);
+		note(r, e.status);
+		r->hold = 1;
+	}
+	r->text = r->event = NULL;
+	/* A stop means the next ones would fail too: queue them only. */
+	if (f.stopped || r->stop) {
+		r->hold = 1;
+		r->stop = 0;
+	}
+}
+
+/* -F: send what the queue holds, oldest first, and say what was done. */
+static void
+flush_queue(struct run *r)
+{
+	struct ht_flush f;
+	struct ht_err e;
+	int k;
+
+	memset(&f, 0, sizeof f);
+	f.report = report;
+	f.arg = r;
+	f.budget_ms = r->budget_ms;
+	/* A rate limit that ends within the time budget is waited for. */
+	f.wait = r->budget_ms / 1000;
+	r->flushing = 1;
+	ht_err_clear(&e);
+	if ((k = ht_engine_flush(r->engine, r->q, &f, &e)) == 1) {
+		ht_warnx("%s: another flush is running", r->qdir);
+		note(r, EX_TEMPFAIL);
+		return;
+	}
+	if (k == -1) {
+		if (e.msg[0] != '\0')
+			ht_log_err(&e);
+		note(r, e.status);
+	}
+	if (f.held != 0 && f.kept == 0) {
+		ht_warnx("%s: rate limited by %s; %s", r->qdir,
+		    ht_network_name(r->p->net), f.sent + f.dups > 0 ?
+		    "the rest waits" : "nothing sent");
+		note(r, EX_TEMPFAIL);
+	}
+	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +
+	    f.busy > 0 || (k == 0 && f.left > 0))
+		ht_info("%s: %ld posted, %ld already posted, %ld failed, "
+		    "%ld corrupt; %ld queued", r->qdir, f.sent,
+		    f.dups + f.already, f.failed, f.corrupt, f.left);
+}
+
 /* Check, then show or send one post. */
 static void
 post(struct run *r, const char *text, size_t len, const char *id)
@@ -270,6 +432,10 @@ post(struct run *r, const char *text, size_t len, const char *id)
 		return;
 	if (r->engine == NULL && (r->engine = engine(r)) == NULL)
 		return;
+	if (r->q != NULL) {
+		queue_post(r, text, id);
+		return;
+	}
 	if (ht_engine_send(r->engine, &p, r->budget_ms, &o, &e) == -1) {
 		ht_log_err(&e);
 		note(r, e.status);
@@ -429,22 +595,38 @@ post_operands(struct run *r, int argc, char *argv[])
 	free(joined);
 }
 
+/* The options that are not the run's. */
+struct opts {
+	const char *cfile, *qdir, *qdef;
+	int nul, flush;
+};
+
 /*
- * Options into r: 0 to go on, else 1 and *exit the status to exit with
- * (--help, --version, or a misuse, its usage printed).
+ * Options into r and o: 0 to go on, else 1 and *exit the status to exit
+ * with (--help, --version, or a misuse, its usage printed).
  */
 static int
-options(struct run *r, int *argc, char ***argv, const char **cfile,
-    int *nul, int *exit)
+options(struct run *r, int *argc, char ***argv, struct opts *o, int *exit)
 {
 	long long ll;
 	int c;
 
-	while ((c = getopt_long(*argc, *argv, "0jnvc:T:hV", longopts,
+	while ((c = getopt_long(*argc, *argv, "0jnvc:q:Q:FT:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case '0':
-			*nul = 1;
+			o->nul = 1;
+			break;
+		case 'q':
+		case 'Q':
+			if (*optarg == '\0') {
+				ht_warnx("-%c: the queue directory is empty", c);
+				goto usage;
+			}
+			*(c == 'q' ? &o->qdir : &o->qdef) = optarg;
+			break;
+		case 'F':
+			o->flush = 1;
 			break;
 		case 'j':
 			r->json = 1;
@@ -456,7 +638,7 @@ options(struct run *r, int *argc, char ***argv, const char **cfile,
 			r->verbose = 1;
 			break;
 		case 'c':
-			*cfile = optarg;
+			o->cfile = optarg;
 			break;
 		case 'T':
 			if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
@@ -478,7 +660,16 @@ options(struct run *r, int *argc, char ***argv, const char **cfile,
 	}
 	*argc -= optind;
 	*argv += optind;
-	if (*argc > 0 && (*nul || r->json)) {
+	if (o->flush && (o->nul || r->dry || *argc > 1 || (*argc == 1 &&
+	    o->qdir != NULL))) {
+		ht_warnx("-F takes one queue directory, and no -0 or -n");
+		goto usage;
+	}
+	if (o->flush && *argc == 1) {
+		o->qdir = (*argv)[0];
+		*argc = 0;
+	}
+	if (*argc > 0 && (o->nul || r->json)) {
 		ht_warnx("text operands do not go with -0 or --json");
 		goto usage;
 	}
@@ -492,10 +683,10 @@ usage:
 int
 poster_main(const struct poster *p, int argc, char *argv[])
 {
+	struct opts o = { NULL, NULL, NULL, 0, 0 };
 	struct run r;
 	struct ht_err e;
-	const char *cfile = NULL;
-	int nul = 0, s;
+	int s;
 
 	ht_log_open(p->prog, 0);
 	/* No core dump, no ptrace by others: this process holds secrets. */
@@ -508,22 +699,41 @@ poster_main(const struct poster *p, int argc, char *argv[])
 	memset(&r, 0, sizeof r);
 	r.p = p;
 	r.budget_ms = 60000;
-	if (options(&r, &argc, &argv, &cfile, &nul, &s))
+	if (options(&r, &argc, &argv, &o, &s))
 		return s;
 	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(cfile, &e)) == NULL) {
+	if ((r.conf = ht_conf_load(o.cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
 	if (ht_conf_bool(r.conf, "log.syslog", 0))
 		ht_log_open(p->prog, 1);
 	p->rule(r.conf, &r.rule);
-	r.streaming = nul || r.json;
-	if (argc > 0)
+	r.streaming = o.nul || r.json;
+	/* The queue: -q, or -F's operand, else -Q's. */
+	r.qdir = o.qdir != NULL ? o.qdir : o.qdef;
+	if (o.flush && r.qdir == NULL) {
+		ht_warnx("-F needs a queue directory: name one, or give -Q");
+		r.status = EX_USAGE;
+		goto out;
+	}
+	if (r.qdir != NULL && !r.dry) {
+		ht_err_clear(&e);
+		/* Only queueing makes it: a flush of a typo finds nothing. */
+		if ((r.q = ht_queue_open(r.qdir, !o.flush, &e)) == NULL) {
+			ht_warnx("queue %s", e.msg);
+			r.status = e.status;
+			goto out;
+		}
+	}
+	if (o.flush) {
+		if ((r.engine = engine(&r)) != NULL)
+			flush_queue(&r);
+	} else if (argc > 0)
 		post_operands(&r, argc, argv);
 	else if (r.json)
 		read_json(&r);
-	else if (nul)
+	else if (o.nul)
 		read_nul(&r);
 	else
 		read_one(&r);
@@ -533,6 +743,8 @@ poster_main(const struct poster *p, int argc, char *argv[])
 		ht_log_err(&e);
 		note(&r, EX_IOERR);
 	}
+out:
+	ht_queue_close(r.q);
 	ht_engine_free(r.engine);
 	free(r.helper);
 	ht_conf_free(r.conf);

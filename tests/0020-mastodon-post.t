@@ -94,4 +94,16 @@ printf 'mastodon: { visibility = "everyone"; };\n' >"$T/bad.conf"
 run mastodon-post -c "$T/bad.conf" hi
 expect 78 'mastodon.visibility: "everyone"' "a bad visibility: exit 78"
 
+# The queue: Mastodon down, the post queued (75); the flush posts it once,
+# with the key the first try had.
+mock_post "$MASTODON_URL" script 'lost,503*100'
+printf '{"text":"queued status","id":"acme/widget:1.3.0@2026-11-30T16:30:00Z"}\n' >"$T/q.json"
+run_in "$T/q.json" mastodon-post --json -T 2 -q "$T/q"
+expect 75 "queued in $T/q: Mastodon is unavailable \\(503\\)" "down after a lost answer: queued, exit 75"
+like_out '"queued":true' "--json says queued"
+mock_post "$MASTODON_URL" script ''
+run mastodon-post -F "$T/q"
+is_status 0 "-F: flushed"
+is "$(grep -c '"queued status"' "$MASTO_DIR/posts")" 1 "one status: the flush's request had the lost one's key"
+
 done_testing

@@ -119,4 +119,34 @@ printf 'bluesky: { langs = [ "en", "fr" ]; };\n' >"$T/l.conf"
 run bsky-post -c "$T/l.conf" with langs
 like "$(tail -1 "$BSKY_DIR/posts")" '"langs": \["en", "fr"\]' "bluesky.langs in the record"
 
+# The queue: a post the PDS does not take now stays queued, exit 75; the
+# flush sends it.
+mock_post "$BSKY_PDS" script '503*100'
+run bsky-post -T 2 -q "$T/q" while down
+expect 75 "queued in $T/q: Bluesky is unavailable \\(503\\)" "PDS down: queued, exit 75"
+mock_post "$BSKY_PDS" script ''
+run bsky-post -F "$T/q"
+is_status 0 "-F: flushed"
+is "$(grep -c '"while down"' "$BSKY_DIR/posts")" 1 "the queued post, posted once"
+is "$(find "$T/q/new" -type f | wc -l)" 0 "the queue is empty"
+
+# kill -9 while the queue's post is being made, a post without an event
+# id: the flush writes the same record under the same key (the item's).
+mock_post "$BSKY_PDS" script "kill:$T/killed2"
+bsky-post -q "$T/q" 'queued, then killed' >"$T/k2.out" 2>"$T/k2.err" &
+pid=$!
+i=0
+while [ "$(grep -c 'queued, then killed' "$BSKY_DIR/posts")" -eq 0 ] && [ $i -lt 200 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+: >"$T/killed2"
+is "$(find "$T/q/new" -type f | wc -l)" 1 "killed: the post stays queued"
+before=$(mock_get "$BSKY_PDS" rewritten)
+run bsky-post -F "$T/q"
+is_status 0 "the flush after the kill"
+is "$(grep -c 'queued, then killed' "$BSKY_DIR/posts")" 1 "one post, not two"
+is "$(mock_get "$BSKY_PDS" rewritten)" $((before + 1)) "the flush wrote the same record again"
+
 done_testing

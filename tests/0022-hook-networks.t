@@ -73,9 +73,10 @@ while { [ "$(count "$XPOSTS")" -lt 3 ] || [ "$(count "$BSKY_DIR/posts")" -lt 3 ]
     [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
 is "$(count "$XPOSTS")/$(count "$BSKY_DIR/posts")/$(count "$MASTO_DIR/posts")" 3/3/2 "Mastodon refused the token; X and Bluesky posted"
 _i=0
-while ! grep -q 'mastodon-post: post 1: Mastodon refused the access token' "$T/socat.log" &&
+while ! grep -q 'mastodon-post: post 1: event [^ ]*: Mastodon refused the access token' "$T/socat.log" &&
     [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T/socat.log")" 'mastodon-post: post 1: Mastodon refused the access token \(401\)' "and said so in the log"
+like "$(cat "$T/socat.log")" 'mastodon-post: post 1: event quillhouse/inkwell:v7\.3\.0@[^ ]*: Mastodon refused the access token \(401\).*; moved to .*/queue-mastodon/failed/' "and said so in the log; the post is in Mastodon's failed/"
 is "$(mock_get "$BSKY_PDS" logins)" 1 "Bluesky: one login for the three deliveries"
+is "$(find "$STATE_DIRECTORY/queue-bluesky/sent" -type f | wc -l)" 3 "Bluesky's own queue marked the three events sent"
 
 done_testing

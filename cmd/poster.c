@@ -184,9 +184,7 @@ dry_show(struct run *r, const char *text, size_t len,
     const struct ht_tweetlen *tl)
 {
 	if (r->json)
-		(void)emit_json(r, json_pack("{s:s%,s:I,s:b,s:I}", "text", text,
-		    len, "weighted_length", (json_int_t)tl->weighted, "valid",
-		    tl->valid, "urls", (json_int_t)tl->urls));
+		(void)emit_json(r, ht_tweetlen_json(text, len, tl));
 	else if (tl->valid)
 		(void)print_line(r, "dry run: POST %s (%ld/%ld%s): %s\n",
 		    r->p->endpoint(r->conf), tl->weighted, r->rule.max,

@@ -169,26 +169,6 @@ mastodon_len(const int32_t *cps, size_t n, long *nurls, struct ht_err *e)
 	return w;
 }
 
-/* Nothing but white space (and controls, and U+200B): a blank post. */
-static int
-blank(const int32_t *cps, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		switch (utf8proc_category(cps[i])) {
-		case UTF8PROC_CATEGORY_ZS:
-		case UTF8PROC_CATEGORY_ZL:
-		case UTF8PROC_CATEGORY_ZP:
-		case UTF8PROC_CATEGORY_CC:
-			break;
-		default:
-			if (cps[i] != 0x200b)
-				return 0;
-		}
-	return 1;
-}
-
 static void
 judge(const struct ht_lenrule *r, size_t len, int isblank,
     struct ht_tweetlen *out)
@@ -241,7 +221,7 @@ ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 		free(sp);
 		out->urls = n;
 	}
-	judge(r, len, blank(cps, (size_t)ncp), out);
+	judge(r, len, ht_utf8_blank(text, len), out);
 	rc = 0;
 out:
 	free(cps);

@@ -314,6 +314,8 @@ for _r in 1 2; do
 	is_status 0 "make demo, run $_r: scripts/demo exits 0"
 	like_out '\{"status":"accepted","id":"sealark/weather-station:1\.4\.2@2025-11-30T12:30:00Z"\}' "make demo, run $_r: shows the answer"
 	like_out 'New release 1\.4\.2 of sealark/weather-station: docker pull sealark/weather-station:1\.4\.2$' "make demo, run $_r: shows the post the mock received"
+	like_out 'id 110000000000000001: New release 1\.4\.2 .*\(Idempotency-Key hubtweet-' "make demo, run $_r: and the Mastodon status"
+	like_out 'rkey [2-7a-j][2-7a-z]{12}: New release 1\.4\.2 ' "make demo, run $_r: and the Bluesky post"
 done
 is "$(find "$T/dhome" -mindepth 1 | head -n 5)" "" "make demo leaves nothing in HOME"
 

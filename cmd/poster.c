@@ -593,6 +593,20 @@ post_operands(struct run *r, int argc, char *argv[])
 	free(joined);
 }
 
+/* STATE/queue-NETWORK, a network's queue beside X's; caller frees. */
+static char *
+default_queue(const struct poster *p)
+{
+	char *d, *q;
+
+	if ((d = ht_conf_state_dir()) == NULL)
+		return NULL;
+	if (asprintf(&q, "%s/queue-%s", d, ht_network_name(p->net)) == -1)
+		q = NULL;
+	free(d);
+	return q;
+}
+
 /* The options that are not the run's. */
 struct opts {
 	const char *cfile, *qdir, *qdef;
@@ -682,6 +696,7 @@ int
 poster_main(const struct poster *p, int argc, char *argv[])
 {
 	struct opts o = { NULL, NULL, NULL, 0, 0 };
+	char *qbuf = NULL;
 	struct run r;
 	struct ht_err e;
 	int s;
@@ -708,12 +723,21 @@ poster_main(const struct poster *p, int argc, char *argv[])
 		ht_log_open(p->prog, 1);
 	p->rule(r.conf, &r.rule);
 	r.streaming = o.nul || r.json;
-	/* The queue: -q, or -F's operand, else -Q's. */
+	/*
+	 * The queue: -q, or -F's operand, else -Q's; -F alone flushes this
+	 * network's queue in the state directory (where dh-hook puts it),
+	 * and one that was never made holds nothing.
+	 */
 	r.qdir = o.qdir != NULL ? o.qdir : o.qdef;
 	if (o.flush && r.qdir == NULL) {
-		ht_warnx("-F needs a queue directory: name one, or give -Q");
-		r.status = EX_USAGE;
-		goto out;
+		if ((qbuf = default_queue(p)) == NULL) {
+			ht_warnx("-F: no state directory: name the queue");
+			r.status = EX_USAGE;
+			goto out;
+		}
+		if (access(qbuf, F_OK) == -1 && errno == ENOENT)
+			goto out;
+		r.qdir = qbuf;
 	}
 	if (r.qdir != NULL && !r.dry) {
 		ht_err_clear(&e);
@@ -743,6 +767,7 @@ poster_main(const struct poster *p, int argc, char *argv[])
 	}
 out:
 	ht_queue_close(r.q);
+	free(qbuf);
 	ht_engine_free(r.engine);
 	free(r.helper);
 	ht_conf_free(r.conf);

@@ -149,4 +149,16 @@ is_status 0 "the flush after the kill"
 is "$(grep -c 'queued, then killed' "$BSKY_DIR/posts")" 1 "one post, not two"
 is "$(mock_get "$BSKY_PDS" rewritten)" $((before + 1)) "the flush wrote the same record again"
 
+# -F alone: this network's queue in the state directory, dh-hook's.
+run bsky-post -F
+is_status 0 "-F with no queue made yet: nothing to do, exit 0"
+is "$OUT$ERR" "" "and nothing said"
+mock_post "$BSKY_PDS" script '503*100'
+run bsky-post -T 2 -q "$STATE_DIRECTORY/queue-bluesky" to the default queue
+is_status 75 "queued in the state directory's queue-bluesky"
+mock_post "$BSKY_PDS" script ''
+run bsky-post -F
+is_status 0 "-F alone flushed it"
+is "$(grep -c '"to the default queue"' "$BSKY_DIR/posts")" 1 "posted once"
+
 done_testing

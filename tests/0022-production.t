@@ -119,11 +119,22 @@ p = subprocess.Popen(["dh-hook"], stdin=b, stdout=b, stderr=e2)
 b.close(); e2.close()
 print(p.wait())
 PY
+	# The tools as the other user can reach them: the checkout may sit
+	# where only root can go (/root, a mktemp -d), so copy them into $U,
+	# laid out as in the tree (tw-post finds ../libexec/hubtweet/tw-send).
+	mkdir -p "$U/top/bin" "$U/top/libexec"
+	find "$BIN" -maxdepth 1 -type f -exec cp {} "$U/top/bin/" \;
+	cp -R "$TOP/libexec/hubtweet" "$U/top/libexec/"
+	cp -R "$TOP/scripts" "$U/top/scripts"
+	cp "$TOP/tests/lsan.supp" "$U/top/lsan.supp"
 	chown -R 65534:65534 "$U"
 	asuser() {
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		    env -u STATE_DIRECTORY -u XDG_STATE_HOME HOME="$U/home" \
-		    HUBTWEET_CONFIG="$U/empty.conf" "$@"
+		    HUBTWEET_CONFIG="$U/empty.conf" \
+		    PATH="$U/top/bin:$U/top/scripts:$PATH" \
+		    LSAN_OPTIONS="suppressions=$U/top/lsan.supp:print_suppressions=0" \
+		    "$@"
 	}
 	mock_x_script '429:3600'
 	is "$(asuser python3 "$U/hook.py" "$U/push.json")" 75 "as a user: dh-hook queues by default (75)"

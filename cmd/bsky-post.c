@@ -119,8 +119,8 @@ make(struct ht_conf *conf, struct ht_err *e)
 }
 
 static const struct poster bsky = {
-	"bsky-post", HT_NET_BLUESKY, usage_text, help_text,
-	"bluesky.timeout", endpoint, rule, make
+	.prog = "bsky-post", .net = HT_NET_BLUESKY, .usage = usage_text, .help = help_text,
+	.timeout = "bluesky.timeout", .endpoint = endpoint, .rule = rule, .make = make
 };
 
 int

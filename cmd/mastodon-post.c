@@ -109,8 +109,8 @@ make(struct ht_conf *conf, struct ht_err *e)
 }
 
 static const struct poster mastodon = {
-	"mastodon-post", HT_NET_MASTODON, usage_text, help_text,
-	"mastodon.timeout", endpoint, rule, make
+	.prog = "mastodon-post", .net = HT_NET_MASTODON, .usage = usage_text, .help = help_text,
+	.timeout = "mastodon.timeout", .endpoint = endpoint, .rule = rule, .make = make
 };
 
 int

@@ -44,25 +44,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-struct run {
-	const struct poster *p;
-	int json, dry, verbose, streaming;
-	long budget_ms;
-	struct ht_lenrule rule;
-	struct ht_conf *conf;
-	struct ht_engine *engine;	/* made on the first send */
-	char *helper;
-	long n;				/* posts seen */
-	int status;
-	int stop;			/* a setup problem: no more posts */
-	/* The queue (-q, -Q, -F): this network's own. */
-	struct ht_queue *q;
-	const char *qdir;
-	int hold;			/* queue the rest, send nothing more */
-	int flushing;			/* -F: messages name the item */
-	const char *text, *event;	/* the post being queued */
-};
-
 /* How grave a status is: the gravest decides the exit status. */
 static int
 rank(int s)
@@ -85,16 +66,15 @@ rank(int s)
 	}
 }
 
-static void
-note(struct run *r, int s)
+void
+poster_note(struct poster_run *r, int s)
 {
 	if (rank(s) > rank(r->status))
 		r->status = s;
 }
 
-/* "post N: " in streams, where it says which one; nothing for one post. */
-static const char *
-which(const struct run *r, char *buf, size_t len)
+const char *
+poster_which(const struct poster_run *r, char *buf, size_t len)
 {
 	if (!r->streaming)
 		return "";
@@ -108,33 +88,40 @@ trace_line(void *arg, const char *line)
 	(void)fprintf(stderr, "%s: %s\n", ht_log_prog(), line);
 }
 
-/* Write one JSON line to stdout and flush it; -1 (reported) when it fails. */
-static int
-emit_json(struct run *r, json_t *o)
+int
+poster_write_failed(struct poster_run *r)
+{
+	ht_warnx("stdout: write error: %s", strerror(errno));
+	poster_note(r, EX_IOERR);
+	r->stop = 1;
+	return -1;
+}
+
+int
+poster_emit_json(struct poster_run *r, json_t *o)
 {
 	char *s = NULL;
 	int ret = 0;
 
 	if (o == NULL || (s = json_dumps(o, JSON_COMPACT |
-	    JSON_PRESERVE_ORDER)) == NULL || puts(s) == EOF ||
-	    fflush(stdout) == EOF) {
-		ht_warnx("stdout: write error: %s", o == NULL || s == NULL ?
-		    "out of memory" : strerror(errno));
-		note(r, EX_IOERR);
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		ht_warnx("stdout: write error: out of memory");
+		poster_note(r, EX_IOERR);
 		r->stop = 1;
 		ret = -1;
-	}
+	} else if (puts(s) == EOF || fflush(stdout) == EOF)
+		ret = poster_write_failed(r);
 	free(s);
 	json_decref(o);
 	return ret;
 }
 
 static int
-print_line(struct run *r, const char *fmt, ...)
+print_line(struct poster_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
-print_line(struct run *r, const char *fmt, ...)
+print_line(struct poster_run *r, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -142,12 +129,8 @@ print_line(struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0 || fflush(stdout) == EOF) {
-		ht_warnx("stdout: write error: %s", strerror(errno));
-		note(r, EX_IOERR);
-		r->stop = 1;
-		return -1;
-	}
+	if (n < 0 || fflush(stdout) == EOF)
+		return poster_write_failed(r);
 	return 0;
 }
 
@@ -156,9 +139,9 @@ print_line(struct run *r, const char *fmt, ...)
  * there is one).  A post of an event is logged too, with both ids, so
  * that the log matches it with dh-parse's line for the delivery.
  */
-static void
-print_posted(struct run *r, const struct ht_outcome *o, const char *text,
-    size_t len, const char *event)
+void
+poster_print_posted(struct poster_run *r, const struct ht_outcome *o,
+    const char *text, size_t len, const char *event)
 {
 	json_t *j;
 
@@ -175,16 +158,27 @@ print_posted(struct run *r, const struct ht_outcome *o, const char *text,
 		json_decref(j);
 		j = NULL;
 	}
-	(void)emit_json(r, j);
+	(void)poster_emit_json(r, j);
+}
+
+/* A post the network already has: said, and done. */
+void
+poster_print_duplicate(struct poster_run *r, const char *prefix,
+    const struct ht_outcome *o, const char *text, size_t len)
+{
+	ht_warnx("%s%s", prefix, o->reason);
+	if (r->json)
+		(void)poster_emit_json(r, json_pack("{s:n,s:n,s:s%,s:b}",
+		    "id", "url", "text", text, len, "duplicate", 1));
 }
 
 /* --dry-run: show what would be sent. */
 static void
-dry_show(struct run *r, const char *text, size_t len,
+dry_show(struct poster_run *r, const char *text, size_t len,
     const struct ht_tweetlen *tl)
 {
 	if (r->json)
-		(void)emit_json(r, ht_tweetlen_json(text, len, tl));
+		(void)poster_emit_json(r, ht_tweetlen_json(text, len, tl));
 	else if (tl->valid)
 		(void)print_line(r, "dry run: POST %s (%ld/%ld%s): %s\n",
 		    r->p->endpoint(r->conf), tl->weighted, r->rule.max,
@@ -198,27 +192,26 @@ dry_show(struct run *r, const char *text, size_t len,
 static struct ht_net *
 connect_net(void *arg, struct ht_err *e)
 {
-	struct run *r = arg;
+	struct poster_run *r = arg;
 
 	return r->p->make(r->conf, e);
 }
 
-static struct ht_engine *
-engine(struct run *r)
+int
+poster_engine(struct poster_run *r)
 {
 	struct ht_engine_conf c;
-	struct ht_engine *g;
 	struct ht_err e;
 
 	memset(&c, 0, sizeof c);
 	ht_err_clear(&e);
 	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
 		ht_warnx("out of memory");
-		note(r, EX_OSERR);
+		poster_note(r, EX_OSERR);
 		r->stop = 1;
-		return NULL;
+		return -1;
 	}
-	c.connect = connect_net;
+	c.connect = r->p->connect != NULL ? r->p->connect : connect_net;
 	c.connect_arg = r;
 	c.sender.helper = r->helper;
 	c.sender.timeout_ms = (long)ht_conf_int(r->conf, r->p->timeout, 30) *
@@ -227,24 +220,24 @@ engine(struct run *r)
 		c.sender.trace = trace_line;
 		ht_warnx("helper: %s", r->helper);
 	}
-	if ((g = ht_engine_new(&c, &e)) == NULL) {
+	if ((r->engine = ht_engine_new(&c, &e)) == NULL) {
 		ht_log_err(&e);
-		note(r, e.status);
+		poster_note(r, e.status);
 		r->stop = 1;
-		return NULL;
+		return -1;
 	}
-	return g;
+	return 0;
 }
 
-/* "post N: " or "DIR/new/NAME: ", then "event ID: " when there is one. */
-static const char *
-item_prefix(const struct run *r, const char *name, const char *event,
-    char *buf, size_t len)
+const char *
+poster_item_prefix(const struct poster_run *r, const char *name,
+    const char *event, char *buf, size_t len)
 {
 	char w[32];
 
 	if (!r->flushing)
-		(void)snprintf(buf, len, "%s%s%s%s", which(r, w, sizeof w),
+		(void)snprintf(buf, len, "%s%s%s%s",
+		    poster_which(r, w, sizeof w),
 		    event != NULL ? "event " : "", event != NULL ? event : "",
 		    event != NULL ? ": " : "");
 	else
@@ -254,52 +247,58 @@ item_prefix(const struct run *r, const char *name, const char *event,
 	return buf;
 }
 
-/* A post left in the queue: said, status 75, --json's line. */
-static void
-print_queued(struct run *r, const char *prefix, const char *why,
-    const char *text)
+/* A post left in the queue: said (unless why is NULL), status 75. */
+void
+poster_print_queued(struct poster_run *r, const char *prefix,
+    const char *why, const char *text)
 {
-	if (r->flushing)
+	if (why == NULL)
+		;
+	else if (r->flushing)
 		ht_notice("%sstill queued: %s", prefix, why);
 	else
 		ht_notice("%squeued in %s: %s", prefix, r->qdir, why);
-	note(r, EX_TEMPFAIL);
+	poster_note(r, EX_TEMPFAIL);
 	if (r->json && !r->flushing && text != NULL)
-		(void)emit_json(r, json_pack("{s:n,s:n,s:s,s:b}", "id", "url",
-		    "text", text, "queued", 1));
+		(void)poster_emit_json(r, json_pack("{s:n,s:n,s:s,s:b}", "id",
+		    "url", "text", text, "queued", 1));
 }
 
-/* The engine's report: what became of a post of the queue, in words. */
-static void
-report(void *arg, const struct ht_report *rep)
+void
+poster_report(void *arg, const struct ht_report *rep)
 {
-	struct run *r = arg;
+	struct poster_run *r = arg;
 	const struct ht_outcome *o = rep->o;
 	const char *text = r->flushing ? rep->text : r->text;
 	const char *event = r->flushing ? rep->event : r->event;
 	char buf[HT_QUEUE_NAME_MAX + 512];
-	const char *pre = item_prefix(r, rep->name, event, buf, sizeof buf);
+	const char *pre = poster_item_prefix(r, rep->name, event, buf,
+	    sizeof buf);
 
 	if (o->kind == HT_CORRUPT || rep->failed) {
 		ht_warnx("%s%s; moved to %s/failed/%s", pre, o->reason,
 		    r->qdir, rep->name);
-		note(r, o->status);
+		poster_note(r, o->status);
 	} else if (rep->queued) {
 		if (o->kind == HT_LIMITED && !rep->tried && r->flushing)
 			return;	/* said once, for every item */
-		print_queued(r, pre, o->reason, text);
+		poster_print_queued(r, pre, o->reason, text);
 	} else if (!rep->tried)
 		ht_info("%sits event was posted before; dropped from the "
 		    "queue", pre);
-	else if (text != NULL)
-		print_posted(r, o, text, strlen(text), event);
+	else if (text == NULL)
+		;
+	else if (o->kind == HT_ALREADY && r->p->dups)
+		poster_print_duplicate(r, pre, o, text, strlen(text));
+	else
+		poster_print_posted(r, o, text, strlen(text), event);
 }
 
-/* -q: write the post to the queue, then send it (unless held). */
-static void
-queue_post(struct run *r, const char *text, const char *id)
+void
+poster_queue_post(struct poster_run *r, const char *text,
+    const char *reply_to, const char *id)
 {
-	const struct ht_qpost p = { text, NULL, id };
+	const struct ht_qpost p = { text, reply_to, id };
 	char name[HT_QUEUE_NAME_MAX], w[32];
 	struct ht_flush f;
 	struct ht_err e;
@@ -310,35 +309,41 @@ queue_post(struct run *r, const char *text, const char *id)
 		break;
 	case HT_QADD_QUEUED_ALREADY:
 		ht_warnx("%sevent %s: already queued in %s",
-		    which(r, w, sizeof w), id, r->qdir);
-		note(r, EX_TEMPFAIL);
+		    poster_which(r, w, sizeof w), id, r->qdir);
+		poster_note(r, EX_TEMPFAIL);
 		return;
 	case HT_QADD_SENT_ALREADY:
-		ht_warnx("%sevent %s: already posted", which(r, w, sizeof w),
-		    id);
+		ht_warnx("%sevent %s: already posted",
+		    poster_which(r, w, sizeof w), id);
 		return;
 	default:
 		ht_warnx("%scannot queue: %s; nothing sent",
-		    which(r, w, sizeof w), e.msg);
-		note(r, e.status);
+		    poster_which(r, w, sizeof w), e.msg);
+		poster_note(r, e.status);
+		/* Nothing after it could be queued either. */
 		r->stop = 1;
 		return;
 	}
+	/* Not sending any more (a failure before): only queued. */
 	if (r->hold) {
-		print_queued(r, which(r, w, sizeof w),
+		poster_print_queued(r, poster_which(r, w, sizeof w),
 		    "not sent after the failure before", text);
 		return;
 	}
+	/*
+	 * While the queue is rate limited it only queues (f.wait 0): the
+	 * flush sends, oldest first, and waits for a reset that is near.
+	 */
 	memset(&f, 0, sizeof f);
-	f.report = report;
+	f.report = r->p->report != NULL ? r->p->report : poster_report;
 	f.arg = r;
 	f.budget_ms = r->budget_ms;
 	r->text = text;
 	r->event = id;
 	if (ht_engine_send_item(r->engine, r->q, name, &f, &e) == -1) {
-		ht_warnx("%s%s%squeued in %s", which(r, w, sizeof w), e.msg,
-		    e.msg[0] != '\0' ? "; " : "", r->qdir);
-		note(r, e.status);
+		ht_warnx("%s%s%squeued in %s", poster_which(r, w, sizeof w),
+		    e.msg, e.msg[0] != '\0' ? "; " : "", r->qdir);
+		poster_note(r, e.status);
 		r->hold = 1;
 	}
 	r->text = r->event = NULL;
@@ -349,16 +354,27 @@ queue_post(struct run *r, const char *text, const char *id)
 	}
 }
 
-/* -F: send what the queue holds, oldest first, and say what was done. */
+/* The default of flushed: a rate limit that held every post. */
 static void
-flush_queue(struct run *r)
+flushed(struct poster_run *r, const struct ht_flush *f)
+{
+	if (f->held != 0 && f->kept == 0) {
+		ht_warnx("%s: rate limited by %s; %s", r->qdir,
+		    ht_network_name(r->p->net), f->sent + f->dups > 0 ?
+		    "the rest waits" : "nothing sent");
+		poster_note(r, EX_TEMPFAIL);
+	}
+}
+
+void
+poster_flush(struct poster_run *r)
 {
 	struct ht_flush f;
 	struct ht_err e;
 	int k;
 
 	memset(&f, 0, sizeof f);
-	f.report = report;
+	f.report = r->p->report != NULL ? r->p->report : poster_report;
 	f.arg = r;
 	f.budget_ms = r->budget_ms;
 	/* A rate limit that ends within the time budget is waited for. */
@@ -367,20 +383,15 @@ flush_queue(struct run *r)
 	ht_err_clear(&e);
 	if ((k = ht_engine_flush(r->engine, r->q, &f, &e)) == 1) {
 		ht_warnx("%s: another flush is running", r->qdir);
-		note(r, EX_TEMPFAIL);
+		poster_note(r, EX_TEMPFAIL);
 		return;
 	}
 	if (k == -1) {
 		if (e.msg[0] != '\0')
 			ht_log_err(&e);
-		note(r, e.status);
+		poster_note(r, e.status);
 	}
-	if (f.held != 0 && f.kept == 0) {
-		ht_warnx("%s: rate limited by %s; %s", r->qdir,
-		    ht_network_name(r->p->net), f.sent + f.dups > 0 ?
-		    "the rest waits" : "nothing sent");
-		note(r, EX_TEMPFAIL);
-	}
+	(r->p->flushed != NULL ? r->p->flushed : flushed)(r, &f);
 	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +
 	    f.busy > 0 || (k == 0 && f.left > 0))
 		ht_info("%s: %ld posted, %ld already posted, %ld failed, "
@@ -388,28 +399,60 @@ flush_queue(struct run *r)
 		    f.dups + f.already, f.failed, f.corrupt, f.left);
 }
 
-/* Check, then show or send one post. */
-static void
-post(struct run *r, const char *text, size_t len, const char *id)
+void
+poster_send(struct poster_run *r, const struct ht_post *p, size_t len)
 {
-	const struct ht_post p = { text, NULL, id };
-	struct ht_tweetlen tl;
 	struct ht_outcome o;
 	struct ht_err e;
 	char w[32];
 
+	ht_err_clear(&e);
+	if (ht_engine_send(r->engine, p, r->budget_ms, &o, &e) == -1) {
+		if (e.msg[0] != '\0')
+			ht_log_err(&e);
+		poster_note(r, e.status);
+		r->stop = 1;
+		return;
+	}
+	if (o.kind == HT_ALREADY && r->p->dups)
+		poster_print_duplicate(r, poster_which(r, w, sizeof w), &o,
+		    p->text, len);
+	else if (ht_outcome_done(o.kind))
+		poster_print_posted(r, &o, p->text, len, p->id);
+	else {
+		ht_warnx("%s%s", poster_which(r, w, sizeof w), o.reason);
+		poster_note(r, o.status);
+		/* Only a bad text is the post's own problem. */
+		if (o.kind != HT_REJECTED && o.status != EX_DATAERR)
+			r->stop = 1;
+	}
+}
+
+/* Check, then show or send one post, by the network's length rule. */
+static void
+post(struct poster_run *r, const char *text, size_t len,
+    const char *reply_to, const char *id)
+{
+	const struct ht_post p = { text, reply_to, id };
+	struct ht_tweetlen tl;
+	struct ht_err e;
+	char w[32];
+
+	if (len == 0)
+		return;
 	r->n++;
 	ht_err_clear(&e);
 	if (len > MAX_POST || memchr(text, '\0', len) != NULL) {
-		ht_warnx("%s%s; nothing sent", which(r, w, sizeof w),
+		ht_warnx("%s%s; nothing sent", poster_which(r, w, sizeof w),
 		    len > MAX_POST ? "too long for a post" :
 		    "contains a NUL byte");
-		note(r, EX_DATAERR);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (ht_postlen(&r->rule, text, len, &tl, &e) == -1) {
-		ht_warnx("%s%s; nothing sent", which(r, w, sizeof w), e.msg);
-		note(r, EX_DATAERR);
+		ht_warnx("%s%s; nothing sent", poster_which(r, w, sizeof w),
+		    e.msg);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (r->dry)
@@ -417,43 +460,34 @@ post(struct run *r, const char *text, size_t len, const char *id)
 	if (!tl.valid) {
 		if (strcmp(tl.why, "too long") == 0)
 			ht_warnx("%stoo long: length %ld, %zu bytes, at most "
-			    "%ld%s; nothing sent", which(r, w, sizeof w),
+			    "%ld%s; nothing sent", poster_which(r, w, sizeof w),
 			    tl.weighted, len, r->rule.max, r->rule.max_bytes >
 			    0 ? " and 3000 bytes" : "");
 		else
-			ht_warnx("%s%s; nothing sent", which(r, w, sizeof w),
-			    tl.why);
-		note(r, EX_DATAERR);
+			ht_warnx("%s%s; nothing sent",
+			    poster_which(r, w, sizeof w), tl.why);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (r->dry || r->stop)
 		return;
-	if (r->engine == NULL && (r->engine = engine(r)) == NULL)
+	if (r->engine == NULL && poster_engine(r) == -1)
 		return;
-	if (r->q != NULL) {
-		queue_post(r, text, id);
-		return;
-	}
-	if (ht_engine_send(r->engine, &p, r->budget_ms, &o, &e) == -1) {
-		ht_log_err(&e);
-		note(r, e.status);
-		r->stop = 1;
-		return;
-	}
-	if (ht_outcome_done(o.kind)) {
-		print_posted(r, &o, text, len, id);
-		return;
-	}
-	ht_warnx("%s%s", which(r, w, sizeof w), o.reason);
-	note(r, o.status);
-	/* Only a bad text is the post's own problem. */
-	if (o.status != EX_DATAERR)
-		r->stop = 1;
+	if (r->q != NULL)
+		poster_queue_post(r, text, NULL, id);
+	else
+		poster_send(r, &p, len);
 }
 
-/* All of stdin, one post, without the newline that ends it. */
 static void
-read_one(struct run *r)
+post_one(struct poster_run *r, const char *text, size_t len,
+    const char *reply_to, const char *id)
+{
+	(r->p->post != NULL ? r->p->post : post)(r, text, len, reply_to, id);
+}
+
+void
+poster_read_one(struct poster_run *r)
 {
 	char *buf = NULL, *nb;
 	size_t len = 0, cap = 0, n;
@@ -461,14 +495,16 @@ read_one(struct run *r)
 	for (;;) {
 		if (len == cap) {
 			if (cap > MAX_POST) {
-				ht_warnx("too long for a post; nothing sent");
-				note(r, EX_DATAERR);
+				ht_warnx("%s; nothing sent", r->p->too_big !=
+				    NULL ? r->p->too_big :
+				    "too long for a post");
+				poster_note(r, EX_DATAERR);
 				goto out;
 			}
 			cap = cap > 0 ? cap * 2 : 4096;
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
 				ht_warnx("out of memory");
-				note(r, EX_OSERR);
+				poster_note(r, EX_OSERR);
 				goto out;
 			}
 			buf = nb;
@@ -479,27 +515,24 @@ read_one(struct run *r)
 	}
 	if (ferror(stdin)) {
 		ht_warnx("<stdin>: read error: %s", strerror(errno));
-		note(r, EX_IOERR);
+		poster_note(r, EX_IOERR);
 		goto out;
 	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
+	len = ht_line_end(buf, len);
+	/* A CI job must not go green on an unset variable. */
 	if (len == 0) {
 		ht_warnx("<stdin>: empty: nothing to post");
-		note(r, EX_DATAERR);
+		poster_note(r, EX_DATAERR);
 		goto out;
 	}
 	buf[len] = '\0';
-	post(r, buf, len, NULL);
+	post_one(r, buf, len, NULL, NULL);
 out:
 	free(buf);
 }
 
-/* NUL-separated posts; empty records are skipped. */
-static void
-read_nul(struct run *r)
+void
+poster_read_nul(struct poster_run *r)
 {
 	char *buf = NULL;
 	size_t cap = 0;
@@ -509,28 +542,99 @@ read_nul(struct run *r)
 		if (n > 0 && buf[n - 1] == '\0')
 			n--;
 		if (n > 0)
-			post(r, buf, (size_t)n, NULL);
+			post_one(r, buf, (size_t)n, NULL, NULL);
 	}
 	if (ferror(stdin)) {
 		ht_warnx("<stdin>: read error: %s", strerror(errno));
-		note(r, EX_IOERR);
+		poster_note(r, EX_IOERR);
 	}
 	free(buf);
 }
 
-/* {"text":...,"id":...} lines, id being the event's; other keys ignored. */
+/* A post id: decimal digits, as X writes them. */
+static int
+valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 32 && strspn(s, "0123456789") == n;
+}
+
+/*
+ * "reply_to" of a --json line (when the tool has replies): *reply, or
+ * NULL; -1 when it is there but no post id.
+ */
+static int
+json_reply(struct poster_run *r, json_t *v, const char **reply, char *buf,
+    size_t len)
+{
+	json_t *rt = json_object_get(v, "reply_to");
+
+	*reply = NULL;
+	if (!r->p->replies)
+		return 0;
+	if (json_is_integer(rt) && json_integer_value(rt) > 0) {
+		(void)snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(rt));
+		*reply = buf;
+	} else if (json_is_string(rt))
+		*reply = json_string_value(rt);
+	return rt != NULL && !json_is_null(rt) && (*reply == NULL ||
+	    !valid_id(*reply)) ? -1 : 0;
+}
+
+/* One --json value: a post, said to be wrong, or unrendered. */
 static void
-read_json(struct run *r)
+json_post(struct poster_run *r, struct ht_jstream *js, json_t *v)
+{
+	json_t *t = json_object_get(v, "text"), *id;
+	const char *reply;
+	char idbuf[32];
+	int bad;
+
+	if (t == NULL && r->p->unrendered != NULL &&
+	    json_is_string(json_object_get(v, "error")) &&
+	    json_object_get(v, "event") != NULL) {
+		r->n++;
+		r->p->unrendered(r, v);
+		return;
+	}
+	bad = json_reply(r, v, &reply, idbuf, sizeof idbuf);
+	if (!json_is_object(v) || !json_is_string(t) || bad ||
+	    json_string_length(t) == 0) {
+		r->n++;
+		ht_warnx("<stdin>:%ld:%ld: %s", ht_jstream_line(js),
+		    ht_jstream_col(js), !json_is_object(v) ?
+		    "expected an object {\"text\":...}" :
+		    !json_is_string(t) ? "\"text\": expected a string" :
+		    bad ? "\"reply_to\": expected a post id" :
+		    "\"text\" is empty");
+		poster_note(r, EX_DATAERR);
+		return;
+	}
+	id = json_object_get(v, "id");
+	post_one(r, json_string_value(t), json_string_length(t), reply,
+	    json_is_string(id) && json_string_length(id) > 0 &&
+	    strlen(json_string_value(id)) == json_string_length(id) ?
+	    json_string_value(id) : NULL);
+}
+
+/*
+ * {"text":...,"id":...} values, id being the event's (it keeps a queued
+ * event from being posted twice); other keys are ignored.
+ */
+void
+poster_read_json(struct poster_run *r)
 {
 	struct ht_jstream *js;
 	struct ht_err e;
-	json_t *v, *t, *id;
+	json_t *v;
 	int k;
 
 	if ((js = ht_jstream_fd(STDIN_FILENO, "<stdin>", HT_JSON_MAX_VALUE,
 	    HT_JSON_MAX_DEPTH)) == NULL) {
 		ht_warnx("out of memory");
-		note(r, EX_OSERR);
+		poster_note(r, EX_OSERR);
 		return;
 	}
 	while (!r->stop) {
@@ -539,36 +643,21 @@ read_json(struct run *r)
 			break;
 		if (k == HT_JSTREAM_IOERR || k == HT_JSTREAM_BAD) {
 			ht_log_err(&e);
-			note(r, k == HT_JSTREAM_IOERR ? EX_IOERR : EX_DATAERR);
+			poster_note(r, k == HT_JSTREAM_IOERR ? EX_IOERR :
+			    EX_DATAERR);
 			if (k == HT_JSTREAM_IOERR)
 				break;
 			r->n++;
 			continue;
 		}
-		t = json_object_get(v, "text");
-		id = json_object_get(v, "id");
-		if (!json_is_string(t) || json_string_length(t) == 0) {
-			r->n++;
-			ht_warnx("<stdin>:%ld:%ld: %s", ht_jstream_line(js),
-			    ht_jstream_col(js), !json_is_object(v) ?
-			    "expected an object {\"text\":...}" :
-			    !json_is_string(t) ? "\"text\": expected a string" :
-			    "\"text\" is empty");
-			note(r, EX_DATAERR);
-		} else
-			post(r, json_string_value(t), json_string_length(t),
-			    json_is_string(id) && json_string_length(id) > 0 &&
-			    strlen(json_string_value(id)) ==
-			    json_string_length(id) ? json_string_value(id) :
-			    NULL);
+		json_post(r, js, v);
 		json_decref(v);
 	}
 	ht_jstream_free(js);
 }
 
-/* The operands, joined by spaces: one post. */
-static void
-post_operands(struct run *r, int argc, char *argv[])
+void
+poster_post_operands(struct poster_run *r, int argc, char *argv[])
 {
 	char *joined;
 	size_t n = 0, len;
@@ -578,7 +667,7 @@ post_operands(struct run *r, int argc, char *argv[])
 		n += strlen(argv[i]) + 1;
 	if ((joined = malloc(n)) == NULL) {
 		ht_warnx("out of memory");
-		note(r, EX_OSERR);
+		poster_note(r, EX_OSERR);
 		return;
 	}
 	for (i = 0, n = 0; i < argc; i++) {
@@ -588,9 +677,45 @@ post_operands(struct run *r, int argc, char *argv[])
 		joined[n++] = ' ';
 	}
 	joined[n - 1] = '\0';
-	if (n > 1)
-		post(r, joined, n - 1, NULL);
+	post_one(r, joined, n - 1, NULL, NULL);
 	free(joined);
+}
+
+int
+poster_start(const struct poster *p)
+{
+	int own = p->net == HT_NET_X ? HT_ENV_TW : p->net ==
+	    HT_NET_MASTODON ? HT_ENV_MASTODON : HT_ENV_BSKY;
+
+	ht_log_open(p->prog, 0);
+	/* No core dump, no ptrace by others: this process holds secrets. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The other tools' secrets do not stay here. */
+	ht_env_wipe_secrets(HT_ENV_DH | (HT_ENV_POST & ~own));
+	return ht_fds_ensure();
+}
+
+void
+poster_finish(struct poster_run *r)
+{
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	/* A write error already said is not said again. */
+	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
+	    r->status != EX_IOERR) {
+		ht_log_err(&e);
+		poster_note(r, EX_IOERR);
+	}
+}
+
+void
+poster_free(struct poster_run *r)
+{
+	ht_queue_close(r->q);
+	ht_engine_free(r->engine);
+	free(r->helper);
+	ht_conf_free(r->conf);
 }
 
 /* STATE/queue-NETWORK, a network's queue beside X's; caller frees. */
@@ -618,7 +743,7 @@ struct opts {
  * with (--help, --version, or a misuse, its usage printed).
  */
 static int
-options(struct run *r, int *argc, char ***argv, struct opts *o, int *exit)
+options(struct poster_run *r, int *argc, char ***argv, struct opts *o, int *exit)
 {
 	long long ll;
 	int c;
@@ -697,17 +822,11 @@ poster_main(const struct poster *p, int argc, char *argv[])
 {
 	struct opts o = { NULL, NULL, NULL, 0, 0 };
 	char *qbuf = NULL;
-	struct run r;
+	struct poster_run r;
 	struct ht_err e;
 	int s;
 
-	ht_log_open(p->prog, 0);
-	/* No core dump, no ptrace by others: this process holds secrets. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* The other tools' secrets do not stay here. */
-	ht_env_wipe_secrets(HT_ENV_DH | (HT_ENV_POST & ~(p->net ==
-	    HT_NET_MASTODON ? HT_ENV_MASTODON : HT_ENV_BSKY)));
-	if (ht_fds_ensure() == -1)
+	if (poster_start(p) == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
 	r.p = p;
@@ -749,28 +868,20 @@ poster_main(const struct poster *p, int argc, char *argv[])
 		}
 	}
 	if (o.flush) {
-		if ((r.engine = engine(&r)) != NULL)
-			flush_queue(&r);
+		if (poster_engine(&r) == 0)
+			poster_flush(&r);
 	} else if (argc > 0)
-		post_operands(&r, argc, argv);
+		poster_post_operands(&r, argc, argv);
 	else if (r.json)
-		read_json(&r);
+		poster_read_json(&r);
 	else if (o.nul)
-		read_nul(&r);
+		poster_read_nul(&r);
 	else
-		read_one(&r);
-	/* A write error already said is not said again. */
-	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
-	    r.status != EX_IOERR) {
-		ht_log_err(&e);
-		note(&r, EX_IOERR);
-	}
+		poster_read_one(&r);
+	poster_finish(&r);
 out:
-	ht_queue_close(r.q);
+	poster_free(&r);
 	free(qbuf);
-	ht_engine_free(r.engine);
-	free(r.helper);
-	ht_conf_free(r.conf);
 	return r.status;
 }
 

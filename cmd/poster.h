@@ -1,17 +1,24 @@
 /*
- * poster — the command side that mastodon-post and bsky-post share:
- * options, reading posts (operands, all of stdin, -0, --json lines with
- * event ids), checking each against the network's length rule, --dry-run,
- * sending through the posting engine (post.h), printing what became of
- * each post, the exit status.  A tool supplies its network: its name, its
- * texts, and how to make it from the config.
+ * poster — the command side that tw-post, mastodon-post and bsky-post
+ * share: reading posts (operands, all of stdin, -0, --json lines with
+ * event ids), sending them through the posting engine (post.h), directly
+ * or through a queue, printing what became of each post, the exit status.
+ * mastodon-post and bsky-post are poster_main with their network; tw-post
+ * has options of its own and uses the parts below with its hooks.
  */
 #ifndef HT_POSTER_H
 #define HT_POSTER_H
 
+#include <stddef.h>
+
+#include <jansson.h>
+
 #include "conf.h"
 #include "net.h"
+#include "post.h"
 #include "postlen.h"
+
+struct poster_run;
 
 struct poster {
 	const char *prog;	/* "mastodon-post" */
@@ -29,6 +36,42 @@ struct poster {
 	 * missing) when it cannot be made.
 	 */
 	struct ht_net *(*make)(struct ht_conf *, struct ht_err *e);
+
+	/* A tool with its own checks (tw-post) sets these; else NULL/0. */
+	/* The engine's connect (arg the run); NULL: make. */
+	struct ht_net *(*connect)(void *, struct ht_err *);
+	/* Check, then show, queue or send one post; NULL: the length rule. */
+	void	(*post)(struct poster_run *, const char *text, size_t len,
+		    const char *reply_to, const char *id);
+	/* The engine's report on a queued post; NULL: poster_report. */
+	void	(*report)(void *, const struct ht_report *);
+	/* Said after a flush, before its counts; NULL: a rate limit. */
+	void	(*flushed)(struct poster_run *, const struct ht_flush *);
+	/* --json: a line without text but with "error" and "event". */
+	void	(*unrendered)(struct poster_run *, json_t *);
+	const char *too_big;	/* stdin over the bytes of a post */
+	int	replies;	/* --json lines have "reply_to" */
+	int	dups;		/* HT_ALREADY is said, not printed as posted */
+};
+
+/* A run of a posting tool: its options, state and exit status. */
+struct poster_run {
+	const struct poster *p;
+	void	*arg;			/* the tool's own */
+	int	json, dry, verbose, streaming;
+	long	budget_ms;
+	struct ht_lenrule rule;
+	struct ht_conf *conf;
+	struct ht_engine *engine;	/* made on the first send */
+	char	*helper;
+	long	n;			/* posts seen */
+	int	status;
+	int	stop;			/* a setup problem: no more posts */
+	struct ht_queue *q;		/* -q, -Q, -F */
+	const char *qdir;
+	int	hold;			/* queue the rest, send nothing more */
+	int	flushing;		/* -F: messages name the item */
+	const char *text, *event;	/* the post being queued */
 };
 
 /* main() of a posting tool. */
@@ -39,5 +82,58 @@ int	poster_main(const struct poster *, int argc, char *argv[]);
  * NULL when there is none.  Caller frees.
  */
 char	*poster_state_dir(void);
+
+/* No core dump, the other tools' secrets wiped, fds 0-2: -1 if not. */
+int	poster_start(const struct poster *);
+
+/* Keep status s if it is graver than the run's. */
+void	poster_note(struct poster_run *, int s);
+
+/* "post N: " in streams, nothing for one post. */
+const char *poster_which(const struct poster_run *, char *, size_t);
+
+/* One JSON line (o consumed) to stdout, flushed: -1 when it fails (said). */
+int	poster_emit_json(struct poster_run *, json_t *o);
+
+/* Stdout failed: said, status 74, no more posts; -1. */
+int	poster_write_failed(struct poster_run *);
+
+/* A post made, a post the network had, a post left in the queue. */
+void	poster_print_posted(struct poster_run *, const struct ht_outcome *,
+	    const char *text, size_t len, const char *event);
+void	poster_print_duplicate(struct poster_run *, const char *prefix,
+	    const struct ht_outcome *, const char *text, size_t len);
+void	poster_print_queued(struct poster_run *, const char *prefix,
+	    const char *why, const char *text);
+
+/* "post N: " or "DIR/new/NAME: ", then "event ID: " when there is one. */
+const char *poster_item_prefix(const struct poster_run *, const char *name,
+	    const char *event, char *buf, size_t len);
+
+/* The engine's report on a post of the queue, in words. */
+void	poster_report(void *, const struct ht_report *);
+
+/* The posting engine (r->engine): 0, or -1 (said, status noted). */
+int	poster_engine(struct poster_run *);
+
+/* Send one post (not queued) and say what became of it. */
+void	poster_send(struct poster_run *, const struct ht_post *, size_t len);
+
+/* -q: write the post to the queue, then send it (unless held). */
+void	poster_queue_post(struct poster_run *, const char *text,
+	    const char *reply_to, const char *id);
+
+/* -F: send what the queue holds, and say what was done. */
+void	poster_flush(struct poster_run *);
+
+/* The posts: the operands joined, all of stdin, -0's, --json's. */
+void	poster_post_operands(struct poster_run *, int argc, char *argv[]);
+void	poster_read_one(struct poster_run *);
+void	poster_read_nul(struct poster_run *);
+void	poster_read_json(struct poster_run *);
+
+/* The end of a run: stdout flushed (or said); everything freed. */
+void	poster_finish(struct poster_run *);
+void	poster_free(struct poster_run *);
 
 #endif

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "net-x.h"
 #include "post.h"
+#include "poster.h"
 #include "queue.h"
 #include "tweetlen.h"
 #include "utf8.h"
@@ -98,101 +99,26 @@ static const struct option longopts[] = {
 };
 
 /* The credentials, their settings and environment variables. */
-struct run {
-	int json, dry, v1, verbose, streaming;
-	long budget_ms;
+/* What only X has: the API version, its limit, -r, the endpoint. */
+struct x {
+	int v1;
 	long max;		/* weighted length limit (format.max_length) */
 	const char *reply_to;		/* -r */
 	const char *endpoint;		/* the URL posts go to */
-	struct ht_conf *conf;
 	struct ht_net_x_conf xc;
-	struct ht_engine *g;		/* the posting engine (not -n) */
-	char *helper;
-	long n;				/* posts seen */
-	int status;
-	int stop;			/* a setup problem: no more posts */
-	/* The queue (-q, -F, -S, queue.dir). */
-	struct ht_queue *q;
-	const char *qdir;
-	int hold;			/* queue the rest, send nothing more */
-	int flushing;			/* -F: messages name the item */
-	const char *text, *event;	/* --queue: the post being queued */
 };
 
-/* How grave a status is: the gravest decides the exit status. */
-static int
-rank(int s)
-{
-	switch (s) {
-	case 0:
-		return 0;
-	case EX_DATAERR:
-		return 1;
-	case EX_TEMPFAIL:
-		return 2;
-	case EX_UNAVAILABLE:
-		return 3;
-	case EX_NOPERM:
-		return 4;
-	case EX_CONFIG:
-		return 5;
-	default:
-		return 6;
-	}
-}
-
-static void
-note(struct run *r, int s)
-{
-	if (rank(s) > rank(r->status))
-		r->status = s;
-}
-
-/* "post N: " in streams, where it says which one; nothing for one post. */
+/* "post N: " in streams (poster_which). */
 static const char *
-which(struct run *r)
+which(const struct poster_run *r)
 {
 	static char buf[32];
 
-	if (!r->streaming)
-		return "";
-	(void)snprintf(buf, sizeof buf, "post %ld: ", r->n);
-	return buf;
+	return poster_which(r, buf, sizeof buf);
 }
 
-static void
-trace_line(void *arg, const char *line)
-{
-	(void)fprintf(stderr, "%s: %s\n", ht_log_prog(), line);
-}
-
-/* Write one JSON line to stdout and flush it (posts are slow and precious). */
-static int
-emit_json(json_t *o)
-{
-	char *s;
-	int r = 0;
-
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT |
-	    JSON_PRESERVE_ORDER)) == NULL) {
-		json_decref(o);
-		return -1;
-	}
-	if (puts(s) == EOF || fflush(stdout) == EOF)
-		r = -1;
-	free(s);
-	json_decref(o);
-	return r;
-}
-
-static int
-write_failed(struct run *r)
-{
-	ht_warnx("stdout: write error: %s", strerror(errno));
-	note(r, EX_IOERR);
-	r->stop = 1;
-	return -1;
-}
+#define note	poster_note
+#define X(r)	((struct x *)(r)->arg)
 
 /*
  * The engine's connect: X with the credentials of the config (wiped
@@ -201,10 +127,10 @@ write_failed(struct run *r)
 static struct ht_net *
 connect_x(void *arg, struct ht_err *e)
 {
-	struct run *r = arg;
+	struct poster_run *r = arg;
 	struct ht_net *x;
 
-	if ((x = ht_net_x_from_conf(r->conf, &r->xc, e)) == NULL) {
+	if ((x = ht_net_x_from_conf(r->conf, &X(r)->xc, e)) == NULL) {
 		r->stop = 1;
 		/* Said at once, the post's own message after it. */
 		if (e->status == EX_CONFIG) {
@@ -227,7 +153,7 @@ valid_id(const char *s)
 
 /* --dry-run: show what would be sent.  -1 when stdout fails. */
 static int
-dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
+dry_show(struct poster_run *r, const char *text, size_t len, const char *reply_to,
     const struct ht_tweetlen *tl)
 {
 	char *body;
@@ -239,77 +165,39 @@ dry_show(struct run *r, const char *text, size_t len, const char *reply_to,
 		if (o != NULL && reply_to != NULL)
 			(void)json_object_set_new(o, "reply_to",
 			    json_string(reply_to));
-		return emit_json(o) == -1 ? write_failed(r) : 0;
+		return poster_emit_json(r, o);
 	}
 	if (!tl->valid)
 		return 0;
-	if ((body = ht_net_x_body(r->v1, text, reply_to)) == NULL) {
+	if ((body = ht_net_x_body(X(r)->v1, text, reply_to)) == NULL) {
 		ht_warnx("out of memory");
 		note(r, EX_OSERR);
 		r->stop = 1;
 		return -1;
 	}
 	/* X bills a post with a URL at a higher price: say so before. */
-	ret = printf("dry run: POST %s (%ld/%ld%s): %s\n", r->endpoint,
-	    tl->weighted, r->max, tl->urls > 0 ? ", contains a link" : "",
-	    body) < 0 || fflush(stdout) == EOF ? write_failed(r) : 0;
+	ret = printf("dry run: POST %s (%ld/%ld%s): %s\n", X(r)->endpoint,
+	    tl->weighted, X(r)->max, tl->urls > 0 ? ", contains a link" : "",
+	    body) < 0 || fflush(stdout) == EOF ? poster_write_failed(r) : 0;
 	free(body);
 	return ret;
 }
 
-/*
- * Print a post X made: its id and URL, or a JSON line (with the event id,
- * when there is one).  A post of an event is logged too, with both ids,
- * so that the log matches it with dh-parse's line for the delivery.
- */
-static void
-print_posted(struct run *r, const struct ht_outcome *o, const char *text,
-    size_t len, const char *event)
-{
-	json_t *j;
-
-	if (event != NULL)
-		ht_info("event %s: posted %s", event, o->url);
-	if (r->json) {
-		j = json_pack("{s:s,s:s,s:s%}", "id", o->id, "url", o->url,
-		    "text", text, len);
-		if (j != NULL && event != NULL)
-			(void)json_object_set_new(j, "event",
-			    json_string(event));
-		if (emit_json(j) == -1)
-			(void)write_failed(r);
-	} else if (printf("%s %s\n", o->id, o->url) < 0 ||
-	    fflush(stdout) == EOF)
-		(void)write_failed(r);
-}
-
-/* A post X already has: reported, and done. */
-static void
-print_duplicate(struct run *r, const char *prefix,
-    const struct ht_outcome *o, const char *text, size_t len)
-{
-	ht_warnx("%s%s", prefix, o->reason);
-	if (r->json && emit_json(json_pack("{s:n,s:n,s:s%,s:b}", "id",
-	    "url", "text", text, len, "duplicate", 1)) == -1)
-		(void)write_failed(r);
-}
-
-static void queue_post(struct run *, const char *, size_t, const char *,
-    const char *);
-
 /* Check, then show, queue or send one post. */
 static void
-post(struct run *r, const char *text, size_t len, const char *reply_to,
+post(struct poster_run *r, const char *text, size_t len, const char *reply_to,
     const char *id)
 {
 	struct ht_post p;
 	struct ht_tweetlen tl;
-	struct ht_outcome o;
 	struct ht_err e;
 
 	r->n++;
 	if (reply_to == NULL)
-		reply_to = r->reply_to;
+		reply_to = X(r)->reply_to;
+	p.text = text;
+	p.reply_to = reply_to;
+	p.id = id;
 	ht_err_clear(&e);
 	if (len > MAX_POST) {
 		ht_warnx("%slonger than %d bytes; nothing sent", which(r),
@@ -328,7 +216,7 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 		note(r, EX_DATAERR);
 		return;
 	}
-	if (ht_tweetlen(text, len, r->max, &tl, &e) == -1) {
+	if (ht_tweetlen(text, len, X(r)->max, &tl, &e) == -1) {
 		if (e.col > 0)
 			ht_warnx("%s%s at byte %ld; nothing sent", which(r),
 			    e.msg, e.col);
@@ -340,9 +228,9 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 	if (r->dry && dry_show(r, text, len, reply_to, &tl) == -1)
 		return;
 	if (!tl.valid) {
-		if (tl.weighted > r->max)
+		if (tl.weighted > X(r)->max)
 			ht_warnx("%stoo long: weighted length %ld, at most %ld; "
-			    "nothing sent", which(r), tl.weighted, r->max);
+			    "nothing sent", which(r), tl.weighted, X(r)->max);
 		else
 			ht_warnx("%s%s (weighted length %ld); nothing sent",
 			    which(r), tl.why != NULL ? tl.why : "invalid",
@@ -352,31 +240,10 @@ post(struct run *r, const char *text, size_t len, const char *reply_to,
 	}
 	if (r->dry)
 		return;
-	if (r->q != NULL) {
-		queue_post(r, text, len, reply_to, id);
-		return;
-	}
-	p.text = text;
-	p.reply_to = reply_to;
-	p.id = id;
-	if (ht_engine_send(r->g, &p, r->budget_ms, &o, &e) == -1) {
-		if (e.msg[0] != '\0')
-			ht_log_err(&e);
-		note(r, e.status);
-		r->stop = 1;
-		return;
-	}
-	if (o.kind == HT_POSTED)
-		print_posted(r, &o, text, len, id);
-	else if (o.kind == HT_ALREADY)
-		print_duplicate(r, which(r), &o, text, len);
-	else {
-		ht_warnx("%s%s", which(r), o.reason);
-		note(r, o.status);
-		/* Only a bad text is the post's own problem. */
-		if (o.kind != HT_REJECTED)
-			r->stop = 1;
-	}
+	if (r->q != NULL)
+		poster_queue_post(r, text, reply_to, id);
+	else
+		poster_send(r, &p, len);
 }
 
 /* "08:00:00 UTC", for a rate limit's reset. */
@@ -391,47 +258,9 @@ clock_of(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * "post N: " when queueing, "DIR/new/NAME: " when flushing; then
- * "event ID: " when the post announces an event, so that the log line
- * matches dh-parse's for the delivery.
- */
-static const char *
-item_prefix(struct run *r, const char *name, const char *event, char *buf,
-    size_t len)
-{
-	if (!r->flushing)
-		(void)snprintf(buf, len, "%s%s%s%s", which(r),
-		    event != NULL ? "event " : "", event != NULL ? event : "",
-		    event != NULL ? ": " : "");
-	else
-		(void)snprintf(buf, len, "%s/new/%s: %s%s%s", r->qdir, name,
-		    event != NULL ? "event " : "", event != NULL ? event : "",
-		    event != NULL ? ": " : "");
-	return buf;
-}
-
-/* A post left in the queue: reported, status 75, --json's line. */
-static void
-print_queued(struct run *r, const char *prefix, const char *why,
-    const char *text)
-{
-	if (why == NULL)
-		;
-	else if (r->flushing)
-		ht_notice("%sstill queued: %s", prefix, why);
-	else
-		ht_notice("%squeued in %s: %s", prefix, r->qdir, why);
-	note(r, EX_TEMPFAIL);
-	if (r->json && !r->flushing && text != NULL &&
-	    emit_json(json_pack("{s:n,s:n,s:s,s:b}", "id", "url", "text",
-	    text, "queued", 1)) == -1)
-		(void)write_failed(r);
-}
-
 /* A post of the queue that stays there, in words. */
 static void
-report_kept(struct run *r, const struct ht_report *rep, const char *pre,
+report_kept(struct poster_run *r, const struct ht_report *rep, const char *pre,
     const char *text)
 {
 	const struct ht_outcome *o = rep->o;
@@ -445,156 +274,63 @@ report_kept(struct run *r, const struct ht_report *rep, const char *pre,
 			return;
 		(void)snprintf(why, sizeof why, "rate limited by X until %s",
 		    clock_of(o->retry_at, when, sizeof when));
-		print_queued(r, pre, why, text);
+		poster_print_queued(r, pre, why, text);
 	} else if (o->kind == HT_UNPAID) {
 		/* No credits: what to do, and that nothing is lost. */
 		ht_warnx("%s%s; the post stays queued%s%s", pre, o->reason,
 		    r->flushing ? "" : " in ", r->flushing ? "" : r->qdir);
-		print_queued(r, pre, NULL, text);
+		poster_print_queued(r, pre, NULL, text);
 	} else
-		print_queued(r, pre, o->reason, text);
+		poster_print_queued(r, pre, o->reason, text);
 }
 
 /* The engine's report: what became of a post of the queue, in words. */
+/*
+ * The engine's report on a post of the queue: what X alone says (a
+ * corrupt item, a post kept for X's reasons), else poster_report.
+ */
 static void
 report(void *arg, const struct ht_report *rep)
 {
-	struct run *r = arg;
+	struct poster_run *r = arg;
 	const struct ht_outcome *o = rep->o;
 	const char *text = r->flushing ? rep->text : r->text;
 	const char *event = r->flushing ? rep->event : r->event;
 	char buf[HT_QUEUE_NAME_MAX + 512];
-	const char *pre = item_prefix(r, rep->name, event, buf, sizeof buf);
 
 	if (o->kind == HT_CORRUPT) {
 		ht_warnx("%s/new/%s: %s; moved to %s/failed/", r->qdir,
 		    rep->name, o->reason, r->qdir);
 		note(r, o->status);
-	} else if (rep->failed) {
-		ht_warnx("%s%s; moved to %s/failed/%s", pre, o->reason,
-		    r->qdir, rep->name);
-		note(r, o->status);
-	} else if (rep->queued)
-		report_kept(r, rep, pre, text);
-	else if (!rep->tried)
-		ht_info("%sits event was posted before; dropped from the "
-		    "queue", pre);
-	else if (o->kind == HT_POSTED)
-		print_posted(r, o, text, strlen(text), event);
+	} else if (!rep->failed && rep->queued)
+		report_kept(r, rep, poster_item_prefix(r, rep->name, event,
+		    buf, sizeof buf), text);
 	else
-		print_duplicate(r, pre, o, text, strlen(text));
+		poster_report(arg, rep);
 }
 
-/* --queue: write the post to the queue, then send it (unless held). */
+/* After a flush: posts recovered from tmp/, X's rate limit. */
 static void
-queue_post(struct run *r, const char *text, size_t len, const char *reply_to,
-    const char *id)
+flushed(struct poster_run *r, const struct ht_flush *f)
 {
-	struct ht_qpost p = { text, reply_to, id };
-	struct ht_flush f;
-	char name[HT_QUEUE_NAME_MAX];
-	struct ht_err e;
-
-	ht_err_clear(&e);
-	switch (ht_queue_add(r->q, &p, name, sizeof name, &e)) {
-	case HT_QADD_QUEUED:
-		break;
-	case HT_QADD_QUEUED_ALREADY:
-		ht_warnx("%sevent %s: already queued in %s", which(r), id,
-		    r->qdir);
-		note(r, EX_TEMPFAIL);
-		return;
-	case HT_QADD_SENT_ALREADY:
-		ht_warnx("%sevent %s: already posted", which(r), id);
-		return;
-	default:
-		ht_warnx("%scannot queue: %s; nothing sent", which(r), e.msg);
-		note(r, e.status);
-		/* Nothing after it could be queued either. */
-		r->stop = 1;
-		return;
-	}
-	/* Not sending any more (a failure before): only queued. */
-	if (r->hold) {
-		print_queued(r, which(r), "not sent after the failure before",
-		    text);
-		return;
-	}
-	/*
-	 * While the queue is rate limited it only queues (f.wait 0): the
-	 * flush sends, oldest first, and waits for a reset that is near.
-	 */
-	memset(&f, 0, sizeof f);
-	f.report = report;
-	f.arg = r;
-	f.budget_ms = r->budget_ms;
-	r->text = text;
-	r->event = id;
-	if (ht_engine_send_item(r->g, r->q, name, &f, &e) == -1) {
-		if (e.msg[0] != '\0')
-			ht_warnx("%s%s; queued in %s", which(r), e.msg,
-			    r->qdir);
-		else
-			ht_warnx("%squeued in %s", which(r), r->qdir);
-		note(r, e.status);
-		r->hold = 1;
-	}
-	r->text = r->event = NULL;
-	/* A stop means the next ones would fail too: queue them only. */
-	if (f.stopped || r->stop) {
-		r->hold = 1;
-		r->stop = 0;
-	}
-}
-
-/* --flush: send what the queue holds, and say what was done. */
-static void
-flush_queue(struct run *r)
-{
-	struct ht_flush f;
-	struct ht_err e;
 	char when[32];
-	int k;
 
-	memset(&f, 0, sizeof f);
-	f.report = report;
-	f.arg = r;
-	f.budget_ms = r->budget_ms;
-	/* A rate limit that ends within the time budget is waited for. */
-	f.wait = r->budget_ms / 1000;
-	r->flushing = 1;
-	ht_err_clear(&e);
-	if ((k = ht_engine_flush(r->g, r->q, &f, &e)) == 1) {
-		ht_warnx("%s: another flush is running", r->qdir);
-		note(r, EX_TEMPFAIL);
-		return;
-	}
-	if (k == -1) {
-		if (e.msg[0] != '\0')
-			ht_log_err(&e);
-		note(r, e.status);
-	}
-	if (f.recovered.adopted > 0)
+	if (f->recovered.adopted > 0)
 		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
-		    "process that died", r->qdir, f.recovered.adopted);
-	if (f.recovered.corrupt > 0) {
+		    "process that died", r->qdir, f->recovered.adopted);
+	if (f->recovered.corrupt > 0) {
 		ht_warnx("%s: moved to failed/ %ld incomplete post(s) left in "
 		    "tmp/ by a process that died", r->qdir,
-		    f.recovered.corrupt);
+		    f->recovered.corrupt);
 		note(r, EX_DATAERR);
 	}
-	if (f.held != 0 && f.kept == 0) {
+	if (f->held != 0 && f->kept == 0) {
 		/* Held from the start, or after a post used the window up. */
 		ht_warnx("%s: rate limited by X until %s; %s", r->qdir,
-		    clock_of(f.held, when, sizeof when), f.sent + f.dups > 0 ?
-		    "the rest waits" : "nothing sent");
+		    clock_of(f->held, when, sizeof when), f->sent + f->dups >
+		    0 ? "the rest waits" : "nothing sent");
 		note(r, EX_TEMPFAIL);
 	}
-	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +
-	    f.busy > 0 || (k == 0 && f.left > 0))
-		ht_info("%s: %ld posted, %ld already posted, %ld failed, "
-		    "%ld corrupt; %ld queued", r->qdir, f.sent,
-		    f.dups + f.already, f.failed, f.corrupt, f.left);
 }
 
 /*
@@ -633,7 +369,7 @@ print_quoted(const char *str)
  * JSON object added to items.
  */
 static void
-status_item(struct run *r, int which, const char *name, json_t *items)
+status_item(struct poster_run *r, int which, const char *name, json_t *items)
 {
 	const json_t *text, *event, *at, *le, *why, *bad;
 	json_t *j;
@@ -679,7 +415,7 @@ status_item(struct run *r, int which, const char *name, json_t *items)
 
 /* --queue-status: counts, ages and each item, in words or one JSON line. */
 static void
-queue_status(struct run *r)
+queue_status(struct poster_run *r)
 {
 	struct ht_qstatus st;
 	struct ht_err e;
@@ -723,8 +459,7 @@ queue_status(struct run *r)
 			(void)json_object_set_new(o, "held_since",
 			    json_integer((json_int_t)st.blocked_since));
 		}
-		if (emit_json(o) == -1)
-			(void)write_failed(r);
+		(void)poster_emit_json(r, o);
 		goto out;
 	}
 	printf("queue: %s\n", r->qdir);
@@ -766,7 +501,7 @@ out:
  * stdout, for dh-format --json | tw-post --json, and removed once written.
  */
 static void
-retry_failed(struct run *r)
+retry_failed(struct poster_run *r)
 {
 	struct ht_err e;
 	char **names = NULL, *ev;
@@ -794,7 +529,7 @@ retry_failed(struct run *r)
 		}
 		/* Written (and flushed) before it is removed. */
 		if (puts(ev) == EOF || fflush(stdout) == EOF)
-			(void)write_failed(r);
+			(void)poster_write_failed(r);
 		else if (ht_queue_drop_failed(r->q, names[i], &e) == -1) {
 			ht_log_err(&e);
 			note(r, e.status);
@@ -818,7 +553,7 @@ retry_failed(struct run *r)
  * the credentials are.  Nothing is posted.
  */
 static void
-check_setup(struct run *r, int online)
+check_setup(struct poster_run *r, int online)
 {
 	struct ht_outcome o;
 	struct ht_net *x;
@@ -844,7 +579,7 @@ check_setup(struct run *r, int online)
 			printf("%s: missing (%s, or the config)\n",
 			    ht_net_x_creds[i].setting, ht_net_x_creds[i].env);
 	}
-	printf("endpoint: %s\n", r->endpoint);
+	printf("endpoint: %s\n", X(r)->endpoint);
 	if ((q = ht_conf_queue_dir(r->conf)) != NULL) {
 		printf("queue: %s (%s)\n", q, access(q, W_OK) == 0 ?
 		    "exists" : errno == ENOENT ? "not made yet" :
@@ -866,7 +601,7 @@ check_setup(struct run *r, int online)
 		printf("credentials: all four set (not tried: -O asks X)\n");
 		return;
 	}
-	if (ht_engine_check(r->g, &o, &e) == -1) {
+	if (ht_engine_check(r->engine, &o, &e) == -1) {
 		if (e.msg[0] != '\0')
 			ht_log_err(&e);
 		note(r, e.status);
@@ -881,74 +616,6 @@ check_setup(struct run *r, int online)
 	    o.id);
 }
 
-/* All of stdin, one post. */
-static void
-read_one(struct run *r)
-{
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, n;
-
-	for (;;) {
-		if (len == cap) {
-			if (cap > MAX_POST) {
-				ht_warnx("longer than %d bytes; nothing sent",
-				    MAX_POST);
-				note(r, EX_DATAERR);
-				goto out;
-			}
-			cap = cap > 0 ? cap * 2 : 4096;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				ht_warnx("out of memory");
-				note(r, EX_OSERR);
-				goto out;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, stdin);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(stdin)) {
-		ht_warnx("<stdin>: read error: %s", strerror(errno));
-		note(r, EX_IOERR);
-		goto out;
-	}
-	len = ht_line_end(buf, len);
-	/* A CI job must not go green on an unset variable. */
-	if (len == 0) {
-		ht_warnx("<stdin>: empty: nothing to post");
-		note(r, EX_DATAERR);
-		goto out;
-	}
-	buf[len] = '\0';
-	post(r, buf, len, NULL, NULL);
-out:
-	free(buf);
-}
-
-/* NUL-separated posts; empty records are skipped. */
-static void
-read_nul(struct run *r)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	while (!r->stop && (n = getdelim(&buf, &cap, '\0', stdin)) != -1) {
-		if (n > 0 && buf[n - 1] == '\0')
-			n--;
-		if (n == 0)
-			continue;
-		post(r, buf, (size_t)n, NULL, NULL);
-	}
-	if (ferror(stdin)) {
-		ht_warnx("<stdin>: read error: %s", strerror(errno));
-		note(r, EX_IOERR);
-	}
-	free(buf);
-}
-
 /*
  * dh-format --json's line for an event it could not render,
  * {"id","error","status","event"}: kept in the queue's failed/ with the
@@ -956,7 +623,7 @@ read_nul(struct run *r)
  * never dropped with only a log line.  Its status is the exit status.
  */
 static void
-keep_event(struct run *r, json_t *v)
+keep_event(struct poster_run *r, json_t *v)
 {
 	const char *why = json_string_value(json_object_get(v, "error"));
 	json_t *id = json_object_get(v, "id"), *st = json_object_get(v,
@@ -990,86 +657,6 @@ keep_event(struct run *r, json_t *v)
 	free(ev);
 }
 
-/*
- * {"text":...,"reply_to":...,"id":...} values, id being the event's (it
- * keeps a queued event from being posted twice); other keys are ignored.
- */
-static void
-read_json(struct run *r)
-{
-	struct ht_jstream *js;
-	struct ht_err e;
-	const char *reply;
-	json_t *v, *t, *rt, *id;
-	char idbuf[32];
-	int k;
-
-	if ((js = ht_jstream_fd(STDIN_FILENO, "<stdin>", HT_JSON_MAX_VALUE,
-	    HT_JSON_MAX_DEPTH)) == NULL) {
-		ht_warnx("out of memory");
-		note(r, EX_OSERR);
-		return;
-	}
-	while (!r->stop) {
-		ht_err_clear(&e);
-		if ((k = ht_jstream_next(js, &v, &e)) == 0)
-			break;
-		if (k == HT_JSTREAM_IOERR) {
-			ht_log_err(&e);
-			note(r, EX_IOERR);
-			break;
-		}
-		if (k == HT_JSTREAM_BAD) {
-			r->n++;
-			ht_log_err(&e);
-			note(r, EX_DATAERR);
-			continue;
-		}
-		t = json_object_get(v, "text");
-		if (t == NULL && json_is_string(json_object_get(v, "error")) &&
-		    json_object_get(v, "event") != NULL) {
-			r->n++;
-			keep_event(r, v);
-			json_decref(v);
-			continue;
-		}
-		rt = json_object_get(v, "reply_to");
-		reply = NULL;
-		if (json_is_integer(rt) && json_integer_value(rt) > 0) {
-			(void)snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(rt));
-			reply = idbuf;
-		} else if (json_is_string(rt))
-			reply = json_string_value(rt);
-		if (!json_is_object(v) || !json_is_string(t) ||
-		    (rt != NULL && !json_is_null(rt) && (reply == NULL ||
-		    !valid_id(reply)))) {
-			r->n++;
-			ht_warnx("<stdin>:%ld:%ld: %s", ht_jstream_line(js),
-			    ht_jstream_col(js), !json_is_object(v) ?
-			    "expected an object {\"text\":...}" :
-			    !json_is_string(t) ? "\"text\": expected a string" :
-			    "\"reply_to\": expected a post id");
-			note(r, EX_DATAERR);
-		} else if (json_string_length(t) == 0) {
-			r->n++;
-			ht_warnx("<stdin>:%ld:%ld: \"text\" is empty",
-			    ht_jstream_line(js), ht_jstream_col(js));
-			note(r, EX_DATAERR);
-		} else {
-			id = json_object_get(v, "id");
-			post(r, json_string_value(t), json_string_length(t),
-			    reply, json_is_string(id) &&
-			    json_string_length(id) > 0 &&
-			    strlen(json_string_value(id)) ==
-			    json_string_length(id) ? json_string_value(id) :
-			    NULL);
-		}
-		json_decref(v);
-	}
-	ht_jstream_free(js);
-}
-
 /* The command line, once read. */
 struct opts {
 	const char *cfile, *api, *qdir, *qdef;
@@ -1098,7 +685,7 @@ usage_error(const char *fmt, ...)
 
 /* One option into r or o: -1 to go on, else the exit status. */
 static int
-option(int c, struct run *r, struct opts *o)
+option(int c, struct poster_run *r, struct opts *o)
 {
 	long long ll;
 
@@ -1145,7 +732,7 @@ option(int c, struct run *r, struct opts *o)
 	case 'r':
 		if (!valid_id(optarg))
 			return usage_error("-r %s: not a post id", optarg);
-		r->reply_to = optarg;
+		X(r)->reply_to = optarg;
 		break;
 	case 'T':
 		if (ht_parse_num(optarg, 1, 86400, &ll) == -1)
@@ -1166,12 +753,12 @@ option(int c, struct run *r, struct opts *o)
 
 /* The options that do not go together.  -1 to go on, else EX_USAGE. */
 static int
-options_check(struct run *r, struct opts *o, int *argc, char **argv,
+options_check(struct poster_run *r, struct opts *o, int *argc, char **argv,
     int check)
 {
 	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
 
-	if (o->modes > 1 || (queue && (o->nul || r->dry || r->reply_to !=
+	if (o->modes > 1 || (queue && (o->nul || r->dry || X(r)->reply_to !=
 	    NULL || *argc > 1 || (*argc == 1 && o->qdir != NULL) ||
 	    (o->mode == 'R' && r->json))))
 		return usage_error("-F, -S and -R take one queue directory, "
@@ -1183,7 +770,7 @@ options_check(struct run *r, struct opts *o, int *argc, char **argv,
 		*argc = 0;
 	}
 	if ((o->online && !check) || (check && (o->modes > 0 || o->nul ||
-	    r->json || r->dry || r->reply_to != NULL || o->qdir != NULL ||
+	    r->json || r->dry || X(r)->reply_to != NULL || o->qdir != NULL ||
 	    *argc > 0)))
 		return usage_error("-C takes only -O, -v and -c; -O goes with "
 		    "-C");
@@ -1195,7 +782,7 @@ options_check(struct run *r, struct opts *o, int *argc, char **argv,
 
 /* The API version and the endpoint: 0, or -1 (said, r->status set). */
 static int
-setup_endpoint(struct run *r, const char *api, char **url)
+setup_endpoint(struct poster_run *r, const char *api, char **url)
 {
 	const char *u;
 	size_t len;
@@ -1209,7 +796,7 @@ setup_endpoint(struct run *r, const char *api, char **url)
 		r->status = EX_CONFIG;
 		return -1;
 	}
-	r->v1 = strcmp(api, "1.1") == 0;
+	X(r)->v1 = strcmp(api, "1.1") == 0;
 	u = ht_conf_str(r->conf, "x.api_url", HT_NET_X_DEFAULT_URL);
 	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
 		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
@@ -1219,7 +806,7 @@ setup_endpoint(struct run *r, const char *api, char **url)
 	len = strlen(u);
 	while (len > 0 && u[len - 1] == '/')
 		len--;
-	if (asprintf(url, "%.*s%s", (int)len, u, r->v1 ?
+	if (asprintf(url, "%.*s%s", (int)len, u, X(r)->v1 ?
 	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
 		*url = NULL;
 		ht_warnx("out of memory");
@@ -1227,40 +814,9 @@ setup_endpoint(struct run *r, const char *api, char **url)
 		return -1;
 	}
 	/* xc.api_url is the base for net-x; dry runs show the endpoint. */
-	r->xc.api_url = u;
-	r->endpoint = *url;
-	r->xc.v1 = r->v1;
-	return 0;
-}
-
-/* The posting engine (not for a dry run): 0, or -1 (said). */
-static int
-setup_engine(struct run *r)
-{
-	struct ht_engine_conf ec;
-	struct ht_err e;
-
-	memset(&ec, 0, sizeof ec);
-	ec.connect = connect_x;
-	ec.connect_arg = r;
-	ec.sender.timeout_ms = (long)ht_conf_int(r->conf, "x.timeout", 30) *
-	    1000;
-	if ((r->helper = ht_sender_path(HT_LIBEXECDIR)) == NULL) {
-		ht_warnx("out of memory");
-		r->status = EX_OSERR;
-		return -1;
-	}
-	ec.sender.helper = r->helper;
-	if (r->verbose) {
-		ec.sender.trace = trace_line;
-		ht_warnx("helper: %s", r->helper);
-	}
-	ht_err_clear(&e);
-	if ((r->g = ht_engine_new(&ec, &e)) == NULL) {
-		ht_log_err(&e);
-		r->status = e.status;
-		return -1;
-	}
+	X(r)->xc.api_url = u;
+	X(r)->endpoint = *url;
+	X(r)->xc.v1 = X(r)->v1;
 	return 0;
 }
 
@@ -1270,7 +826,7 @@ setup_engine(struct run *r)
  * not), 1 nothing to do, or -1 (said).
  */
 static int
-setup_queue(struct run *r, const struct opts *o, char **qbuf)
+setup_queue(struct poster_run *r, const struct opts *o, char **qbuf)
 {
 	const char *qdir = o->qdir;
 	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
@@ -1306,72 +862,52 @@ setup_queue(struct run *r, const struct opts *o, char **qbuf)
 	return 0;
 }
 
-/* The operands, joined by spaces, as one post. */
 static void
-post_operands(struct run *r, int argc, char **argv)
-{
-	char *joined;
-	size_t n = 0, len;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	if ((joined = malloc(n)) == NULL) {
-		ht_warnx("out of memory");
-		r->status = EX_OSERR;
-		return;
-	}
-	for (i = 0, n = 0; i < argc; i++) {
-		len = strlen(argv[i]);
-		memcpy(joined + n, argv[i], len);
-		n += len;
-		joined[n++] = ' ';
-	}
-	joined[n - 1] = '\0';
-	post(r, joined, n - 1, NULL, NULL);
-	free(joined);
-}
-
-/* What the command line asks for. */
-static void
-run(struct run *r, const struct opts *o, int argc, char **argv)
+run(struct poster_run *r, const struct opts *o, int argc, char **argv)
 {
 	if (o->mode == 'C')
 		check_setup(r, o->online);
 	else if (o->mode == 'F')
-		flush_queue(r);
+		poster_flush(r);
 	else if (o->mode == 'S')
 		queue_status(r);
 	else if (o->mode == 'R')
 		retry_failed(r);
 	else if (argc > 0)
-		post_operands(r, argc, argv);
+		poster_post_operands(r, argc, argv);
 	else if (r->json)
-		read_json(r);
+		poster_read_json(r);
 	else if (o->nul)
-		read_nul(r);
+		poster_read_nul(r);
 	else
-		read_one(r);
+		poster_read_one(r);
 }
+
+static const struct poster xposter = {
+	.prog = "tw-post", .net = HT_NET_X, .usage = usage_text,
+	.help = help_text, .timeout = "x.timeout", .connect = connect_x,
+	.post = post, .report = report, .flushed = flushed,
+	.unrendered = keep_event, .too_big = "longer than 65536 bytes",
+	.replies = 1, .dups = 1
+};
 
 int
 main(int argc, char *argv[])
 {
-	struct run r;
+	struct poster_run r;
+	struct x x;
 	struct opts o;
 	struct ht_err e;
 	char *url = NULL, *qbuf = NULL;
 	int c, k;
 
-	ht_log_open("tw-post", 0);
-	/* No core dump, no ptrace by others: this process holds secrets. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* The webhook's key and the other networks' secrets: not here. */
-	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_MASTODON | HT_ENV_BSKY);
-	if (ht_fds_ensure() == -1)
+	if (poster_start(&xposter) == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
+	memset(&x, 0, sizeof x);
 	memset(&o, 0, sizeof o);
+	r.p = &xposter;
+	r.arg = &x;
 	r.budget_ms = 60000;
 	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:CFORST:hV", longopts,
 	    NULL)) != -1)
@@ -1389,25 +925,17 @@ main(int argc, char *argv[])
 	if (ht_conf_bool(r.conf, "log.syslog", 0))
 		ht_log_open("tw-post", 1);
 	/* The limit dh-format fitted to, for accounts with longer posts. */
-	r.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
+	x.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
 	r.streaming = o.nul || r.json;
 	if (setup_endpoint(&r, o.api, &url) == -1 ||
-	    (!r.dry && setup_engine(&r) == -1) ||
+	    (!r.dry && poster_engine(&r) == -1) ||
 	    setup_queue(&r, &o, &qbuf) != 0)
 		goto out;
 	run(&r, &o, argc, argv);
-	/* A write error already said is not said again. */
-	if (ht_stream_finish(stdout, "stdout", &e) == -1 &&
-	    r.status != EX_IOERR) {
-		ht_log_err(&e);
-		note(&r, EX_IOERR);
-	}
+	poster_finish(&r);
 out:
-	ht_queue_close(r.q);
-	ht_engine_free(r.g);
-	free(r.helper);
+	poster_free(&r);
 	free(url);
 	free(qbuf);
-	ht_conf_free(r.conf);
 	return r.status;
 }

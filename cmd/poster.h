@@ -10,6 +10,7 @@
 #define HT_POSTER_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -131,6 +132,18 @@ void	poster_post_operands(struct poster_run *, int argc, char *argv[]);
 void	poster_read_one(struct poster_run *);
 void	poster_read_nul(struct poster_run *);
 void	poster_read_json(struct poster_run *);
+
+/* poster-queue.c: "08:00:00 UTC", for a rate limit's reset. */
+const char *poster_clock(time_t, char *, size_t);
+
+/* -S: the queue's counts, ages and items, in words or one JSON line. */
+void	poster_queue_status(struct poster_run *);
+
+/* -R: failed posts queued again, unrendered events to stdout. */
+void	poster_retry(struct poster_run *);
+
+/* --json's line of an event dh-format could not render: kept in failed/. */
+void	poster_keep_event(struct poster_run *, json_t *);
 
 /* The end of a run: stdout flushed (or said); everything freed. */
 void	poster_finish(struct poster_run *);

@@ -551,9 +551,8 @@ poster_read_nul(struct poster_run *r)
 	free(buf);
 }
 
-/* A post id: decimal digits, as X writes them. */
-static int
-valid_id(const char *s)
+int
+poster_valid_id(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -580,7 +579,7 @@ json_reply(struct poster_run *r, json_t *v, const char **reply, char *buf,
 	} else if (json_is_string(rt))
 		*reply = json_string_value(rt);
 	return rt != NULL && !json_is_null(rt) && (*reply == NULL ||
-	    !valid_id(*reply)) ? -1 : 0;
+	    !poster_valid_id(*reply)) ? -1 : 0;
 }
 
 /* One --json value: a post, said to be wrong, or unrendered. */
@@ -732,10 +731,59 @@ default_queue(const struct poster *p)
 	return q;
 }
 
+int
+poster_option(struct poster_run *r, int c, struct poster_opts *o)
+{
+	long long ll;
+
+	switch (c) {
+	case '0':
+		o->nul = 1;
+		break;
+	case 'j':
+		r->json = 1;
+		break;
+	case 'n':
+		r->dry = 1;
+		break;
+	case 'v':
+		r->verbose = 1;
+		break;
+	case 'c':
+		o->cfile = optarg;
+		break;
+	case 'q':
+	case 'Q':
+		if (*optarg == '\0') {
+			ht_warnx("-%c: the queue directory is empty", c);
+			goto usage;
+		}
+		*(c == 'q' ? &o->qdir : &o->qdef) = optarg;
+		break;
+	case 'T':
+		if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
+			ht_warnx("-T %s: seconds from 1 to 86400", optarg);
+			goto usage;
+		}
+		r->budget_ms = (long)ll * 1000;
+		break;
+	case 'h':
+		return ht_print_help(r->p->usage, r->p->help);
+	case 'V':
+		return ht_print_version(r->p->prog);
+	default:
+		return -2;
+	}
+	return -1;
+usage:
+	fputs(r->p->usage, stderr);
+	return EX_USAGE;
+}
+
 /* The options that are not the run's. */
 struct opts {
-	const char *cfile, *qdir, *qdef;
-	int nul, flush;
+	struct poster_opts c;
+	int flush;
 };
 
 /*
@@ -743,70 +791,34 @@ struct opts {
  * with (--help, --version, or a misuse, its usage printed).
  */
 static int
-options(struct poster_run *r, int *argc, char ***argv, struct opts *o, int *exit)
+options(struct poster_run *r, int *argc, char ***argv, struct opts *o,
+    int *exit)
 {
-	long long ll;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(*argc, *argv, "0jnvc:q:Q:FT:hV", longopts,
 	    NULL)) != -1) {
-		switch (c) {
-		case '0':
-			o->nul = 1;
-			break;
-		case 'q':
-		case 'Q':
-			if (*optarg == '\0') {
-				ht_warnx("-%c: the queue directory is empty", c);
-				goto usage;
-			}
-			*(c == 'q' ? &o->qdir : &o->qdef) = optarg;
-			break;
-		case 'F':
+		if (c == 'F')
 			o->flush = 1;
-			break;
-		case 'j':
-			r->json = 1;
-			break;
-		case 'n':
-			r->dry = 1;
-			break;
-		case 'v':
-			r->verbose = 1;
-			break;
-		case 'c':
-			o->cfile = optarg;
-			break;
-		case 'T':
-			if (ht_parse_num(optarg, 1, 86400, &ll) == -1) {
-				ht_warnx("-T %s: seconds from 1 to 86400",
-				    optarg);
-				goto usage;
-			}
-			r->budget_ms = (long)ll * 1000;
-			break;
-		case 'h':
-			*exit = ht_print_help(r->p->usage, r->p->help);
-			return 1;
-		case 'V':
-			*exit = ht_print_version(r->p->prog);
-			return 1;
-		default:
+		else if ((k = poster_option(r, c, &o->c)) == -2)
 			goto usage;
+		else if (k != -1) {
+			*exit = k;
+			return 1;
 		}
 	}
 	*argc -= optind;
 	*argv += optind;
-	if (o->flush && (o->nul || r->dry || *argc > 1 || (*argc == 1 &&
-	    o->qdir != NULL))) {
+	if (o->flush && (o->c.nul || r->dry || *argc > 1 || (*argc == 1 &&
+	    o->c.qdir != NULL))) {
 		ht_warnx("-F takes one queue directory, and no -0 or -n");
 		goto usage;
 	}
 	if (o->flush && *argc == 1) {
-		o->qdir = (*argv)[0];
+		o->c.qdir = (*argv)[0];
 		*argc = 0;
 	}
-	if (*argc > 0 && (o->nul || r->json)) {
+	if (*argc > 0 && (o->c.nul || r->json)) {
 		ht_warnx("text operands do not go with -0 or --json");
 		goto usage;
 	}
@@ -820,7 +832,7 @@ usage:
 int
 poster_main(const struct poster *p, int argc, char *argv[])
 {
-	struct opts o = { NULL, NULL, NULL, 0, 0 };
+	struct opts o;
 	char *qbuf = NULL;
 	struct poster_run r;
 	struct ht_err e;
@@ -829,25 +841,26 @@ poster_main(const struct poster *p, int argc, char *argv[])
 	if (poster_start(p) == -1)
 		return EX_OSERR;
 	memset(&r, 0, sizeof r);
+	memset(&o, 0, sizeof o);
 	r.p = p;
 	r.budget_ms = 60000;
 	if (options(&r, &argc, &argv, &o, &s))
 		return s;
 	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(o.cfile, &e)) == NULL) {
+	if ((r.conf = ht_conf_load(o.c.cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
 	if (ht_conf_bool(r.conf, "log.syslog", 0))
 		ht_log_open(p->prog, 1);
 	p->rule(r.conf, &r.rule);
-	r.streaming = o.nul || r.json;
+	r.streaming = o.c.nul || r.json;
 	/*
 	 * The queue: -q, or -F's operand, else -Q's; -F alone flushes this
 	 * network's queue in the state directory (where dh-hook puts it),
 	 * and one that was never made holds nothing.
 	 */
-	r.qdir = o.qdir != NULL ? o.qdir : o.qdef;
+	r.qdir = o.c.qdir != NULL ? o.c.qdir : o.c.qdef;
 	if (o.flush && r.qdir == NULL) {
 		if ((qbuf = default_queue(p)) == NULL) {
 			ht_warnx("-F: no state directory: name the queue");
@@ -874,7 +887,7 @@ poster_main(const struct poster *p, int argc, char *argv[])
 		poster_post_operands(&r, argc, argv);
 	else if (r.json)
 		poster_read_json(&r);
-	else if (o.nul)
+	else if (o.c.nul)
 		poster_read_nul(&r);
 	else
 		poster_read_one(&r);

@@ -75,6 +75,22 @@ struct poster_run {
 	const char *text, *event;	/* the post being queued */
 };
 
+/* The options every posting tool has. */
+struct poster_opts {
+	const char *cfile, *qdir, *qdef;	/* -c, -q, -Q */
+	int	nul;				/* -0 */
+};
+
+/*
+ * Option c (getopt's, optarg), when it is one of every posting tool's
+ * (-0jnvcqQThV): -1 taken, -2 not one of them, else the status to exit
+ * with (--help, --version, or a misuse with its usage said).
+ */
+int	poster_option(struct poster_run *, int c, struct poster_opts *);
+
+/* A post id: decimal digits, as X writes them. */
+int	poster_valid_id(const char *);
+
 /* main() of a posting tool. */
 int	poster_main(const struct poster *, int argc, char *argv[]);
 

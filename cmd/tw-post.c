@@ -142,15 +142,6 @@ connect_x(void *arg, struct ht_err *e)
 	return x;
 }
 
-/* A post id: decimal digits, as X writes them. */
-static int
-valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n < 32 && strspn(s, "0123456789") == n;
-}
-
 /* --dry-run: show what would be sent.  -1 when stdout fails. */
 static int
 dry_show(struct poster_run *r, const char *text, size_t len, const char *reply_to,
@@ -393,8 +384,9 @@ check_setup(struct poster_run *r, int online)
 
 /* The command line, once read. */
 struct opts {
-	const char *cfile, *api, *qdir, *qdef;
-	int nul, online;
+	struct poster_opts c;	/* -0, -c, -q, -Q */
+	const char *api;
+	int online;
 	int mode;		/* 'F', 'S', 'R', 'C', or 0: post */
 	int modes;		/* how many of -F, -S, -R were given */
 };
@@ -421,36 +413,14 @@ usage_error(const char *fmt, ...)
 static int
 option(int c, struct poster_run *r, struct opts *o)
 {
-	long long ll;
+	int k;
 
 	switch (c) {
-	case '0':
-		o->nul = 1;
-		break;
-	case 'j':
-		r->json = 1;
-		break;
-	case 'n':
-		r->dry = 1;
-		break;
-	case 'v':
-		r->verbose = 1;
-		break;
 	case 'a':
 		o->api = optarg;
 		if (strcmp(optarg, "2") != 0 && strcmp(optarg, "1.1") != 0)
 			return usage_error("-a %s: the API version is 2 or "
 			    "1.1", optarg);
-		break;
-	case 'c':
-		o->cfile = optarg;
-		break;
-	case 'q':
-	case 'Q':
-		if (*optarg == '\0')
-			return usage_error("-%c: the queue directory is "
-			    "empty", c);
-		*(c == 'q' ? &o->qdir : &o->qdef) = optarg;
 		break;
 	case 'F':
 	case 'S':
@@ -464,21 +434,13 @@ option(int c, struct poster_run *r, struct opts *o)
 		o->online = 1;
 		break;
 	case 'r':
-		if (!valid_id(optarg))
+		if (!poster_valid_id(optarg))
 			return usage_error("-r %s: not a post id", optarg);
 		X(r)->reply_to = optarg;
 		break;
-	case 'T':
-		if (ht_parse_num(optarg, 1, 86400, &ll) == -1)
-			return usage_error("-T %s: seconds from 1 to 86400",
-			    optarg);
-		r->budget_ms = (long)ll * 1000;
-		break;
-	case 'h':
-		return ht_print_help(usage_text, help_text);
-	case 'V':
-		return ht_print_version("tw-post");
 	default:
+		if ((k = poster_option(r, c, &o->c)) != -2)
+			return k;
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
@@ -492,23 +454,23 @@ options_check(struct poster_run *r, struct opts *o, int *argc, char **argv,
 {
 	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
 
-	if (o->modes > 1 || (queue && (o->nul || r->dry || X(r)->reply_to !=
-	    NULL || *argc > 1 || (*argc == 1 && o->qdir != NULL) ||
+	if (o->modes > 1 || (queue && (o->c.nul || r->dry || X(r)->reply_to !=
+	    NULL || *argc > 1 || (*argc == 1 && o->c.qdir != NULL) ||
 	    (o->mode == 'R' && r->json))))
 		return usage_error("-F, -S and -R take one queue directory, "
 		    "and no -0, -n, -r or other -F, -S or -R");
 	if (queue && *argc == 1) {
 		if (*argv[0] == '\0')
 			return usage_error("the queue directory is empty");
-		o->qdir = argv[0];
+		o->c.qdir = argv[0];
 		*argc = 0;
 	}
-	if ((o->online && !check) || (check && (o->modes > 0 || o->nul ||
-	    r->json || r->dry || X(r)->reply_to != NULL || o->qdir != NULL ||
+	if ((o->online && !check) || (check && (o->modes > 0 || o->c.nul ||
+	    r->json || r->dry || X(r)->reply_to != NULL || o->c.qdir != NULL ||
 	    *argc > 0)))
 		return usage_error("-C takes only -O, -v and -c; -O goes with "
 		    "-C");
-	if (*argc > 0 && (o->nul || r->json))
+	if (*argc > 0 && (o->c.nul || r->json))
 		return usage_error("text operands do not go with -0 or "
 		    "--json");
 	return -1;
@@ -562,12 +524,12 @@ setup_endpoint(struct poster_run *r, const char *api, char **url)
 static int
 setup_queue(struct poster_run *r, const struct opts *o, char **qbuf)
 {
-	const char *qdir = o->qdir;
+	const char *qdir = o->c.qdir;
 	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
 	struct ht_err e;
 
 	if (qdir == NULL && !r->dry)
-		qdir = ht_conf_str(r->conf, "queue.dir", o->qdef);
+		qdir = ht_conf_str(r->conf, "queue.dir", o->c.qdef);
 	/* The one dh-hook and the flush unit use (ht_conf_queue_dir). */
 	if (queue && qdir == NULL &&
 	    (qdir = *qbuf = ht_conf_queue_dir(r->conf)) == NULL) {
@@ -611,7 +573,7 @@ run(struct poster_run *r, const struct opts *o, int argc, char **argv)
 		poster_post_operands(r, argc, argv);
 	else if (r->json)
 		poster_read_json(r);
-	else if (o->nul)
+	else if (o->c.nul)
 		poster_read_nul(r);
 	else
 		poster_read_one(r);
@@ -652,7 +614,7 @@ main(int argc, char *argv[])
 	if ((k = options_check(&r, &o, &argc, argv, o.mode == 'C')) != -1)
 		return k;
 	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(o.cfile, &e)) == NULL) {
+	if ((r.conf = ht_conf_load(o.c.cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
@@ -660,7 +622,7 @@ main(int argc, char *argv[])
 		ht_log_open("tw-post", 1);
 	/* The limit dh-format fitted to, for accounts with longer posts. */
 	x.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
-	r.streaming = o.nul || r.json;
+	r.streaming = o.c.nul || r.json;
 	if (setup_endpoint(&r, o.api, &url) == -1 ||
 	    (!r.dry && poster_engine(&r) == -1) ||
 	    setup_queue(&r, &o, &qbuf) != 0)

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
-
 #include "log.h"
 #include "net-bsky.h"
 #include "poster.h"
@@ -44,16 +42,8 @@ static const char help_text[] =
 static const char *
 endpoint(const struct ht_conf *c)
 {
-	static char buf[512];
-	const char *u = ht_conf_str(c, "bluesky.pds", HT_NET_BSKY_DEFAULT_PDS);
-	size_t n = strlen(u);
-
-	while (n > 0 && u[n - 1] == '/')
-		n--;
-	if (snprintf(buf, sizeof buf, "%.*s/xrpc/com.atproto.repo.putRecord",
-	    (int)n, u) >= (int)sizeof buf)
-		return u;
-	return buf;
+	return poster_url(c, "bluesky.pds", HT_NET_BSKY_DEFAULT_PDS,
+	    "/xrpc/com.atproto.repo.putRecord");
 }
 
 static void
@@ -74,25 +64,10 @@ make(struct ht_conf *conf, struct ht_err *e)
 	c.pds = ht_conf_str(conf, "bluesky.pds", HT_NET_BSKY_DEFAULT_PDS);
 	c.handle = ht_conf_str(conf, "bluesky.handle", NULL);
 	c.password = ht_conf_str(conf, "bluesky.app_password", NULL);
-	if (c.handle == NULL || *c.handle == '\0' || c.password == NULL ||
-	    *c.password == '\0') {
-		ht_err_set(e, "missing credentials: %s%s%s",
-		    c.handle == NULL || *c.handle == '\0' ?
-		    "bluesky.handle (BSKY_HANDLE)" : "",
-		    (c.handle == NULL || *c.handle == '\0') &&
-		    (c.password == NULL || *c.password == '\0') ? ", " : "",
-		    c.password == NULL || *c.password == '\0' ?
-		    "bluesky.app_password (BSKY_APP_PASSWORD)" : "");
-		e->status = EX_CONFIG;
+	if (poster_need(e, c.handle, "bluesky.handle (BSKY_HANDLE)",
+	    c.password, "bluesky.app_password (BSKY_APP_PASSWORD)") == -1 ||
+	    poster_http_url(e, "bluesky.pds", c.pds) == -1)
 		return NULL;
-	}
-	if (strncmp(c.pds, "https://", 8) != 0 &&
-	    strncmp(c.pds, "http://", 7) != 0) {
-		ht_err_set(e, "bluesky.pds: \"%s\": not an http or https URL",
-		    c.pds);
-		e->status = EX_CONFIG;
-		return NULL;
-	}
 	if ((nl = ht_conf_list(conf, "bluesky.langs", &langs)) == -1) {
 		ht_err_set(e, "out of memory");
 		e->status = EX_OSERR;
@@ -110,8 +85,7 @@ make(struct ht_conf *conf, struct ht_err *e)
 	c.session_file = file;
 	n = ht_net_bsky_new(&c, e);
 	/* The network holds a copy: wipe it where it was found. */
-	OPENSSL_cleanse((char *)(uintptr_t)c.password, strlen(c.password));
-	ht_env_wipe_secrets(HT_ENV_BSKY);
+	poster_wipe(c.password, HT_ENV_BSKY);
 	free(langs);
 	free(dir);
 	free(file);

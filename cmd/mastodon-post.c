@@ -5,8 +5,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
-
 #include "net-mastodon.h"
 #include "poster.h"
 #include "util.h"
@@ -40,16 +38,7 @@ static const char help_text[] =
 static const char *
 endpoint(const struct ht_conf *c)
 {
-	static char buf[512];
-	const char *u = ht_conf_str(c, "mastodon.url", "");
-	size_t n = strlen(u);
-
-	while (n > 0 && u[n - 1] == '/')
-		n--;
-	if (snprintf(buf, sizeof buf, "%.*s/api/v1/statuses", (int)n, u) >=
-	    (int)sizeof buf)
-		return u;
-	return buf;
+	return poster_url(c, "mastodon.url", "", "/api/v1/statuses");
 }
 
 static void
@@ -73,24 +62,10 @@ make(struct ht_conf *conf, struct ht_err *e)
 	c.token = ht_conf_str(conf, "mastodon.token", NULL);
 	c.visibility = ht_conf_str(conf, "mastodon.visibility", NULL);
 	c.language = ht_conf_str(conf, "mastodon.language", NULL);
-	if (c.url == NULL || *c.url == '\0' || c.token == NULL ||
-	    *c.token == '\0') {
-		ht_err_set(e, "missing credentials: %s%s%s",
-		    c.url == NULL || *c.url == '\0' ?
-		    "mastodon.url (MASTODON_URL)" : "",
-		    (c.url == NULL || *c.url == '\0') && (c.token == NULL ||
-		    *c.token == '\0') ? ", " : "", c.token == NULL ||
-		    *c.token == '\0' ? "mastodon.token (MASTODON_TOKEN)" : "");
-		e->status = EX_CONFIG;
+	if (poster_need(e, c.url, "mastodon.url (MASTODON_URL)", c.token,
+	    "mastodon.token (MASTODON_TOKEN)") == -1 ||
+	    poster_http_url(e, "mastodon.url", c.url) == -1)
 		return NULL;
-	}
-	if (strncmp(c.url, "https://", 8) != 0 &&
-	    strncmp(c.url, "http://", 7) != 0) {
-		ht_err_set(e, "mastodon.url: \"%s\": not an http or https URL",
-		    c.url);
-		e->status = EX_CONFIG;
-		return NULL;
-	}
 	for (i = 0; c.visibility != NULL && i < sizeof vis / sizeof vis[0];
 	    i++)
 		if (strcmp(c.visibility, vis[i]) == 0)
@@ -103,8 +78,7 @@ make(struct ht_conf *conf, struct ht_err *e)
 	}
 	n = ht_net_mastodon_new(&c, e);
 	/* The network holds a copy: wipe it where it was found. */
-	OPENSSL_cleanse((char *)(uintptr_t)c.token, strlen(c.token));
-	ht_env_wipe_secrets(HT_ENV_MASTODON);
+	poster_wipe(c.token, HT_ENV_MASTODON);
 	return n;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "jstream.h"
 #include "queue.h"
@@ -920,4 +922,52 @@ poster_state_dir(void)
 		d[i] = c;
 	}
 	return d;
+}
+
+const char *
+poster_url(const struct ht_conf *c, const char *setting, const char *def,
+    const char *path)
+{
+	static char buf[512];
+	const char *u = ht_conf_str(c, setting, def);
+	size_t n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		n--;
+	if (snprintf(buf, sizeof buf, "%.*s%s", (int)n, u, path) >=
+	    (int)sizeof buf)
+		return u;
+	return buf;
+}
+
+int
+poster_need(struct ht_err *e, const char *a, const char *aname,
+    const char *b, const char *bname)
+{
+	int ma = a == NULL || *a == '\0', mb = b == NULL || *b == '\0';
+
+	if (!ma && !mb)
+		return 0;
+	ht_err_set(e, "missing credentials: %s%s%s", ma ? aname : "",
+	    ma && mb ? ", " : "", mb ? bname : "");
+	e->status = EX_CONFIG;
+	return -1;
+}
+
+int
+poster_http_url(struct ht_err *e, const char *setting, const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0 ||
+	    strncmp(url, "http://", 7) == 0)
+		return 0;
+	ht_err_set(e, "%s: \"%s\": not an http or https URL", setting, url);
+	e->status = EX_CONFIG;
+	return -1;
+}
+
+void
+poster_wipe(const char *secret, int env)
+{
+	OPENSSL_cleanse((char *)(uintptr_t)secret, strlen(secret));
+	ht_env_wipe_secrets(env);
 }

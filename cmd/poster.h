@@ -100,6 +100,19 @@ int	poster_main(const struct poster *, int argc, char *argv[]);
  */
 char	*poster_state_dir(void);
 
+/* For the networks' make and endpoint: */
+/* A setting's URL without its trailing '/', then path (static buffer). */
+const char *poster_url(const struct ht_conf *, const char *setting,
+	    const char *def, const char *path);
+/* -1 and e (78, "missing credentials: ...") when a or b is empty. */
+int	poster_need(struct ht_err *e, const char *a, const char *aname,
+	    const char *b, const char *bname);
+/* -1 and e (78) when url is not http(s). */
+int	poster_http_url(struct ht_err *e, const char *setting,
+	    const char *url);
+/* The network holds a copy: secret wiped where it was found, and env's. */
+void	poster_wipe(const char *secret, int env);
+
 /* No core dump, the other tools' secrets wiped, fds 0-2: -1 if not. */
 int	poster_start(const struct poster *);
 

@@ -93,8 +93,9 @@ make(struct ht_conf *conf, struct ht_err *e)
 }
 
 static const struct poster bsky = {
-	.prog = "bsky-post", .net = HT_NET_BLUESKY, .usage = usage_text, .help = help_text,
-	.timeout = "bluesky.timeout", .endpoint = endpoint, .rule = rule, .make = make
+	.prog = "bsky-post", .net = HT_NET_BLUESKY, .usage = usage_text,
+	.help = help_text, .timeout = "bluesky.timeout", .endpoint = endpoint,
+	.rule = rule, .make = make
 };
 
 int

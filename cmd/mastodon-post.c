@@ -83,8 +83,9 @@ make(struct ht_conf *conf, struct ht_err *e)
 }
 
 static const struct poster mastodon = {
-	.prog = "mastodon-post", .net = HT_NET_MASTODON, .usage = usage_text, .help = help_text,
-	.timeout = "mastodon.timeout", .endpoint = endpoint, .rule = rule, .make = make
+	.prog = "mastodon-post", .net = HT_NET_MASTODON, .usage = usage_text,
+	.help = help_text, .timeout = "mastodon.timeout", .endpoint = endpoint,
+	.rule = rule, .make = make
 };
 
 int

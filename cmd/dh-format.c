@@ -58,7 +58,8 @@ static const char help_text[] =
     "  -V, --version            show the version\n"
     "\n"
     "Template: {field}, {a.b} for a dotted path, {field:-fallback}, "
-    "{{ and }} for braces.\n"
+    "{{ and }} for braces;\n"
+    "a list is joined with \", \" ({tags}).\n"
     "Default: " HT_TEMPLATE_DEFAULT "\n"
     "A post with a link ({repo_url}) costs more on X: see dh-format(1).\n";
 

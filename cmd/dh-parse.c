@@ -1,9 +1,11 @@
 /*
  * dh-parse — Docker Hub push payloads in, hubtweet events out.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -25,14 +28,17 @@
 #include "log.h"
 #include "secret.h"
 #include "slot.h"
+#include "spool.h"
 #include "util.h"
 #include "webhook.h"
 
 static const char usage_text[] =
     "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
-    "[-R glob] [file ...]\n"
-    "       dh-parse -H [-LP] [-c file] [-k file] [-i glob] [-x glob] "
-    "[-r glob] [-R glob]\n"
+    "[-R glob] [-w seconds] [file ...]\n"
+    "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir] "
+    "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
+    "       dh-parse -D [-c file] [-s dir | -S dir] [-g group] -- command "
+    "[arg ...]\n"
     "       dh-parse -C [-LP] [-c file] [-k file]\n";
 
 static const char help_text[] =
@@ -45,10 +51,19 @@ static const char help_text[] =
     "  -R, --exclude-repo GLOB  skip repositories matching GLOB\n"
     "  -L, --latest             do not skip the tag 'latest'\n"
     "  -P, --include-private    do not skip private repositories\n"
+    "  -w, --group-window SECS  one event for a repository's pushes within\n"
+    "                           SECS of each other (60; 0: one per push)\n"
     "  -u, --unbuffered         flush each event as it is written\n"
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
     "                           on fd 0, answer it there, event to stdout\n"
     "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
+    "  -s, --spool DIR          with -H: keep each delivery in the spool DIR\n"
+    "                           before answering 200; with -D: drain DIR\n"
+    "  -S, --default-spool DIR  the same, unless spool.dir is set\n"
+    "  -D, --drain              give each closed group's event to command;\n"
+    "                           remove it when command exits 0 or 75\n"
+    "  -g, --group NAME         with -D: wait for the group NAME's window\n"
+    "                           to close, then drain it alone\n"
     "  -C, --check              check the config and the key, say which\n"
     "                           files were read; read no input\n"
     "  -h, --help               show this help\n"
@@ -62,10 +77,15 @@ static const struct option longopts[] = {
 	{ "exclude-repo", required_argument, NULL, 'R' },
 	{ "latest", no_argument, NULL, 'L' },
 	{ "include-private", no_argument, NULL, 'P' },
+	{ "group-window", required_argument, NULL, 'w' },
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "http", no_argument, NULL, 'H' },
 	{ "key-file", required_argument, NULL, 'k' },
 	{ "check", no_argument, NULL, 'C' },
+	{ "spool", required_argument, NULL, 's' },
+	{ "default-spool", required_argument, NULL, 'S' },
+	{ "drain", no_argument, NULL, 'D' },
+	{ "group", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -120,24 +140,60 @@ emit(json_t *ev)
 	return 0;
 }
 
-/* One payload: its event, unless a filter drops it. */
+/* An event as a group of one, with its tags; -1 when stdout fails. */
+static int
+emit_one(json_t *ev)
+{
+	struct ht_err e;
+	json_t *g;
+	int r;
+
+	ht_err_clear(&e);
+	if ((g = ht_group_event(&ev, 1, &e)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	r = emit(g);
+	json_decref(g);
+	return r;
+}
+
+/* A group's event, from the grouper. */
+static int
+emit_group(json_t *ev, void *arg, struct ht_err *e)
+{
+	if (emit(ev) == -1) {
+		ht_err_set(e, "stdout: write error: %s", strerror(errno));
+		e->status = EX_IOERR;
+		return -1;
+	}
+	return 0;
+}
+
+struct parse {
+	const struct ht_filter *filter;
+	struct ht_grouper *grouper;
+};
+
+/*
+ * One payload: its event, unless a filter drops it, to the grouper.  The
+ * filters apply per tag, before grouping: a skipped tag is in no group.
+ */
 static int
 parse_one(json_t *v, void *arg, struct ht_err *e)
 {
-	const struct ht_filter *f = arg;
+	const struct parse *p = arg;
 	char why[512];
 	json_t *ev;
 	int r = 0;
 
 	if ((ev = ht_event_from_payload(v, e)) == NULL)
 		return EX_DATAERR;
-	if (ht_filter_event_why(f, json_string_value(json_object_get(ev,
+	if (ht_filter_event_why(p->filter, json_string_value(json_object_get(ev,
 	    "repo_name")), json_string_value(json_object_get(ev, "tag")),
 	    json_is_true(json_object_get(ev, "is_private")), why,
-	    sizeof why) == NULL && emit(ev) == -1) {
-		ht_err_set(e, "stdout: write error: %s", strerror(errno));
-		r = EX_IOERR | HT_JSTREAM_STOP;
-	}
+	    sizeof why) == NULL && ht_grouper_add(p->grouper, ev, e) == -1)
+		r = e->status | HT_JSTREAM_STOP;
 	json_decref(ev);
 	return r;
 }
@@ -171,6 +227,7 @@ struct answer {
 	const char *outcome;	/* "accepted", "ignored", or NULL */
 	const char *id;		/* borrowed from the event, or NULL */
 	const char *reason;	/* or NULL */
+	const char *logreason;	/* the log's, when it says more, or NULL */
 };
 
 static int
@@ -194,7 +251,7 @@ reply(const struct answer *a)
 static int
 http_fail_setup(int status)
 {
-	struct answer a = { 500, NULL, NULL, "server misconfigured" };
+	struct answer a = { 500, NULL, NULL, "server misconfigured", NULL };
 
 	if (stdin_is_socket()) {
 		(void)reply(&a);
@@ -334,9 +391,30 @@ loggable_text(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Keep an accepted delivery in the spool before it is answered: the 200
+ * says it is on disk.  Returns 1 when it opened a group (its name in
+ * group), 0 when it joined one, -1 and e when it could not be kept.
+ */
+static int
+spool_put(const char *dir, long long window, const json_t *ev, char *group,
+    size_t len, struct ht_err *e)
+{
+	struct ht_spool *sp;
+	int r;
+
+	if ((sp = ht_spool_open(dir, e)) == NULL) {
+		ht_err_prefix(e, "spool");
+		return -1;
+	}
+	r = ht_spool_put(sp, ev, window, group, len, e);
+	ht_spool_close(sp);
+	return r;
+}
+
 static int
 serve_http(const struct ht_conf *conf, const struct ht_filter *f,
-    const char *keyfile)
+    const char *keyfile, const char *spool, long long window)
 {
 	struct ht_httpreq_limits lim;
 	struct ht_httpreq req;
@@ -347,8 +425,9 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
 	char logreason[sizeof reason], addr[80], from[600];
+	char group[HT_SPOOL_NAME_MAX];
 	const char *slots;
-	int st, r, slot = -1, status = 0;
+	int st, r, slot = -1, status = 0, opened = 0;
 
 	/* The key is in this process's memory: no core dump of it. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
@@ -416,6 +495,15 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
 		    sizeof why, &e)) {
 		case 1:
+			if (spool != NULL && (opened = spool_put(spool, window,
+			    ev, group, sizeof group, &e)) == -1) {
+				/* The sender hears it; the log says why. */
+				a.status = 503;
+				a.logreason = e.msg;
+				a.reason = "cannot keep the delivery now";
+				status = EX_TEMPFAIL;
+				break;
+			}
 			a.status = 200;
 			a.outcome = "accepted";
 			break;
@@ -436,7 +524,7 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 		status = e.status == EX_NOPERM || e.status == EX_OSERR ||
 		    e.status == EX_IOERR ? e.status : EX_DATAERR;
 	}
-	if (a.outcome == NULL) {
+	if (a.outcome == NULL && a.reason == NULL) {
 		(void)snprintf(reason, sizeof reason, "%s", e.msg);
 		a.reason = reason;
 	}
@@ -453,10 +541,16 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	    a.id != NULL ? a.id : "-", req.bytes_in,
 	    a.outcome != NULL ? a.outcome : "",
 	    a.outcome != NULL && a.reason != NULL ? ": " : "",
-	    a.reason != NULL ? loggable_text(a.reason, logreason,
-	    sizeof logreason) : "");
+	    a.reason != NULL ? loggable_text(a.logreason != NULL ?
+	    a.logreason : a.reason, logreason, sizeof logreason) : "");
+	/*
+	 * With a spool, the event waits there: the name of a group this
+	 * delivery opened tells the caller which one to wait for.  Without,
+	 * it goes on now.
+	 */
 	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0 &&
-	    emit(ev) == -1) {
+	    (spool != NULL ? opened == 1 && printf("%s\n", group) < 0 :
+	    emit_one(ev) == -1)) {
 		ht_warnx("stdout: write error: %s", strerror(errno));
 		status = EX_IOERR;
 	}
@@ -467,6 +561,244 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	return status;
 }
 
+/*
+ * The drain: each closed group's event goes to a command (dh-hook gives
+ * one format-and-post pipeline per network), which says by its exit status
+ * whether it took it, as postfix's pipe(8) hears a delivery agent.
+ */
+
+/*
+ * The networks' credentials, for the drain's command (which runs the
+ * posters): kept out of this process's environment, which /proc shows for
+ * as long as it waits for a window, and given to the command alone.
+ */
+static const char *const tw_names[] = { "TW_CONSUMER_KEY",
+    "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_SECRET",
+    "MASTODON_TOKEN", "BSKY_APP_PASSWORD" };
+#define TW_NNAMES	(sizeof tw_names / sizeof tw_names[0])
+static char *tw_values[TW_NNAMES];
+
+static int
+tw_keep(void)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < TW_NNAMES; i++)
+		if ((v = getenv(tw_names[i])) != NULL &&
+		    (tw_values[i] = strdup(v)) == NULL)
+			return -1;
+	ht_env_wipe_secrets(HT_ENV_POST);
+	return 0;
+}
+
+static void
+tw_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < TW_NNAMES; i++)
+		if (tw_values[i] != NULL) {
+			explicit_bzero(tw_values[i], strlen(tw_values[i]));
+			free(tw_values[i]);
+			tw_values[i] = NULL;
+		}
+}
+
+/*
+ * Run cmd with the event on its standard input; its standard error is
+ * passed on to ours, and its last line kept in last.  Returns the wait
+ * status, or -1 (errno) when it could not be run.
+ */
+static int
+run_command(char *const cmd[], const json_t *ev, char *last, size_t len)
+{
+	char buf[4096], cur[256];
+	size_t nc = 0;
+	ssize_t n, i;
+	int in, errp[2], wst, err;
+	pid_t pid;
+	char *line;
+
+	*last = '\0';
+	if ((line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* A file, not a pipe: the command may be slow to read it. */
+	if ((in = memfd_create("event", MFD_CLOEXEC)) == -1) {
+		free(line);
+		return -1;
+	}
+	if (ht_write_all(in, line, strlen(line)) == -1 ||
+	    ht_write_all(in, "\n", 1) == -1 || lseek(in, 0, SEEK_SET) == -1 ||
+	    pipe2(errp, O_CLOEXEC) == -1) {
+		err = errno;
+		free(line);
+		(void)close(in);
+		errno = err;
+		return -1;
+	}
+	free(line);
+	if ((pid = fork()) == -1) {
+		err = errno;
+		(void)close(in);
+		(void)close(errp[0]);
+		(void)close(errp[1]);
+		errno = err;
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(in, STDIN_FILENO) == -1 ||
+		    dup2(errp[1], STDERR_FILENO) == -1)
+			_exit(EX_OSERR);
+		(void)signal(SIGPIPE, SIG_DFL);
+		for (i = 0; i < (ssize_t)TW_NNAMES; i++)
+			if (tw_values[i] != NULL &&
+			    setenv(tw_names[i], tw_values[i], 1) == -1)
+				_exit(EX_OSERR);
+		execvp(cmd[0], cmd);
+		(void)fprintf(stderr, "dh-parse: %s: %s\n", cmd[0],
+		    strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	(void)close(in);
+	(void)close(errp[1]);
+	while ((n = read(errp[0], buf, sizeof buf)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		(void)fwrite(buf, 1, (size_t)n, stderr);
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				if (nc > 0) {
+					(void)snprintf(last, len, "%.*s",
+					    (int)nc, cur);
+					nc = 0;
+				}
+			} else if (nc < sizeof cur)
+				cur[nc++] = buf[i];
+		}
+	}
+	if (nc > 0)
+		(void)snprintf(last, len, "%.*s", (int)nc, cur);
+	(void)fflush(stderr);
+	(void)close(errp[0]);
+	while (waitpid(pid, &wst, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return wst;
+}
+
+/* One closed group: 0 passed on (or not ours), 75 kept, or a status. */
+static int
+drain_one(struct ht_spool *sp, const char *group, char *const cmd[])
+{
+	struct ht_sgroup *g;
+	struct ht_err e;
+	char last[200], why[256];
+	const char *id;
+	int wst;
+
+	ht_err_clear(&e);
+	switch (ht_spool_take(sp, group, &g, &e)) {
+	case HT_STAKE_OK:
+		break;
+	case HT_STAKE_BUSY:
+	case HT_STAKE_GONE:
+		/* Another drain has it, or had it. */
+		return 0;
+	default:
+		ht_warnx("drain: %s: %s", group, e.msg);
+		return EX_TEMPFAIL;
+	}
+	id = json_string_value(json_object_get(g->event, "id"));
+	if ((wst = run_command(cmd, g->event, last, sizeof last)) == -1) {
+		(void)snprintf(why, sizeof why, "%s: %s", cmd[0],
+		    strerror(errno));
+	} else if (WIFEXITED(wst) && (WEXITSTATUS(wst) == 0 ||
+	    WEXITSTATUS(wst) == EX_TEMPFAIL)) {
+		/* Posted, or in the post queue: no longer the spool's. */
+		ht_info("drain: %s: %zu deliver%s, id=%s: passed on", group,
+		    g->deliveries, g->deliveries == 1 ? "y" : "ies",
+		    id != NULL ? id : "-");
+		if (ht_spool_done(sp, g, &e) == -1) {
+			ht_warnx("drain: %s: %s", group, e.msg);
+			return EX_TEMPFAIL;
+		}
+		return 0;
+	} else if (WIFEXITED(wst)) {
+		(void)snprintf(why, sizeof why, "exit %d%s%s",
+		    WEXITSTATUS(wst), *last != '\0' ? ": " : "", last);
+	} else {
+		(void)snprintf(why, sizeof why, "killed by signal %d",
+		    WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+	}
+	ht_warnx("drain: %s: id=%s kept in the spool: %s", group,
+	    id != NULL ? id : "-", why);
+	if (ht_spool_keep(sp, g, why, &e) == -1)
+		ht_warnx("drain: %s: %s", group, e.msg);
+	return EX_TEMPFAIL;
+}
+
+/*
+ * Drain the spool: with group, wait for its window to close and drain it
+ * alone (the process that opened it does, so that one waits per group);
+ * without, every group whose window has closed.
+ */
+static int
+drain(const char *dir, const char *group, char *const cmd[])
+{
+	struct ht_spool *sp;
+	struct ht_err e;
+	char **names = NULL;
+	struct timespec ts;
+	long long t, now;
+	long n = 0, i;
+	int r, status = 0;
+
+	ht_err_clear(&e);
+	if (group != NULL && (t = ht_spool_group_close(group)) == -1) {
+		ht_warnx("-g: \"%s\": not the name of a group", group);
+		return EX_USAGE;
+	}
+	if ((sp = ht_spool_open(dir, &e)) == NULL) {
+		ht_warnx("spool: %s", e.msg);
+		return EX_TEMPFAIL;
+	}
+	(void)ht_spool_tidy(sp, time(NULL), &e);
+	if (group != NULL) {
+		while ((now = ht_spool_now_ms()) < t) {
+			ts.tv_sec = (time_t)((t - now) / 1000);
+			ts.tv_nsec = (long)((t - now) % 1000) * 1000000;
+			(void)nanosleep(&ts, NULL);
+		}
+		if (ht_spool_close_group(sp, group, ht_spool_now_ms(),
+		    &e) == -1) {
+			ht_warnx("drain: %s", e.msg);
+			status = EX_TEMPFAIL;
+			goto out;
+		}
+		status = drain_one(sp, group, cmd);
+		goto out;
+	}
+	if ((n = ht_spool_closed(sp, ht_spool_now_ms(), &names, &e)) == -1) {
+		ht_warnx("drain: %s", e.msg);
+		status = EX_TEMPFAIL;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = drain_one(sp, names[i], cmd)) != 0)
+			status = r;
+out:
+	ht_spool_names_free(names, n > 0 ? n : 0);
+	ht_spool_close(sp);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -474,17 +806,18 @@ main(int argc, char *argv[])
 	struct ht_filter f = { 0 };
 	struct ht_conf *conf = NULL;
 	struct ht_err e;
-	const char *cfile = NULL, *keyfile = NULL;
-	int c, http = 0, keep_latest = 0, keep_private = 0, check = 0;
-	int status = 0;
+	struct parse p = { NULL, NULL };
+	const char *cfile = NULL, *keyfile = NULL, *spool = NULL;
+	const char *group = NULL, *defspool = NULL;
+	long long window = -1;
+	int c, http = 0, drainer = 0, keep_latest = 0, keep_private = 0;
+	int check = 0, status = 0;
 
 	ht_log_open("dh-parse", 0);
-	/* The networks' credentials are the posters': none stays here. */
-	ht_env_wipe_secrets(HT_ENV_POST);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuHk:hV", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuw:Hk:s:S:Dg:hV",
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfile = optarg;
@@ -509,6 +842,15 @@ main(int argc, char *argv[])
 		case 'u':
 			unbuffered = 1;
 			break;
+		case 'w':
+			if (ht_parse_num(optarg, 0, HT_GROUP_WINDOW_MAX,
+			    &window) == -1) {
+				ht_warnx("-w: \"%s\": expected seconds, 0 to "
+				    "%d", optarg, HT_GROUP_WINDOW_MAX);
+				status = EX_USAGE;
+				goto out;
+			}
+			break;
 		case 'H':
 			http = 1;
 			break;
@@ -517,6 +859,18 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			keyfile = optarg;
+			break;
+		case 's':
+			spool = optarg;
+			break;
+		case 'S':
+			defspool = optarg;
+			break;
+		case 'D':
+			drainer = 1;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'h':
 			status = ht_print_help(usage_text, help_text);
@@ -532,8 +886,18 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((http && argc > 0) || (!http && !check && keyfile != NULL) ||
-	    (check && (http || argc > 0))) {
+	/* The networks' credentials are the posters': none stays here. */
+	if (drainer ? tw_keep() == -1 : (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
+		ht_warnx("out of memory");
+		status = EX_OSERR;
+		goto out;
+	}
+	if ((http && (argc > 0 || drainer)) ||
+	    (!http && !check && keyfile != NULL) ||
+	    (check && (http || drainer || argc > 0)) ||
+	    (drainer && argc == 0) || (!drainer && group != NULL) ||
+	    (spool != NULL && defspool != NULL) ||
+	    (!http && !drainer && (spool != NULL || defspool != NULL))) {
 		fputs(usage_text, stderr);
 		status = EX_USAGE;
 		goto out;
@@ -548,8 +912,22 @@ main(int argc, char *argv[])
 		status = http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
 		goto out;
 	}
-	if (http && ht_conf_bool(conf, "log.syslog", 0))
+	if ((http || drainer) && ht_conf_bool(conf, "log.syslog", 0))
 		ht_log_open("dh-parse", 1);
+	if (spool == NULL)
+		spool = ht_conf_str(conf, "spool.dir", defspool);
+	if (window == -1)
+		window = ht_conf_int(conf, "dockerhub.group_window",
+		    HT_GROUP_WINDOW);
+	if (drainer) {
+		if (spool == NULL) {
+			ht_warnx("-D: no spool: give -s DIR or set spool.dir");
+			status = EX_USAGE;
+			goto out;
+		}
+		status = drain(spool, group, argv);
+		goto out;
+	}
 	if (globs_pick(&it, conf, "dockerhub.include_tags", &f.include_tags,
 	    &f.n_include_tags) == -1 ||
 	    globs_pick(&xt, conf, "dockerhub.exclude_tags", &f.exclude_tags,
@@ -579,14 +957,26 @@ main(int argc, char *argv[])
 	if (!http)
 		ht_env_wipe_secrets(HT_ENV_DH);
 	if (http) {
-		status = serve_http(conf, &f, keyfile);
+		status = serve_http(conf, &f, keyfile, spool, window);
 		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 			ht_log_err(&e);
 			status = EX_IOERR;
 		}
 		goto out;
 	}
-	status = ht_jstream_files(argc, argv, parse_one, &f, ht_log_err);
+	p.filter = &f;
+	if ((p.grouper = ht_grouper_new(window, emit_group, NULL)) == NULL) {
+		ht_warnx("out of memory");
+		status = EX_OSERR;
+		goto out;
+	}
+	status = ht_jstream_files(argc, argv, parse_one, &p, ht_log_err);
+	/* After a write error, what is left is not to be written. */
+	ht_err_clear(&e);
+	if (status != EX_IOERR && ht_grouper_finish(p.grouper, &e) == -1) {
+		ht_log_err(&e);
+		status = e.status;
+	}
 	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 		ht_log_err(&e);
 		status = EX_IOERR;
@@ -600,6 +990,8 @@ out:
 	free(f.exclude_tags);
 	free(f.include_repos);
 	free(f.exclude_repos);
+	ht_grouper_free(p.grouper);
 	ht_conf_free(conf);
+	tw_forget();
 	return status;
 }

@@ -39,6 +39,7 @@ static const struct setting {
 	{ "dockerhub.exclude_tags", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.include_repos", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.exclude_repos", T_LIST, 0, 0, NULL, 0 },
+	{ "dockerhub.group_window", T_INT, 0, 86400, NULL, 0 },
 	{ "format.template", T_STR, 0, 0, NULL, 0 },
 	{ "format.max_length", T_INT, 1, 100000, NULL, 0 },
 	{ "x.api_url", T_STR, 0, 0, "TW_API_URL", 0 },
@@ -62,6 +63,7 @@ static const struct setting {
 	{ "networks", T_LIST, 0, 0, NULL, 0 },
 	{ "format.network", T_STR, 0, 0, NULL, 0 },
 	{ "queue.dir", T_STR, 0, 0, NULL, 0 },
+	{ "spool.dir", T_STR, 0, 0, NULL, 0 },
 	{ "log.syslog", T_BOOL, 0, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

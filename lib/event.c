@@ -218,10 +218,10 @@ set_time(json_t *ev, const char *key, long long t)
 }
 
 const char *const ht_event_fields[] = {
-	"repo_name", "namespace", "name", "tag", "image", "pusher",
-	"pushed_at", "date_created", "repo_url", "callback_url", "description",
-	"is_private", "is_official", "star_count", "comment_count", "id",
-	NULL
+	"repo_name", "namespace", "name", "tag", "tags", "other_tags",
+	"image", "pusher", "pushed_at", "date_created", "repo_url",
+	"callback_url", "description", "is_private", "is_official",
+	"star_count", "comment_count", "id", NULL
 };
 
 /*

@@ -1,10 +1,9 @@
 /*
  * event — a Docker Hub push payload turned into a hubtweet event.
  *
- * The event is a flat JSON object with stable keys (see dh-parse(1)):
- * repo_name, namespace, name, tag, image, pusher, pushed_at, date_created,
- * repo_url, callback_url, description, is_private, is_official, star_count,
- * comment_count and id.  Docker Hub's payload has varied since 2014; this is
+ * The event is a flat JSON object with stable keys (see dh-parse(1)), listed
+ * in ht_event_fields.  A payload gives all but tags and other_tags, which
+ * grouping adds (spool.h).  Docker Hub's payload has varied since 2014; this is
  * where that variety is absorbed, and where names that will be published
  * are checked against Docker's own naming rules.
  */

@@ -341,6 +341,50 @@ render_value(const json_t *v, char **s, size_t *len)
 	return 0;
 }
 
+/*
+ * A list of strings or numbers, joined with ", ": the tags of a group.
+ * Returns 0, -1 when out of memory, 1 when an element is not text.
+ */
+static int
+render_list(const json_t *v, char **s, size_t *len)
+{
+	const json_t *x;
+	char *item, *ns;
+	size_t i, n;
+
+	*s = NULL;
+	*len = 0;
+	json_array_foreach(v, i, x) {
+		if (json_is_object(x) || json_is_array(x) || json_is_null(x)) {
+			free(*s);
+			*s = NULL;
+			return 1;
+		}
+		if (render_value(x, &item, &n) == -1)
+			goto oom;
+		if ((ns = realloc(*s, *len + n + 3)) == NULL) {
+			free(item);
+			goto oom;
+		}
+		*s = ns;
+		if (i > 0) {
+			memcpy(*s + *len, ", ", 2);
+			*len += 2;
+		}
+		memcpy(*s + *len, item, n);
+		*len += n;
+		free(item);
+	}
+	if (*s == NULL && (*s = malloc(1)) == NULL)
+		return -1;
+	(*s)[*len] = '\0';
+	return 0;
+oom:
+	free(*s);
+	*s = NULL;
+	return -1;
+}
+
 int
 ht_template_render(const struct ht_template *t, const json_t *obj,
     struct ht_render *out, struct ht_err *e)
@@ -349,6 +393,7 @@ ht_template_render(const struct ht_template *t, const json_t *obj,
 	const json_t *v;
 	struct ht_piece *pc;
 	size_t i;
+	int r;
 
 	out->n = 0;
 	if ((out->v = calloc(t->n + 1, sizeof *out->v)) == NULL) {
@@ -368,9 +413,13 @@ ht_template_render(const struct ht_template *t, const json_t *obj,
 			continue;
 		}
 		v = lookup(obj, p->path);
-		/* As sh's ${a:-x}: an empty string takes the fallback too. */
+		/*
+		 * As sh's ${a:-x}: an empty string takes the fallback too,
+		 * and so does an empty list.
+		 */
 		if (v == NULL || json_is_null(v) || (p->text != NULL &&
-		    json_is_string(v) && json_string_length(v) == 0)) {
+		    ((json_is_string(v) && json_string_length(v) == 0) ||
+		    (json_is_array(v) && json_array_size(v) == 0)))) {
 			if (p->text == NULL) {
 				ht_err_set(e, v == NULL ?
 				    "missing field \"%s\"" :
@@ -385,7 +434,18 @@ ht_template_render(const struct ht_template *t, const json_t *obj,
 			out->n++;
 			continue;
 		}
-		if (json_is_object(v) || json_is_array(v)) {
+		if (json_is_array(v)) {
+			if ((r = render_list(v, &pc->s, &pc->len)) == -1)
+				goto oom;
+			if (r == 1) {
+				ht_err_set(e, "field \"%s\" is a list of "
+				    "more than text", p->path);
+				goto err;
+			}
+			out->n++;
+			continue;
+		}
+		if (json_is_object(v)) {
 			ht_err_set(e, "field \"%s\" is %s, not text", p->path,
 			    ht_json_type_name(v));
 			goto err;

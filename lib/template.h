@@ -5,8 +5,10 @@
  * {field:-text} gives a fallback used when the field is absent or null;
  * {{ and }} are literal braces (in a fallback too).  Strings are inserted
  * with each run of white space made one space (the template's own text is
- * kept as written), numbers and booleans as JSON writes them; objects and
- * arrays are an error, and so is an absent field without a fallback.
+ * kept as written), numbers and booleans as JSON writes them, a list of
+ * those joined with ", " (an event's tags); objects, other lists and an
+ * absent field without a fallback are an error.  A fallback stands in for
+ * an empty string or list too.
  *
  * A parsed template owns its memory (ht_template_free).  A render owns the
  * values it holds (ht_render_free); paths in it are borrowed from the

@@ -85,9 +85,9 @@ expect 65 '^dh-format: <stdin>:1:1: field "d" is null$' "null without fallback"
 printf '{"d":{"e":1}}' >"$T/in"
 run_in "$T/in" dh-format -A -t '{d}'
 expect 65 '^dh-format: <stdin>:1:1: field "d" is an object, not text$' "object field"
-printf '{"d":[1]}' >"$T/in"
+printf '{"d":[[1]]}' >"$T/in"
 run dh-format -A -t '{d}' "$T/in"
-expect 65 "^dh-format: $T/in:1:1: field \"d\" is an array, not text$" "array field, named input"
+expect 65 "^dh-format: $T/in:1:1: field \"d\" is a list of more than text$" "list of lists, named input"
 printf '[1,2]\n"str"\n' >"$T/in"
 run_in "$T/in" dh-format
 expect 65 '^dh-format: <stdin>:1:1: expected a JSON object, got an array$' "array input"

@@ -17,11 +17,11 @@ if [ -x "$d/opt/ht/bin/dh-parse" ]; then ok "tools are executable"; else not_ok 
 if [ -x "$d/opt/ht/bin/dh-hook" ]; then ok "dh-hook is executable"; else not_ok "dh-hook is executable"; fi
 # The paths in the recipes are the ones of this install.
 like "$(grep '^ExecStart=' "$d/opt/ht/share/hubtweet/hubtweet@.service")" '^ExecStart=/opt/ht/bin/dh-hook$' "units: ExecStart names PREFIX's dh-hook"
-like "$(grep '^ExecStart=' "$d/opt/ht/share/hubtweet/hubtweet-flush.service")" '^ExecStart=/opt/ht/bin/tw-post --flush$' "flush unit: PREFIX's tw-post, the default queue"
+like "$(grep '^ExecStart=' "$d/opt/ht/share/hubtweet/hubtweet-flush.service")" '^ExecStart=/opt/ht/bin/dh-hook --flush$' "flush unit: PREFIX's dh-hook --flush, the default spool and queue"
 like "$(grep 'EXEC:' "$d/opt/ht/share/hubtweet/hubtweet-tls.service")" 'EXEC:/opt/ht/bin/dh-hook$' "TLS unit: PREFIX's dh-hook"
 is "$(grep -c '/usr/local/bin' "$d"/opt/ht/share/hubtweet/* | grep -vc ':0$')" 0 "no recipe names /usr/local/bin"
 run make -s -C "$TOP" SAN="${HT_SAN:-}" install DESTDIR="$T/dest2" PREFIX=/opt/ht LOCALSTATEDIR=/srv SYSCONFDIR=/opt/etc
-like "$(grep -h 'queue' "$T/dest2/opt/ht/bin/dh-hook" | grep 'd=/')" 'd=/srv/lib/hubtweet/queue' "dh-hook: LOCALSTATEDIR substituted"
+like "$(grep -h 'd=/' "$T/dest2/opt/ht/bin/dh-hook")" 'd=/srv/lib/hubtweet/\$1' "dh-hook: LOCALSTATEDIR substituted"
 like "$(grep '^LoadCredential=dh-key' "$T/dest2/opt/ht/share/hubtweet/hubtweet@.service")" '/opt/etc/hubtweet/dh-key$' "units: SYSCONFDIR substituted"
 run make -s -C "$TOP" SAN="${HT_SAN:-}" uninstall DESTDIR="$d" PREFIX=/opt/ht
 is_status 0 "make uninstall"

@@ -100,8 +100,36 @@ render_errors(void **state)
 	assert_string_equal(e.msg, "field \"d\" is null");
 	assert_null(render("{o}", "{\"o\":{}}", &e));
 	assert_string_equal(e.msg, "field \"o\" is an object, not text");
-	assert_null(render("{o}", "{\"o\":[1]}", &e));
-	assert_string_equal(e.msg, "field \"o\" is an array, not text");
+	assert_null(render("{o}", "{\"o\":[\"a\",[1]]}", &e));
+	assert_string_equal(e.msg, "field \"o\" is a list of more than text");
+	assert_null(render("{o}", "{\"o\":[{}]}", &e));
+	assert_string_equal(e.msg, "field \"o\" is a list of more than text");
+}
+
+/* A group's tags: a list of text, joined; empty takes the fallback. */
+static void
+lists(void **state)
+{
+	struct ht_err e;
+	char *s;
+
+	s = render("{tags}", "{\"tags\":[\"1.2.3\",\"1.2\",\"1\"]}", &e);
+	assert_non_null(s);
+	assert_string_equal(s, "1.2.3, 1.2, 1");
+	free(s);
+	s = render("[{n}]", "{\"n\":[1,true,\"x\"]}", &e);
+	assert_non_null(s);
+	assert_string_equal(s, "[1, true, x]");
+	free(s);
+	s = render("also {other_tags:-no other tags}", "{\"other_tags\":[]}",
+	    &e);
+	assert_non_null(s);
+	assert_string_equal(s, "also no other tags");
+	free(s);
+	s = render("[{other_tags}]", "{\"other_tags\":[]}", &e);
+	assert_non_null(s);
+	assert_string_equal(s, "[]");
+	free(s);
 }
 
 static void
@@ -183,6 +211,7 @@ main(void)
 		cmocka_unit_test(fields),
 		cmocka_unit_test(escapes_and_fallbacks),
 		cmocka_unit_test(render_errors),
+		cmocka_unit_test(lists),
 		cmocka_unit_test(parse_errors),
 		cmocka_unit_test(check_fields),
 	};

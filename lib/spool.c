@@ -1,0 +1,1118 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "spool.h"
+#include "util.h"
+
+/*
+ * Grouping.
+ */
+
+/* What the main-tag rule looks at in a tag. */
+struct tagkey {
+	int parts;	/* leading dot-separated parts that begin with a digit */
+	size_t plen;	/* the length of those parts, dots included */
+	size_t len;	/* the whole tag's */
+};
+
+static void
+tag_key(const char *t, struct tagkey *k)
+{
+	const char *p = t, *end = t + strcspn(t, "-"), *dot;
+
+	k->parts = 0;
+	k->plen = 0;
+	k->len = strlen(t);
+	while (p < end && *p >= '0' && *p <= '9') {
+		dot = memchr(p, '.', (size_t)(end - p));
+		k->parts++;
+		k->plen = (size_t)((dot != NULL ? dot : end) - t);
+		if (dot == NULL)
+			break;
+		p = dot + 1;
+	}
+}
+
+int
+ht_tag_cmp_main(const char *a, const char *b)
+{
+	struct tagkey ka, kb;
+
+	tag_key(a, &ka);
+	tag_key(b, &kb);
+	if (ka.parts != kb.parts)
+		return ka.parts > kb.parts ? -1 : 1;
+	if (ka.plen != kb.plen)
+		return ka.plen > kb.plen ? -1 : 1;
+	if (ka.len != kb.len)
+		return ka.len < kb.len ? -1 : 1;
+	return 0;
+}
+
+long long
+ht_event_time(const json_t *ev)
+{
+	const char *s = json_string_value(json_object_get(ev, "pushed_at"));
+	struct tm tm = { 0 };
+	char *end;
+
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) ==
+	    NULL || *end != '\0')
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+/* Add the tags an event announces (its "tags", else its "tag") to tags. */
+static int
+add_tags(json_t *tags, json_t *owners, json_t *ev, size_t idx)
+{
+	const json_t *list = json_object_get(ev, "tags"), *t;
+	size_t i, j;
+	int seen;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		list = NULL;
+	for (i = 0; ; i++) {
+		t = list != NULL ? json_array_get(list, i) : i == 0 ?
+		    json_object_get(ev, "tag") : NULL;
+		if (t == NULL)
+			break;
+		if (!json_is_string(t))
+			continue;
+		seen = 0;
+		for (j = 0; j < json_array_size(tags) && !seen; j++)
+			seen = json_equal(json_array_get(tags, j), t);
+		if (seen)
+			continue;
+		if (json_array_append(tags, (json_t *)t) == -1 ||
+		    json_array_append_new(owners, json_integer(
+		    (json_int_t)idx)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *
+ht_group_event(json_t *const *evs, size_t n, struct ht_err *e)
+{
+	json_t *tags = NULL, *owners = NULL, *out = NULL, *other = NULL;
+	json_t *ordered = NULL, *main_ev, *v;
+	const char *key, *repo, *main_tag, *pushed;
+	char buf[512];
+	size_t i, best = 0;
+	int r;
+
+	if (n == 0) {
+		ht_err_set(e, "a group of no events");
+		e->status = EX_SOFTWARE;
+		return NULL;
+	}
+	if ((tags = json_array()) == NULL || (owners = json_array()) == NULL ||
+	    (other = json_array()) == NULL || (ordered = json_array()) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (add_tags(tags, owners, evs[i], i) == -1)
+			goto nomem;
+	if (json_array_size(tags) == 0) {
+		ht_err_set(e, "an event without a tag");
+		e->status = EX_DATAERR;
+		goto fail;
+	}
+	/* The first received wins a tie: only a strictly better one moves. */
+	for (i = 1; i < json_array_size(tags); i++)
+		if (ht_tag_cmp_main(json_string_value(json_array_get(tags, i)),
+		    json_string_value(json_array_get(tags, best))) < 0)
+			best = i;
+	main_tag = json_string_value(json_array_get(tags, best));
+	main_ev = evs[json_integer_value(json_array_get(owners, best))];
+	if (json_array_append(ordered, json_array_get(tags, best)) == -1)
+		goto nomem;
+	for (i = 0; i < json_array_size(tags); i++)
+		if (i != best && (json_array_append(ordered,
+		    json_array_get(tags, i)) == -1 || json_array_append(other,
+		    json_array_get(tags, i)) == -1))
+			goto nomem;
+
+	/* The main tag's event, in its order, with the lists after "tag". */
+	if ((out = json_object()) == NULL)
+		goto nomem;
+	json_object_foreach(main_ev, key, v) {
+		if (strcmp(key, "tags") == 0 || strcmp(key, "other_tags") == 0)
+			continue;
+		if (json_object_set(out, key, v) == -1)
+			goto nomem;
+		if (strcmp(key, "tag") == 0 && (json_object_set_new(out, "tag",
+		    json_string(main_tag)) == -1 || json_object_set(out,
+		    "tags", ordered) == -1 || json_object_set(out,
+		    "other_tags", other) == -1))
+			goto nomem;
+	}
+	repo = json_string_value(json_object_get(out, "repo_name"));
+	pushed = json_string_value(json_object_get(out, "pushed_at"));
+	if (repo == NULL || pushed == NULL) {
+		ht_err_set(e, "an event without %s", repo == NULL ?
+		    "repo_name" : "pushed_at");
+		e->status = EX_DATAERR;
+		goto fail;
+	}
+	/* As ht_event_from_payload makes them, for the main tag. */
+	r = snprintf(buf, sizeof buf, "%s:%s", repo, main_tag);
+	if (r < 0 || (size_t)r >= sizeof buf ||
+	    json_object_set_new(out, "image", json_string(buf)) == -1)
+		goto nomem;
+	r = snprintf(buf, sizeof buf, "%s:%s@%s", repo, main_tag, pushed);
+	if (r < 0 || (size_t)r >= sizeof buf ||
+	    json_object_set_new(out, "id", json_string(buf)) == -1)
+		goto nomem;
+	json_decref(tags);
+	json_decref(owners);
+	json_decref(other);
+	json_decref(ordered);
+	return out;
+nomem:
+	ht_err_set(e, "out of memory");
+	e->status = EX_OSERR;
+fail:
+	json_decref(tags);
+	json_decref(owners);
+	json_decref(other);
+	json_decref(ordered);
+	json_decref(out);
+	return NULL;
+}
+
+struct group {
+	const char *repo;	/* borrowed from evs[0] */
+	long long t0;
+	json_t *evs[HT_GROUP_MAX];
+	size_t n;
+};
+
+struct ht_grouper {
+	long long window;
+	ht_group_emit_fn emit;
+	void *arg;
+	struct group **v;	/* open groups, oldest first */
+	size_t n;
+};
+
+struct ht_grouper *
+ht_grouper_new(long long window, ht_group_emit_fn emit, void *arg)
+{
+	struct ht_grouper *g;
+
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return NULL;
+	g->window = window;
+	g->emit = emit;
+	g->arg = arg;
+	return g;
+}
+
+static void
+group_free(struct group *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->n; i++)
+		json_decref(gr->evs[i]);
+	free(gr);
+}
+
+/* Give the group at i to emit, and forget it. */
+static int
+group_emit(struct ht_grouper *g, size_t i, struct ht_err *e)
+{
+	struct group *gr = g->v[i];
+	json_t *ev;
+	int r;
+
+	memmove(g->v + i, g->v + i + 1,
+	    (g->n - i - 1) * sizeof(struct group *));
+	g->n--;
+	ev = ht_group_event(gr->evs, gr->n, e);
+	group_free(gr);
+	if (ev == NULL)
+		return -1;
+	r = g->emit(ev, g->arg, e);
+	json_decref(ev);
+	return r;
+}
+
+int
+ht_grouper_add(struct ht_grouper *g, json_t *ev, struct ht_err *e)
+{
+	struct group *gr = NULL, **nv;
+	const char *repo = json_string_value(json_object_get(ev, "repo_name"));
+	long long t = ht_event_time(ev);
+	size_t i;
+	int r;
+
+	if (repo == NULL || t == -1) {
+		ht_err_set(e, "an event without %s", repo == NULL ?
+		    "repo_name" : "a valid pushed_at");
+		e->status = EX_DATAERR;
+		return -1;
+	}
+	if (g->window == 0) {
+		if ((ev = ht_group_event(&ev, 1, e)) == NULL)
+			return -1;
+		r = g->emit(ev, g->arg, e);
+		json_decref(ev);
+		return r;
+	}
+	/*
+	 * Windows this event is past have closed: given in the order they
+	 * were opened, so that the events come out in the order of their
+	 * first delivery even when the input is not sorted by time.
+	 */
+	while (g->n > 0 && t >= g->v[0]->t0 + g->window)
+		if (group_emit(g, 0, e) == -1)
+			return -1;
+	for (i = 0; i < g->n && gr == NULL; i++)
+		if (strcmp(g->v[i]->repo, repo) == 0 &&
+		    t < g->v[i]->t0 + g->window &&
+		    t > g->v[i]->t0 - g->window && g->v[i]->n < HT_GROUP_MAX)
+			gr = g->v[i];
+	if (gr == NULL) {
+		if ((gr = calloc(1, sizeof *gr)) == NULL)
+			goto nomem;
+		if ((nv = realloc(g->v, (g->n + 1) *
+		    sizeof(struct group *))) == NULL) {
+			free(gr);
+			goto nomem;
+		}
+		g->v = nv;
+		g->v[g->n++] = gr;
+		gr->repo = repo;
+		gr->t0 = t;
+	}
+	gr->evs[gr->n++] = json_incref(ev);
+	return 0;
+nomem:
+	ht_err_set(e, "out of memory");
+	e->status = EX_OSERR;
+	return -1;
+}
+
+int
+ht_grouper_finish(struct ht_grouper *g, struct ht_err *e)
+{
+	while (g->n > 0)
+		if (group_emit(g, 0, e) == -1)
+			return -1;
+	return 0;
+}
+
+void
+ht_grouper_free(struct ht_grouper *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->n; i++)
+		group_free(g->v[i]);
+	free(g->v);
+	free(g);
+}
+
+/*
+ * The spool.
+ */
+
+struct ht_spool {
+	char *dir;
+	int dfd, tmpfd, openfd, closedfd;
+};
+
+static const char *subdirs[] = { "tmp", "open", "closed" };
+
+static int
+sys_err(struct ht_err *e, int err, const char *what)
+{
+	ht_err_set(e, "%s: %s", what, strerror(err));
+	e->status = err == ENOMEM ? EX_OSERR : EX_TEMPFAIL;
+	return -1;
+}
+
+static int
+fsync_dir(int fd, const char *what, struct ht_err *e)
+{
+	/* Some file systems cannot sync a directory; they need not. */
+	if (fsync(fd) == -1 && errno != EINVAL)
+		return sys_err(e, errno, what);
+	return 0;
+}
+
+struct ht_spool *
+ht_spool_open(const char *dir, struct ht_err *e)
+{
+	struct ht_spool *s;
+	int *fds[3];
+	size_t i;
+
+	if ((s = calloc(1, sizeof *s)) == NULL ||
+	    (s->dir = strdup(dir)) == NULL) {
+		free(s);
+		sys_err(e, ENOMEM, dir);
+		return NULL;
+	}
+	s->tmpfd = s->openfd = s->closedfd = -1;
+	fds[0] = &s->tmpfd;
+	fds[1] = &s->openfd;
+	fds[2] = &s->closedfd;
+	if ((s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		sys_err(e, errno, dir);
+		goto fail;
+	}
+	/* Whoever can write to the spool can post: as the queue, ours only. */
+	if (ht_dir_private(s->dfd, dir, e) == -1)
+		goto fail;
+	for (i = 0; i < 3; i++) {
+		if (mkdirat(s->dfd, subdirs[i], 0700) == 0) {
+			if (fsync_dir(s->dfd, dir, e) == -1)
+				goto fail;
+		} else if (errno != EEXIST) {
+			sys_err(e, errno, subdirs[i]);
+			ht_err_prefix(e, "%s", dir);
+			goto fail;
+		}
+		if ((*fds[i] = openat(s->dfd, subdirs[i], O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC)) == -1) {
+			sys_err(e, errno, subdirs[i]);
+			ht_err_prefix(e, "%s", dir);
+			goto fail;
+		}
+		if (ht_dir_private(*fds[i], subdirs[i], e) == -1) {
+			ht_err_prefix(e, "%s", dir);
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	ht_spool_close(s);
+	return NULL;
+}
+
+void
+ht_spool_close(struct ht_spool *s)
+{
+	if (s == NULL)
+		return;
+	if (s->dfd != -1)
+		(void)close(s->dfd);
+	if (s->tmpfd != -1)
+		(void)close(s->tmpfd);
+	if (s->openfd != -1)
+		(void)close(s->openfd);
+	if (s->closedfd != -1)
+		(void)close(s->closedfd);
+	free(s->dir);
+	free(s);
+}
+
+/* DIR/.lock, held until the fd is closed; -1 and e on error. */
+static int
+spool_lock(struct ht_spool *s, struct ht_err *e)
+{
+	int fd;
+
+	if ((fd = openat(s->dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		sys_err(e, errno, ".lock");
+		ht_err_prefix(e, "%s", s->dir);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			sys_err(e, errno, ".lock");
+			ht_err_prefix(e, "%s", s->dir);
+			(void)close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+long long
+ht_spool_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return (long long)time(NULL) * 1000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The parts of a group's name: CLOSE.PID.REPO. */
+static int
+group_parse(const char *name, long long *close_at, const char **repo)
+{
+	const char *p = name;
+	long long v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (v = 0; *p >= '0' && *p <= '9'; p++) {
+			if (v > 99999999999999LL)
+				return -1;
+			v = v * 10 + (*p - '0');
+		}
+		if (*p++ != '.')
+			return -1;
+		if (i == 0)
+			*close_at = v;
+	}
+	if (*p == '\0' || strchr(p, '/') != NULL || strcmp(p, ".") == 0 ||
+	    strcmp(p, "..") == 0)
+		return -1;
+	*repo = p;
+	return 0;
+}
+
+long long
+ht_spool_group_close(const char *group)
+{
+	long long t;
+	const char *repo;
+
+	return group_parse(group, &t, &repo) == -1 ? -1 : t;
+}
+
+/*
+ * A repository as a file name: '/' is '+', which a name never holds.  A
+ * name may be 255 bytes and a repository as long: past KEY_KEEP bytes, the
+ * rest is replaced by a hash of the whole, so that names stay short and
+ * two repositories never share a group.
+ */
+#define KEY_KEEP	160
+static int
+repo_key(const char *repo, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, j;
+	size_t i, n = strlen(repo);
+
+	if (n == 0 || len < KEY_KEEP + 18)
+		return -1;
+	for (i = 0; i < n && i < KEY_KEEP; i++)
+		buf[i] = (char)(repo[i] == '/' ? '+' : repo[i]);
+	if (n > KEY_KEEP) {
+		if (EVP_Digest(repo, n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+		    mdlen < 8)
+			return -1;
+		buf[i++] = '~';
+		for (j = 0; j < 8; j++) {
+			buf[i++] = hex[md[j] >> 4];
+			buf[i++] = hex[md[j] & 0xf];
+		}
+	}
+	buf[i] = '\0';
+	return 0;
+}
+
+static DIR *
+dir_stream(int dfd)
+{
+	int fd;
+	DIR *d;
+
+	if ((fd = dup(dfd)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
+}
+
+/* The open group of repository key whose window is still open, if any. */
+static int
+find_open(struct ht_spool *s, const char *key, long long now, char *group,
+    size_t len, struct ht_err *e)
+{
+	const struct dirent *de;
+	const char *repo;
+	long long t, best = -1;
+	DIR *d;
+
+	if ((d = dir_stream(s->openfd)) == NULL)
+		return sys_err(e, errno, "open");
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (group_parse(de->d_name, &t, &repo) == -1 ||
+		    strcmp(repo, key) != 0 || t <= now || t <= best)
+			continue;
+		if ((size_t)snprintf(group, len, "%s", de->d_name) >= len)
+			continue;
+		best = t;
+	}
+	if (errno != 0) {
+		sys_err(e, errno, "open");
+		(void)closedir(d);
+		return -1;
+	}
+	(void)closedir(d);
+	return best != -1;
+}
+
+static unsigned int put_counter;
+
+int
+ht_spool_put(struct ht_spool *s, const json_t *ev, long long window,
+    char *group, size_t len, struct ht_err *e)
+{
+	struct timespec ts;
+	char name[64], key[HT_SPOOL_NAME_MAX - 40];
+	const char *repo = json_string_value(json_object_get(ev, "repo_name"));
+	char *data = NULL;
+	int fd = -1, gfd = -1, lockfd = -1, made = 0, r, ret = -1, err;
+	long long now;
+	size_t n;
+
+	if (repo == NULL || repo_key(repo, key, sizeof key) == -1) {
+		ht_err_set(e, "an event without a usable repo_name");
+		e->status = EX_SOFTWARE;
+		return -1;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return sys_err(e, errno, "clock_gettime");
+	r = snprintf(name, sizeof name, "%011lld.%06ld.%ld.%u",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (long)getpid(),
+	    put_counter++);
+	if (r < 0 || (size_t)r >= sizeof name) {
+		ht_err_set(e, "delivery name too long");
+		e->status = EX_SOFTWARE;
+		return -1;
+	}
+	if ((data = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		return sys_err(e, ENOMEM, "event");
+	n = strlen(data);
+	data[n] = '\n';	/* json_dumps's NUL: the line's end */
+
+	/* The delivery, on disk under tmp/. */
+	if ((fd = openat(s->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		sys_err(e, errno, "tmp");
+		goto out;
+	}
+	if (ht_write_all(fd, data, n + 1) == -1 || fsync(fd) == -1) {
+		sys_err(e, errno, "tmp");
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		sys_err(e, errno, "tmp");
+		goto out;
+	}
+	fd = -1;
+
+	/*
+	 * Into its group, made or joined under the lock, by the time now:
+	 * writing took a while, and the groups are judged by the clock
+	 * that closes them.
+	 */
+	if ((lockfd = spool_lock(s, e)) == -1)
+		goto out;
+	now = ht_spool_now_ms();
+	if ((r = window > 0 ? find_open(s, key, now, group, len, e) : 0) ==
+	    -1)
+		goto out;
+	if (r == 0) {
+		r = snprintf(group, len, "%014lld.%ld.%s",
+		    now + window * 1000, (long)getpid(), key);
+		if (r < 0 || (size_t)r >= len) {
+			ht_err_set(e, "group name too long");
+			e->status = EX_SOFTWARE;
+			goto out;
+		}
+		if (mkdirat(s->openfd, group, 0700) == -1) {
+			sys_err(e, errno, "open");
+			goto out;
+		}
+		made = 1;
+		if (fsync_dir(s->openfd, "open", e) == -1)
+			goto out;
+	}
+	if ((gfd = openat(s->openfd, group, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		sys_err(e, errno, group);
+		goto out;
+	}
+	if (renameat(s->tmpfd, name, gfd, name) == -1) {
+		sys_err(e, errno, group);
+		goto out;
+	}
+	if (fsync_dir(gfd, group, e) == -1) {
+		/* Not known to be on disk: not accepted. */
+		(void)unlinkat(gfd, name, 0);
+		goto out;
+	}
+	ret = made;
+out:
+	if (ret == -1) {
+		err = errno;
+		if (fd != -1)
+			(void)close(fd);
+		(void)unlinkat(s->tmpfd, name, 0);
+		if (made)
+			(void)unlinkat(s->openfd, group, AT_REMOVEDIR);
+		ht_err_prefix(e, "spool %s", s->dir);
+		errno = err;
+	}
+	if (gfd != -1)
+		(void)close(gfd);
+	if (lockfd != -1)
+		(void)close(lockfd);
+	free(data);
+	return ret;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+ht_spool_names_free(char **v, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Group names in dfd, sorted; with due, only those closed by now. */
+static long
+list_groups(int dfd, const char *what, int due, long long now, char ***out,
+    struct ht_err *e)
+{
+	const struct dirent *de;
+	const char *repo;
+	char **v = NULL, **nv;
+	long n = 0;
+	long long t;
+	DIR *d;
+
+	*out = NULL;
+	if ((d = dir_stream(dfd)) == NULL)
+		return sys_err(e, errno, what);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (group_parse(de->d_name, &t, &repo) == -1 ||
+		    (due && t > now))
+			continue;
+		if ((nv = realloc(v, (size_t)(n + 1) * sizeof *v)) == NULL)
+			goto nomem;
+		v = nv;
+		if ((v[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+	}
+	if (errno != 0) {
+		sys_err(e, errno, what);
+		goto fail;
+	}
+	(void)closedir(d);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof *v, cmp_names);
+	*out = v;
+	return n;
+nomem:
+	sys_err(e, ENOMEM, what);
+fail:
+	(void)closedir(d);
+	ht_spool_names_free(v, n);
+	return -1;
+}
+
+/* Under the lock: open/group to closed/, synced. */
+static int
+move_closed(struct ht_spool *s, const char *group, struct ht_err *e)
+{
+	if (renameat(s->openfd, group, s->closedfd, group) == -1)
+		return sys_err(e, errno, group);
+	if (fsync_dir(s->closedfd, "closed", e) == -1 ||
+	    fsync_dir(s->openfd, "open", e) == -1)
+		return -1;
+	return 0;
+}
+
+long
+ht_spool_closed(struct ht_spool *s, long long now, char ***out,
+    struct ht_err *e)
+{
+	char **due = NULL;
+	long n, i;
+	int lockfd;
+
+	*out = NULL;
+	if ((lockfd = spool_lock(s, e)) == -1)
+		return -1;
+	if ((n = list_groups(s->openfd, "open", 1, now, &due, e)) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (move_closed(s, due[i], e) == -1 && errno != ENOENT)
+			goto fail;
+	ht_spool_names_free(due, n);
+	(void)close(lockfd);
+	return list_groups(s->closedfd, "closed", 0, now, out, e);
+fail:
+	ht_spool_names_free(due, n);
+	(void)close(lockfd);
+	ht_err_prefix(e, "spool %s", s->dir);
+	return -1;
+}
+
+int
+ht_spool_close_group(struct ht_spool *s, const char *group, long long now,
+    struct ht_err *e)
+{
+	const char *repo;
+	long long t;
+	int lockfd, r = 1;
+
+	if (group_parse(group, &t, &repo) == -1) {
+		ht_err_set(e, "\"%s\": not the name of a group", group);
+		e->status = EX_DATAERR;
+		return -1;
+	}
+	if (t > now)
+		return 0;
+	if ((lockfd = spool_lock(s, e)) == -1)
+		return -1;
+	if (move_closed(s, group, e) == -1) {
+		/* Already closed by another process: as good. */
+		r = errno == ENOENT ? 1 : -1;
+		if (r == -1)
+			ht_err_prefix(e, "spool %s", s->dir);
+	}
+	(void)close(lockfd);
+	return r;
+}
+
+/* As dockerhub.max_body may be (conf.c). */
+#define DELIVERY_MAX	((size_t)64 * 1024 * 1024)
+
+/* A file's content, up to max bytes; caller frees. */
+static char *
+read_at(int dfd, const char *name, size_t max, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	size_t n = 0;
+	int fd;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return NULL;
+	/* Room for what the file holds, not for the most it may hold. */
+	if (fstat(fd, &st) == 0 && st.st_size >= 0 &&
+	    (unsigned long long)st.st_size < (unsigned long long)max)
+		max = (size_t)st.st_size;
+	if ((buf = malloc(max + 1)) == NULL) {
+		(void)close(fd);
+		return NULL;
+	}
+	while (n < max && (r = read(fd, buf + n, max - n)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			(void)close(fd);
+			return NULL;
+		}
+		n += (size_t)r;
+	}
+	(void)close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The names of the files in dfd that begin with a digit, sorted. */
+static long
+list_files(int dfd, const char *what, char ***out, struct ht_err *e)
+{
+	const struct dirent *de;
+	char **v = NULL, **nv;
+	long n = 0;
+	DIR *d;
+
+	*out = NULL;
+	if ((d = dir_stream(dfd)) == NULL)
+		return sys_err(e, errno, what);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if ((nv = realloc(v, (size_t)(n + 1) * sizeof *v)) == NULL)
+			goto nomem;
+		v = nv;
+		if ((v[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+	}
+	if (errno != 0) {
+		sys_err(e, errno, what);
+		goto fail;
+	}
+	(void)closedir(d);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof *v, cmp_names);
+	*out = v;
+	return n;
+nomem:
+	sys_err(e, ENOMEM, what);
+fail:
+	(void)closedir(d);
+	ht_spool_names_free(v, n);
+	return -1;
+}
+
+/* The deliveries of a group (sorted: by arrival) and their event. */
+static json_t *
+group_read(int gfd, const char *group, size_t *count, struct ht_err *e)
+{
+	json_t **evs = NULL, *ev = NULL;
+	char **names = NULL;
+	json_error_t je;
+	char *buf;
+	long n, i;
+	size_t len, k = 0;
+
+	if ((n = list_files(gfd, group, &names, e)) == -1)
+		return NULL;
+	if (n > 0 && (evs = calloc((size_t)n, sizeof(json_t *))) == NULL) {
+		sys_err(e, ENOMEM, group);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		/* An event is smaller than the body it came from. */
+		if ((buf = read_at(gfd, names[i], DELIVERY_MAX, &len)) ==
+		    NULL) {
+			sys_err(e, errno, names[i]);
+			ht_err_prefix(e, "%s", group);
+			goto out;
+		}
+		evs[k] = json_loadb(buf, len, 0, &je);
+		free(buf);
+		/* Written whole and synced before it joined: never half. */
+		if (evs[k] == NULL || !json_is_object(evs[k])) {
+			json_decref(evs[k]);
+			ht_err_set(e, "%s/%s: not an event: %s", group,
+			    names[i], je.text);
+			e->status = EX_DATAERR;
+			goto out;
+		}
+		k++;
+	}
+	if (k == 0) {
+		ht_err_set(e, "%s: no deliveries", group);
+		e->status = EX_DATAERR;
+		goto out;
+	}
+	ev = ht_group_event(evs, k, e);
+	*count = k;
+out:
+	while (k > 0)
+		json_decref(evs[--k]);
+	free(evs);
+	ht_spool_names_free(names, n);
+	return ev;
+}
+
+int
+ht_spool_take(struct ht_spool *s, const char *group, struct ht_sgroup **out,
+    struct ht_err *e)
+{
+	struct ht_sgroup *g;
+	struct stat st, st2;
+	char *buf;
+	size_t len;
+	int fd;
+
+	*out = NULL;
+	if ((fd = openat(s->closedfd, group, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return HT_STAKE_GONE;
+		return sys_err(e, errno, group);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		(void)close(fd);
+		if (errno == EWOULDBLOCK)
+			return HT_STAKE_BUSY;
+		return sys_err(e, errno, group);
+	}
+	/* Its drain may have removed it while we waited for the lock. */
+	if (fstat(fd, &st) == -1 || fstatat(s->closedfd, group, &st2,
+	    AT_SYMLINK_NOFOLLOW) == -1 || st.st_ino != st2.st_ino ||
+	    st.st_dev != st2.st_dev) {
+		(void)close(fd);
+		return HT_STAKE_GONE;
+	}
+	if ((g = calloc(1, sizeof *g)) == NULL) {
+		(void)close(fd);
+		return sys_err(e, ENOMEM, group);
+	}
+	g->fd = fd;
+	(void)snprintf(g->name, sizeof g->name, "%s", group);
+	if ((g->event = group_read(fd, group, &g->deliveries, e)) == NULL) {
+		ht_spool_release(g);
+		return -1;
+	}
+	if ((buf = read_at(fd, "reason", sizeof g->reason - 1, &len)) !=
+	    NULL) {
+		len = strcspn(buf, "\n");
+		memcpy(g->reason, buf, len);
+		g->reason[len] = '\0';
+		free(buf);
+	}
+	*out = g;
+	return HT_STAKE_OK;
+}
+
+void
+ht_spool_release(struct ht_sgroup *g)
+{
+	if (g == NULL)
+		return;
+	json_decref(g->event);
+	if (g->fd != -1)
+		(void)close(g->fd);
+	free(g);
+}
+
+/* Remove what a directory holds (files only), then the directory. */
+static int
+remove_dir(int parentfd, const char *name, int dfd)
+{
+	const struct dirent *de;
+	DIR *d;
+
+	if ((d = dir_stream(dfd)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dfd, de->d_name, 0);
+	(void)closedir(d);
+	return unlinkat(parentfd, name, AT_REMOVEDIR);
+}
+
+int
+ht_spool_done(struct ht_spool *s, struct ht_sgroup *g, struct ht_err *e)
+{
+	int r = 0;
+
+	/*
+	 * One rename takes it out of closed/: a crash after it leaves only
+	 * litter in tmp/, which ht_spool_tidy sweeps.
+	 */
+	if (renameat(s->closedfd, g->name, s->tmpfd, g->name) == -1 ||
+	    fsync_dir(s->closedfd, "closed", e) == -1) {
+		r = sys_err(e, errno, g->name);
+		ht_err_prefix(e, "spool %s", s->dir);
+	} else
+		(void)remove_dir(s->tmpfd, g->name, g->fd);
+	ht_spool_release(g);
+	return r;
+}
+
+int
+ht_spool_keep(struct ht_spool *s, struct ht_sgroup *g, const char *why,
+    struct ht_err *e)
+{
+	char tmp[64], line[sizeof g->reason + 1];
+	size_t n;
+	int fd, r = -1;
+
+	n = (size_t)snprintf(line, sizeof line, "%.*s\n",
+	    (int)(sizeof g->reason - 1), why);
+	if (n >= sizeof line)
+		n = sizeof line - 1;
+	(void)snprintf(tmp, sizeof tmp, "reason.%ld", (long)getpid());
+	(void)unlinkat(s->tmpfd, tmp, 0);
+	if ((fd = openat(s->tmpfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		sys_err(e, errno, "tmp");
+		goto out;
+	}
+	if (ht_write_all(fd, line, n) == -1 || fsync(fd) == -1) {
+		sys_err(e, errno, "tmp");
+		(void)close(fd);
+		(void)unlinkat(s->tmpfd, tmp, 0);
+		goto out;
+	}
+	(void)close(fd);
+	if (renameat(s->tmpfd, tmp, g->fd, "reason") == -1) {
+		sys_err(e, errno, g->name);
+		(void)unlinkat(s->tmpfd, tmp, 0);
+		goto out;
+	}
+	r = fsync_dir(g->fd, g->name, e);
+out:
+	if (r == -1)
+		ht_err_prefix(e, "spool %s", s->dir);
+	ht_spool_release(g);
+	return r;
+}
+
+long
+ht_spool_tidy(struct ht_spool *s, time_t now, struct ht_err *e)
+{
+	const struct dirent *de;
+	struct stat st;
+	long n = 0;
+	int fd;
+	DIR *d;
+
+	if ((d = dir_stream(s->tmpfd)) == NULL)
+		return sys_err(e, errno, "tmp");
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    fstatat(s->tmpfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			/* A group whose removal was cut short. */
+			if ((fd = openat(s->tmpfd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+				continue;
+			if (remove_dir(s->tmpfd, de->d_name, fd) == 0)
+				n++;
+			(void)close(fd);
+		} else if ((long long)st.st_mtime + 3600 < (long long)now &&
+		    unlinkat(s->tmpfd, de->d_name, 0) == 0)
+			n++;
+	}
+	(void)closedir(d);
+	return n;
+}

@@ -21,6 +21,7 @@ like "$(grep '^ExecStart=' "$d/opt/ht/share/hubtweet/hubtweet-flush.service")" '
 like "$(grep 'EXEC:' "$d/opt/ht/share/hubtweet/hubtweet-tls.service")" 'EXEC:/opt/ht/bin/dh-hook$' "TLS unit: PREFIX's dh-hook"
 is "$(grep -c '/usr/local/bin' "$d"/opt/ht/share/hubtweet/* | grep -vc ':0$')" 0 "no recipe names /usr/local/bin"
 run make -s -C "$TOP" SAN="${HT_SAN:-}" install DESTDIR="$T/dest2" PREFIX=/opt/ht LOCALSTATEDIR=/srv SYSCONFDIR=/opt/etc
+# shellcheck disable=SC2016 # the script's own $1
 like "$(grep -h 'd=/' "$T/dest2/opt/ht/bin/dh-hook")" 'd=/srv/lib/hubtweet/\$1' "dh-hook: LOCALSTATEDIR substituted"
 like "$(grep '^LoadCredential=dh-key' "$T/dest2/opt/ht/share/hubtweet/hubtweet@.service")" '/opt/etc/hubtweet/dh-key$' "units: SYSCONFDIR substituted"
 run make -s -C "$TOP" SAN="${HT_SAN:-}" uninstall DESTDIR="$d" PREFIX=/opt/ht

@@ -133,7 +133,8 @@ mkdir -p "$T/units" "$T/cred"
 sed "s|/usr/local/bin/dh-hook|$TOP/scripts/dh-hook|" "$TOP/scripts/hubtweet@.service" >"$T/units/hubtweet@.service"
 cp "$TOP/scripts/hubtweet.socket" "$TOP/scripts/hubtweet-flush.timer" "$T/units/"
 for u in hubtweet-flush.service hubtweet-tls.service; do
-	sed "s|/usr/local/bin/|$BIN/|g" "$TOP/scripts/$u" >"$T/units/$u"
+	sed "s|/usr/local/bin/dh-hook|$TOP/scripts/dh-hook|g;s|/usr/local/bin/|$BIN/|g" \
+	    "$TOP/scripts/$u" >"$T/units/$u"
 done
 run systemd-analyze verify --man=no "$T/units/hubtweet.socket" "$T/units/hubtweet@.service" \
     "$T/units/hubtweet-flush.service" "$T/units/hubtweet-flush.timer" "$T/units/hubtweet-tls.service"

@@ -19,7 +19,9 @@ mock_mastodon_start || { echo "Bail out! no mock Mastodon"; exit 1; }
 mock_bsky_start || { echo "Bail out! no mock PDS"; exit 1; }
 XPOSTS=$MOCK_POSTS
 {
-	printf 'dockerhub: { key = "%s"; };\n' "$KEY"
+	# A release's window of 1 s, not 60: the deliveries below are each
+	# their own release.
+	printf 'dockerhub: { key = "%s"; group_window = 1; };\n' "$KEY"
 	printf 'format: { template = "{description}: {repo_name} {tag} {repo_url}"; };\n'
 	printf 'networks = [ "x", "mastodon", "bluesky" ];\n'
 } >"$T/h.conf"

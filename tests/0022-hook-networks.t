@@ -81,4 +81,29 @@ like "$(cat "$T/socat.log")" 'mastodon-post: post 1: event quillhouse/inkwell:v7
 is "$(mock_get "$BSKY_PDS" logins)" 1 "Bluesky: one login for the three deliveries"
 is "$(find "$STATE_DIRECTORY/queue-bluesky/sent" -type f | wc -l)" 3 "Bluesky's own queue marked the three events sent"
 
+# A release whose waiter is gone (only dh-parse -H answered it, as when
+# the handler is killed after the 200): dh-hook --flush passes it on to
+# every network, each through its own pipeline and queue.
+P2=$(free_port)
+socat TCP-LISTEN:"$P2",bind=127.0.0.1,fork,reuseaddr \
+    SYSTEM:"HUBTWEET_CONFIG=$T/h.conf dh-parse -H -S $STATE_DIRECTORY/spool >/dev/null" \
+    2>>"$T/socat.log" &
+at_exit "kill $! 2>/dev/null"
+wait_port "$P2" || { echo "Bail out! nothing listens on $P2"; exit 1; }
+sed 's/v7\.1\.0/v7.4.0/' "$T/payload.json" >"$T/p4.json"
+run curl -sS -i --max-time 20 --data-binary @"$T/p4.json" \
+    "http://127.0.0.1:$P2/dockerhub?key=$KEY"
+answer 200 '"status":"accepted"' "a fourth delivery, kept in the spool: 200"
+sleep 2
+is "$(count "$XPOSTS")/$(count "$BSKY_DIR/posts")" 3/3 "no waiter: nothing posted yet"
+run dh-hook --flush -c "$T/h.conf"
+is_status 0 "dh-hook --flush"
+is "$(count "$XPOSTS")/$(count "$BSKY_DIR/posts")" 4/4 "the flush posted the kept release on X and Bluesky"
+like "$(cat "$XPOSTS")" 'quillhouse/inkwell v7\.4\.0' "X: the kept release's text"
+is "$(find "$STATE_DIRECTORY/queue-mastodon/failed" -type f | wc -l | tr -d ' ')" 2 \
+    "Mastodon (still refusing the token): the kept release in its failed/ too"
+is "$(find "$STATE_DIRECTORY/spool/open" "$STATE_DIRECTORY/spool/closed" \
+    "$STATE_DIRECTORY/spool/tmp" -mindepth 1 2>/dev/null | wc -l | tr -d ' ')" 0 \
+    "the spool is empty"
+
 done_testing

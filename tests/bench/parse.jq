@@ -12,7 +12,7 @@ def nonnull: with_entries(select(.value != null));
 | ({repo_name: $rn}
   + (if $i then {namespace: $rn[:$i], name: $rn[$i + 1:]}
      else {namespace: "library", name: $rn} end)
-  + {tag: $tag, image: "\($rn):\($tag)", pusher: $p.pusher, pushed_at: $at,
+  + {tag: $tag, tags: [$tag], other_tags: [], image: "\($rn):\($tag)", pusher: $p.pusher, pushed_at: $at,
      date_created: ($r.date_created | time),
      repo_url: ("https://hub.docker.com/" + (if $i then "r/" else "_/" end)
        + $rn),

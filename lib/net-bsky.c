@@ -449,20 +449,13 @@ netb_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 	else if (http == 400 || http == 413)
 		ht_outcome_set(o, HT_REJECTED, "Bluesky rejected the post "
 		    "(%d %s)%s", http, name, said);
-	else if (http == 429 || http >= 500) {
-		at = ht_net_x_hold_until(json_string_value(json_object_get(
-		    a->headers, http == 429 ? "ratelimit-reset" :
-		    "retry-after")), http != 429, (long long)now);
-		o->retry_at = (time_t)at;
-		if (http == 429)
-			ht_outcome_set(o, HT_LIMITED, "rate limited by Bluesky "
-			    "(429)%s", said);
-		else
-			ht_outcome_set(o, HT_KEPT, "Bluesky is unavailable "
-			    "(%d)%s", http, said);
-	} else
-		ht_outcome_set(o, HT_BROKEN, "unexpected answer %d from "
-		    "Bluesky%s", http, said);
+	else {
+		at = http == 429 || http >= 500 ? ht_net_x_hold_until(
+		    json_string_value(json_object_get(a->headers, http == 429 ?
+		    "ratelimit-reset" : "retry-after")), http != 429,
+		    (long long)now) : 0;
+		ht_outcome_other(o, http, at, "Bluesky", said);
+	}
 	json_decref(body);
 }
 

@@ -147,25 +147,16 @@ netm_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 	else if (http == 422 || http == 400)
 		ht_outcome_set(o, HT_REJECTED, "Mastodon rejected the post "
 		    "(%d)%s", http, said);
-	else if (http == 429 || http >= 500) {
+	else {
 		at = http == 429 ? ht_net_mastodon_reset(json_string_value(
 		    json_object_get(a->headers, "x-ratelimit-reset")),
 		    (long long)now) : 0;
-		if (at == 0)
+		if (at == 0 && (http == 429 || http >= 500))
 			at = ht_net_x_hold_until(json_string_value(
 			    json_object_get(a->headers, "retry-after")), 1,
 			    (long long)now);
-		o->retry_at = (time_t)at;
-		if (http == 429)
-			ht_outcome_set(o, HT_LIMITED, "rate limited by Mastodon "
-			    "(429)%s", said);
-		else
-			ht_outcome_set(o, HT_KEPT, "Mastodon is unavailable "
-			    "(%d)%s", http, said);
-	} else
-		/* A wrong url, most likely: retrying will not help. */
-		ht_outcome_set(o, HT_BROKEN, "unexpected answer %d from "
-		    "Mastodon%s", http, said);
+		ht_outcome_other(o, http, at, "Mastodon", said);
+	}
 	json_decref(body);
 }
 

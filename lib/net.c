@@ -111,6 +111,22 @@ ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind k,
 }
 
 void
+ht_outcome_other(struct ht_outcome *o, int http, long long retry_at,
+    const char *title, const char *said)
+{
+	o->retry_at = (time_t)retry_at;
+	if (http == 429)
+		ht_outcome_set(o, HT_LIMITED, "rate limited by %s (429)%s",
+		    title, said);
+	else if (http >= 500)
+		ht_outcome_set(o, HT_KEPT, "%s is unavailable (%d)%s", title,
+		    http, said);
+	else
+		ht_outcome_set(o, HT_BROKEN, "unexpected answer %d from %s%s",
+		    http, title, said);
+}
+
+void
 ht_net_free(struct ht_net *n)
 {
 	if (n == NULL)

@@ -145,6 +145,14 @@ int	ht_outcome_status(enum ht_outcome_kind);
  */
 void	ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The answers every network reads alike, once its own are ruled out: 429
+ * (LIMITED), 5xx (KEPT), retried not before retry_at (0: unknown), and
+ * anything else (BROKEN: a wrong URL, most likely, which retrying will not
+ * mend).  title names the network; said is its quoted words, or "".
+ */
+void	ht_outcome_other(struct ht_outcome *o, int http, long long retry_at,
+	    const char *title, const char *said);
 /* Whether a kind means the post is published (POSTED, ALREADY). */
 int	ht_outcome_done(enum ht_outcome_kind);
 

@@ -21,19 +21,15 @@ static const char help_text[] =
     "Post text on Bluesky: the operands joined by spaces, else all of "
     "stdin.\n"
     "\n"
-    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    POSTER_HELP_NUL
     "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
     "JSON lines\n"
-    "  -n, --dry-run          check and show what would be sent; send nothing\n"
-    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
-    "  -c, --config FILE      read settings from FILE\n"
-    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+    POSTER_HELP_DRY
+    POSTER_HELP_CONF
     "  -Q, --default-queue DIR  the same, unless -q names one\n"
     "  -F, --flush            send what the queue holds, oldest first (with\n"
     "                         no DIR: STATE/queue-bluesky, dh-hook's)\n"
-    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
+    POSTER_HELP_END
     "\n"
     "Credentials: BSKY_HANDLE and BSKY_APP_PASSWORD (an app password), and\n"
     "BSKY_PDS (default https://bsky.social), or the bluesky group of the\n"

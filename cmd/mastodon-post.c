@@ -18,19 +18,15 @@ static const char help_text[] =
     "Post text on Mastodon: the operands joined by spaces, else all of "
     "stdin.\n"
     "\n"
-    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    POSTER_HELP_NUL
     "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
     "JSON lines\n"
-    "  -n, --dry-run          check and show what would be sent; send nothing\n"
-    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
-    "  -c, --config FILE      read settings from FILE\n"
-    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+    POSTER_HELP_DRY
+    POSTER_HELP_CONF
     "  -Q, --default-queue DIR  the same, unless -q names one\n"
     "  -F, --flush            send what the queue holds, oldest first (with\n"
     "                         no DIR: STATE/queue-mastodon, dh-hook's)\n"
-    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
+    POSTER_HELP_END
     "\n"
     "Credentials: MASTODON_URL (the instance) and MASTODON_TOKEN (an access\n"
     "token with write:statuses), or the mastodon group of the config file.\n";

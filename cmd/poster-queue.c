@@ -18,15 +18,6 @@
 
 #define note	poster_note
 
-/* "post N: " in streams (poster_which). */
-static const char *
-which(const struct poster_run *r)
-{
-	static char buf[32];
-
-	return poster_which(r, buf, sizeof buf);
-}
-
 const char *
 poster_clock(time_t t, char *buf, size_t len)
 {
@@ -275,7 +266,7 @@ poster_keep_event(struct poster_run *r, json_t *v)
 	    EX_DATAERR);
 	(void)snprintf(reason, sizeof reason, "not rendered: %s", why);
 	if (r->q == NULL) {
-		ht_warnx("%sevent %s: %s; not kept (no queue)", which(r),
+		ht_warnx("%sevent %s: %s; not kept (no queue)", poster_which(r),
 		    ids != NULL ? ids : "-", reason);
 		return;
 	}
@@ -284,13 +275,13 @@ poster_keep_event(struct poster_run *r, json_t *v)
 	    JSON_ENCODE_ANY)) == NULL ||
 	    ht_queue_add_failed(r->q, ids, ev, reason, name, sizeof name,
 	    &e) == -1) {
-		ht_warnx("%sevent %s: %s; cannot keep it: %s", which(r),
+		ht_warnx("%sevent %s: %s; cannot keep it: %s", poster_which(r),
 		    ids != NULL ? ids : "-", reason, ev == NULL ?
 		    "out of memory" : e.msg);
 		note(r, EX_IOERR);
 	} else
 		ht_warnx("%sevent %s: %s; kept in %s/failed/%s (%s --retry "
-		    "sends it again)", which(r), ids != NULL ? ids : "-",
+		    "sends it again)", poster_which(r), ids != NULL ? ids : "-",
 		    reason, r->qdir, name, r->p->prog);
 	free(ev);
 }

@@ -1,5 +1,5 @@
 /*
- * poster — what mastodon-post and bsky-post share (poster.h).
+ * poster — what tw-post, mastodon-post and bsky-post share (poster.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,17 +32,7 @@
 #define MAX_POST	(64 * 1024)
 
 static const struct option longopts[] = {
-	{ "null", no_argument, NULL, '0' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "time", required_argument, NULL, 'T' },
-	{ "queue", required_argument, NULL, 'q' },
-	{ "default-queue", required_argument, NULL, 'Q' },
-	{ "flush", no_argument, NULL, 'F' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+	POSTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -76,11 +66,13 @@ poster_note(struct poster_run *r, int s)
 }
 
 const char *
-poster_which(const struct poster_run *r, char *buf, size_t len)
+poster_which(const struct poster_run *r)
 {
+	static char buf[32];
+
 	if (!r->streaming)
 		return "";
-	(void)snprintf(buf, len, "post %ld: ", r->n);
+	(void)snprintf(buf, sizeof buf, "post %ld: ", r->n);
 	return buf;
 }
 
@@ -235,11 +227,9 @@ const char *
 poster_item_prefix(const struct poster_run *r, const char *name,
     const char *event, char *buf, size_t len)
 {
-	char w[32];
-
 	if (!r->flushing)
 		(void)snprintf(buf, len, "%s%s%s%s",
-		    poster_which(r, w, sizeof w),
+		    poster_which(r),
 		    event != NULL ? "event " : "", event != NULL ? event : "",
 		    event != NULL ? ": " : "");
 	else
@@ -301,7 +291,7 @@ poster_queue_post(struct poster_run *r, const char *text,
     const char *reply_to, const char *id)
 {
 	const struct ht_qpost p = { text, reply_to, id };
-	char name[HT_QUEUE_NAME_MAX], w[32];
+	char name[HT_QUEUE_NAME_MAX];
 	struct ht_flush f;
 	struct ht_err e;
 
@@ -311,16 +301,16 @@ poster_queue_post(struct poster_run *r, const char *text,
 		break;
 	case HT_QADD_QUEUED_ALREADY:
 		ht_warnx("%sevent %s: already queued in %s",
-		    poster_which(r, w, sizeof w), id, r->qdir);
+		    poster_which(r), id, r->qdir);
 		poster_note(r, EX_TEMPFAIL);
 		return;
 	case HT_QADD_SENT_ALREADY:
 		ht_warnx("%sevent %s: already posted",
-		    poster_which(r, w, sizeof w), id);
+		    poster_which(r), id);
 		return;
 	default:
 		ht_warnx("%scannot queue: %s; nothing sent",
-		    poster_which(r, w, sizeof w), e.msg);
+		    poster_which(r), e.msg);
 		poster_note(r, e.status);
 		/* Nothing after it could be queued either. */
 		r->stop = 1;
@@ -328,7 +318,7 @@ poster_queue_post(struct poster_run *r, const char *text,
 	}
 	/* Not sending any more (a failure before): only queued. */
 	if (r->hold) {
-		poster_print_queued(r, poster_which(r, w, sizeof w),
+		poster_print_queued(r, poster_which(r),
 		    "not sent after the failure before", text);
 		return;
 	}
@@ -343,7 +333,7 @@ poster_queue_post(struct poster_run *r, const char *text,
 	r->text = text;
 	r->event = id;
 	if (ht_engine_send_item(r->engine, r->q, name, &f, &e) == -1) {
-		ht_warnx("%s%s%squeued in %s", poster_which(r, w, sizeof w),
+		ht_warnx("%s%s%squeued in %s", poster_which(r),
 		    e.msg, e.msg[0] != '\0' ? "; " : "", r->qdir);
 		poster_note(r, e.status);
 		r->hold = 1;
@@ -353,6 +343,21 @@ poster_queue_post(struct poster_run *r, const char *text,
 	if (f.stopped || r->stop) {
 		r->hold = 1;
 		r->stop = 0;
+	}
+}
+
+/* Posts a process that died left in tmp/: queued again, or failed. */
+static void
+said_recovered(struct poster_run *r, const struct ht_flush *f)
+{
+	if (f->recovered.adopted > 0)
+		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
+		    "process that died", r->qdir, f->recovered.adopted);
+	if (f->recovered.corrupt > 0) {
+		ht_warnx("%s: moved to failed/ %ld incomplete post(s) left in "
+		    "tmp/ by a process that died", r->qdir,
+		    f->recovered.corrupt);
+		poster_note(r, EX_DATAERR);
 	}
 }
 
@@ -388,11 +393,9 @@ poster_flush(struct poster_run *r)
 		poster_note(r, EX_TEMPFAIL);
 		return;
 	}
-	if (k == -1) {
-		if (e.msg[0] != '\0')
-			ht_log_err(&e);
-		poster_note(r, e.status);
-	}
+	if (k == -1)
+		poster_fail(r, &e);
+	said_recovered(r, &f);
 	(r->p->flushed != NULL ? r->p->flushed : flushed)(r, &f);
 	if (f.sent + f.dups + f.failed + f.corrupt + f.already + f.kept +
 	    f.busy > 0 || (k == 0 && f.left > 0))
@@ -406,23 +409,20 @@ poster_send(struct poster_run *r, const struct ht_post *p, size_t len)
 {
 	struct ht_outcome o;
 	struct ht_err e;
-	char w[32];
 
 	ht_err_clear(&e);
 	if (ht_engine_send(r->engine, p, r->budget_ms, &o, &e) == -1) {
-		if (e.msg[0] != '\0')
-			ht_log_err(&e);
-		poster_note(r, e.status);
+		poster_fail(r, &e);
 		r->stop = 1;
 		return;
 	}
 	if (o.kind == HT_ALREADY && r->p->dups)
-		poster_print_duplicate(r, poster_which(r, w, sizeof w), &o,
+		poster_print_duplicate(r, poster_which(r), &o,
 		    p->text, len);
 	else if (ht_outcome_done(o.kind))
 		poster_print_posted(r, &o, p->text, len, p->id);
 	else {
-		ht_warnx("%s%s", poster_which(r, w, sizeof w), o.reason);
+		ht_warnx("%s%s", poster_which(r), o.reason);
 		poster_note(r, o.status);
 		/* Only a bad text is the post's own problem. */
 		if (o.kind != HT_REJECTED && o.status != EX_DATAERR)
@@ -438,21 +438,15 @@ post(struct poster_run *r, const char *text, size_t len,
 	const struct ht_post p = { text, reply_to, id };
 	struct ht_tweetlen tl;
 	struct ht_err e;
-	char w[32];
 
 	if (len == 0)
 		return;
 	r->n++;
 	ht_err_clear(&e);
-	if (len > MAX_POST || memchr(text, '\0', len) != NULL) {
-		ht_warnx("%s%s; nothing sent", poster_which(r, w, sizeof w),
-		    len > MAX_POST ? "too long for a post" :
-		    "contains a NUL byte");
-		poster_note(r, EX_DATAERR);
+	if (poster_bytes_ok(r, text, len) == -1)
 		return;
-	}
 	if (ht_postlen(&r->rule, text, len, &tl, &e) == -1) {
-		ht_warnx("%s%s; nothing sent", poster_which(r, w, sizeof w),
+		ht_warnx("%s%s; nothing sent", poster_which(r),
 		    e.msg);
 		poster_note(r, EX_DATAERR);
 		return;
@@ -462,12 +456,12 @@ post(struct poster_run *r, const char *text, size_t len,
 	if (!tl.valid) {
 		if (strcmp(tl.why, "too long") == 0)
 			ht_warnx("%stoo long: length %ld, %zu bytes, at most "
-			    "%ld%s; nothing sent", poster_which(r, w, sizeof w),
+			    "%ld%s; nothing sent", poster_which(r),
 			    tl.weighted, len, r->rule.max, r->rule.max_bytes >
 			    0 ? " and 3000 bytes" : "");
 		else
 			ht_warnx("%s%s; nothing sent",
-			    poster_which(r, w, sizeof w), tl.why);
+			    poster_which(r), tl.why);
 		poster_note(r, EX_DATAERR);
 		return;
 	}
@@ -479,6 +473,18 @@ post(struct poster_run *r, const char *text, size_t len,
 		poster_queue_post(r, text, NULL, id);
 	else
 		poster_send(r, &p, len);
+}
+
+int
+poster_bytes_ok(struct poster_run *r, const char *text, size_t len)
+{
+	if (len <= MAX_POST && memchr(text, '\0', len) == NULL)
+		return 0;
+	ht_warnx("%s%s; nothing sent", poster_which(r),
+	    len <= MAX_POST ? "contains a NUL byte" : r->p->too_big != NULL ?
+	    r->p->too_big : "too long for a post");
+	poster_note(r, EX_DATAERR);
+	return -1;
 }
 
 static void
@@ -733,6 +739,18 @@ default_queue(const struct poster *p)
 	return q;
 }
 
+/*
+ * -F, -S, -R or -C: the last of -F, -S and -R counts (more than one is
+ * a misuse, said later), and -C wins over them.
+ */
+static void
+set_mode(struct poster_opts *o, int c)
+{
+	if (c != 'C')
+		o->modes += o->mode != c;
+	o->mode = o->mode == 'C' || c == 'C' ? 'C' : c;
+}
+
 int
 poster_option(struct poster_run *r, int c, struct poster_opts *o)
 {
@@ -769,12 +787,19 @@ poster_option(struct poster_run *r, int c, struct poster_opts *o)
 		}
 		r->budget_ms = (long)ll * 1000;
 		break;
+	case 'F':
+	case 'S':
+	case 'R':
+	case 'C':
+		set_mode(o, c);
+		break;
 	case 'h':
 		return ht_print_help(r->p->usage, r->p->help);
 	case 'V':
 		return ht_print_version(r->p->prog);
 	default:
-		return -2;
+		/* getopt said what is wrong. */
+		goto usage;
 	}
 	return -1;
 usage:
@@ -782,122 +807,233 @@ usage:
 	return EX_USAGE;
 }
 
-/* The options that are not the run's. */
-struct opts {
-	struct poster_opts c;
-	int flush;
-};
+int
+poster_usage_error(const struct poster_run *r, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ht_warnx("%s", msg);
+	fputs(r->p->usage, stderr);
+	return EX_USAGE;
+}
 
 /*
  * Options into r and o: 0 to go on, else 1 and *exit the status to exit
  * with (--help, --version, or a misuse, its usage printed).
  */
 static int
-options(struct poster_run *r, int *argc, char ***argv, struct opts *o,
-    int *exit)
+options(struct poster_run *r, int *argc, char ***argv,
+    struct poster_opts *o, int *exit)
 {
-	int c, k;
+	int c;
 
-	while ((c = getopt_long(*argc, *argv, "0jnvc:q:Q:FT:hV", longopts,
-	    NULL)) != -1) {
-		if (c == 'F')
-			o->flush = 1;
-		else if ((k = poster_option(r, c, &o->c)) == -2)
-			goto usage;
-		else if (k != -1) {
-			*exit = k;
-			return 1;
-		}
-	}
+	*exit = -1;
+	while (*exit == -1 && (c = getopt_long(*argc, *argv, POSTER_OPTSTRING,
+	    longopts, NULL)) != -1)
+		*exit = poster_option(r, c, o);
+	if (*exit != -1)
+		return 1;
 	*argc -= optind;
 	*argv += optind;
-	if (o->flush && (o->c.nul || r->dry || *argc > 1 || (*argc == 1 &&
-	    o->c.qdir != NULL))) {
-		ht_warnx("-F takes one queue directory, and no -0 or -n");
-		goto usage;
-	}
-	if (o->flush && *argc == 1) {
-		o->c.qdir = (*argv)[0];
+	if (o->mode == 'F' && (o->nul || r->dry || *argc > 1 || (*argc == 1 &&
+	    o->qdir != NULL)))
+		*exit = poster_usage_error(r, "-F takes one queue directory, "
+		    "and no -0 or -n");
+	else
+		*exit = poster_operands(r, o, argc, *argv);
+	return *exit != -1;
+}
+
+int
+poster_operands(struct poster_run *r, struct poster_opts *o, int *argc,
+    char **argv)
+{
+	if (POSTER_QUEUE_MODE(o) && *argc == 1) {
+		if (*argv[0] == '\0')
+			return poster_usage_error(r, "the queue directory is "
+			    "empty");
+		o->qdir = argv[0];
 		*argc = 0;
 	}
-	if (*argc > 0 && (o->c.nul || r->json)) {
-		ht_warnx("text operands do not go with -0 or --json");
-		goto usage;
+	if (*argc > 0 && (o->nul || r->json))
+		return poster_usage_error(r, "text operands do not go with "
+		    "-0 or --json");
+	return -1;
+}
+
+void
+poster_run(struct poster_run *r, const struct poster_opts *o, int argc,
+    char *argv[])
+{
+	if (o->mode == 'F') {
+		if (r->engine != NULL || poster_engine(r) == 0)
+			poster_flush(r);
+	} else if (o->mode == 'S')
+		poster_queue_status(r);
+	else if (o->mode == 'R')
+		poster_retry(r);
+	else
+		poster_read(r, argc, argv, o->nul);
+}
+
+int
+poster_init(struct poster_run *r, const struct poster *p)
+{
+	if (poster_start(p) == -1)
+		return -1;
+	memset(r, 0, sizeof *r);
+	r->p = p;
+	r->budget_ms = 60000;
+	return 0;
+}
+
+int
+poster_conf(struct poster_run *r, const char *cfile)
+{
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if ((r->conf = ht_conf_load(cfile, &e)) == NULL) {
+		ht_log_err(&e);
+		r->status = EX_CONFIG;
+		return -1;
+	}
+	if (ht_conf_bool(r->conf, "log.syslog", 0))
+		ht_log_open(r->p->prog, 1);
+	return 0;
+}
+
+int
+poster_open_queue(struct poster_run *r, const char *qdir, int make)
+{
+	struct ht_err e;
+
+	if (qdir == NULL || r->dry)
+		return 0;
+	r->qdir = qdir;
+	ht_err_clear(&e);
+	if ((r->q = ht_queue_open(qdir, make, &e)) == NULL) {
+		ht_warnx("queue %s", e.msg);
+		r->status = e.status;
+		return -1;
 	}
 	return 0;
-usage:
-	fputs(r->p->usage, stderr);
-	*exit = EX_USAGE;
-	return 1;
+}
+
+void
+poster_fail(struct poster_run *r, const struct ht_err *e)
+{
+	if (e->msg[0] != '\0')
+		ht_log_err(e);
+	poster_note(r, e->status);
+}
+
+void
+poster_read(struct poster_run *r, int argc, char *argv[], int nul)
+{
+	if (argc > 0)
+		poster_post_operands(r, argc, argv);
+	else if (r->json)
+		poster_read_json(r);
+	else if (nul)
+		poster_read_nul(r);
+	else
+		poster_read_one(r);
+}
+
+/*
+ * The queue: -q, or -F's operand, else -Q's; -F alone flushes this
+ * network's queue in the state directory (where dh-hook puts it), and
+ * one that was never made holds nothing.  0 (r->q set or not), 1 nothing
+ * to do, or -1 (said).
+ */
+static int
+setup_queue(struct poster_run *r, const struct poster_opts *o, char **qbuf)
+{
+	const char *qdir = o->qdir != NULL ? o->qdir : o->qdef;
+
+	if (o->mode == 'F' && qdir == NULL) {
+		if ((qdir = *qbuf = default_queue(r->p)) == NULL) {
+			ht_warnx("-F: no state directory: name the queue");
+			r->status = EX_USAGE;
+			return -1;
+		}
+		if (access(qdir, F_OK) == -1 && errno == ENOENT)
+			return 1;
+	}
+	return poster_open_queue(r, qdir, o->mode != 'F');
 }
 
 int
 poster_main(const struct poster *p, int argc, char *argv[])
 {
-	struct opts o;
+	struct poster_opts o;
 	char *qbuf = NULL;
 	struct poster_run r;
-	struct ht_err e;
 	int s;
 
-	if (poster_start(p) == -1)
+	if (poster_init(&r, p) == -1)
 		return EX_OSERR;
-	memset(&r, 0, sizeof r);
 	memset(&o, 0, sizeof o);
-	r.p = p;
-	r.budget_ms = 60000;
 	if (options(&r, &argc, &argv, &o, &s))
 		return s;
-	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(o.c.cfile, &e)) == NULL) {
-		ht_log_err(&e);
-		return EX_CONFIG;
-	}
-	if (ht_conf_bool(r.conf, "log.syslog", 0))
-		ht_log_open(p->prog, 1);
+	if (poster_conf(&r, o.cfile) == -1)
+		return r.status;
 	p->rule(r.conf, &r.rule);
-	r.streaming = o.c.nul || r.json;
-	/*
-	 * The queue: -q, or -F's operand, else -Q's; -F alone flushes this
-	 * network's queue in the state directory (where dh-hook puts it),
-	 * and one that was never made holds nothing.
-	 */
-	r.qdir = o.c.qdir != NULL ? o.c.qdir : o.c.qdef;
-	if (o.flush && r.qdir == NULL) {
-		if ((qbuf = default_queue(p)) == NULL) {
-			ht_warnx("-F: no state directory: name the queue");
-			r.status = EX_USAGE;
-			goto out;
-		}
-		if (access(qbuf, F_OK) == -1 && errno == ENOENT)
-			goto out;
-		r.qdir = qbuf;
-	}
-	if (r.qdir != NULL && !r.dry) {
-		ht_err_clear(&e);
-		/* Only queueing makes it: a flush of a typo finds nothing. */
-		if ((r.q = ht_queue_open(r.qdir, !o.flush, &e)) == NULL) {
-			ht_warnx("queue %s", e.msg);
-			r.status = e.status;
-			goto out;
-		}
-	}
-	if (o.flush) {
-		if (poster_engine(&r) == 0)
-			poster_flush(&r);
-	} else if (argc > 0)
-		poster_post_operands(&r, argc, argv);
-	else if (r.json)
-		poster_read_json(&r);
-	else if (o.c.nul)
-		poster_read_nul(&r);
-	else
-		poster_read_one(&r);
+	r.streaming = o.nul || r.json;
+	if (setup_queue(&r, &o, &qbuf) != 0)
+		goto out;
+	poster_run(&r, &o, argc, argv);
 	poster_finish(&r);
 out:
 	poster_free(&r);
 	free(qbuf);
 	return r.status;
+}
+
+/* "name: value" lines of --check. */
+void
+poster_check_config(const struct poster_run *r)
+{
+	char cf[600];
+
+	if (ht_conf_file(r->conf) != NULL)
+		printf("config: %s\n", ht_conf_file(r->conf));
+	else
+		printf("config: none (searched %s)\n",
+		    ht_conf_searched(r->conf, cf, sizeof cf));
+}
+
+void
+poster_check_cred(const struct poster_run *r, const char *setting,
+    const char *env)
+{
+	const char *v = getenv(env);
+
+	if (v != NULL && *v != '\0')
+		printf("%s: set, from %s\n", setting, env);
+	else if (ht_conf_isset(r->conf, setting))
+		printf("%s: set, from %s\n", setting, ht_conf_file(r->conf));
+	else
+		printf("%s: missing (%s, or the config)\n", setting, env);
+}
+
+void
+poster_check_queue(const struct poster_run *r)
+{
+	char *q;
+
+	if ((q = ht_conf_queue_dir(r->conf)) == NULL) {
+		printf("queue: none (no HOME and no queue.dir)\n");
+		return;
+	}
+	printf("queue: %s (%s)\n", q, access(q, W_OK) == 0 ? "exists" :
+	    errno == ENOENT ? "not made yet" : strerror(errno));
+	free(q);
 }
 
 char *

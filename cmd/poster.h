@@ -4,7 +4,8 @@
  * event ids), sending them through the posting engine (post.h), directly
  * or through a queue, printing what became of each post, the exit status.
  * mastodon-post and bsky-post are poster_main with their network; tw-post
- * has options of its own and uses the parts below with its hooks.
+ * has options of its own and uses the parts below with its hooks: the
+ * options, the config, the queue and the run are set up here for all.
  */
 #ifndef HT_POSTER_H
 #define HT_POSTER_H
@@ -46,7 +47,10 @@ struct poster {
 		    const char *reply_to, const char *id);
 	/* The engine's report on a queued post; NULL: poster_report. */
 	void	(*report)(void *, const struct ht_report *);
-	/* Said after a flush, before its counts; NULL: a rate limit. */
+	/*
+	 * Said after a flush (and the posts recovered from tmp/), before
+	 * its counts; NULL: a rate limit.
+	 */
 	void	(*flushed)(struct poster_run *, const struct ht_flush *);
 	/* --json: a line without text but with "error" and "event". */
 	void	(*unrendered)(struct poster_run *, json_t *);
@@ -75,24 +79,106 @@ struct poster_run {
 	const char *text, *event;	/* the post being queued */
 };
 
-/* The options every posting tool has. */
+/*
+ * The options every posting tool has, for getopt_long: the short ones
+ * (a tool adds its own after them) and the long ones (a tool lists its
+ * own, then these, then the end).
+ */
+#define POSTER_OPTSTRING	"0jnvc:q:Q:FT:hV"
+#define POSTER_LONGOPTS \
+	{ "null", no_argument, NULL, '0' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "dry-run", no_argument, NULL, 'n' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "time", required_argument, NULL, 'T' }, \
+	{ "queue", required_argument, NULL, 'q' }, \
+	{ "default-queue", required_argument, NULL, 'Q' }, \
+	{ "flush", no_argument, NULL, 'F' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* Lines of --help for these options, in the order the tools list them. */
+#define POSTER_HELP_NUL \
+    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+#define POSTER_HELP_DRY \
+    "  -n, --dry-run          check and show what would be sent; " \
+    "send nothing\n" \
+    "  -v, --verbose          trace each request on stderr " \
+    "(secrets redacted)\n"
+#define POSTER_HELP_CONF \
+    "  -c, --config FILE      read settings from FILE\n" \
+    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
+#define POSTER_HELP_END \
+    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n" \
+    "  -h, --help             show this help\n" \
+    "  -V, --version          show the version\n"
+
 struct poster_opts {
 	const char *cfile, *qdir, *qdef;	/* -c, -q, -Q */
 	int	nul;				/* -0 */
+	int	mode;		/* 'F', 'S', 'R', 'C' (tw-post's), or 0: post */
+	int	modes;		/* how many of -F, -S, -R were given */
 };
 
+/* -F, -S or -R: a run on the queue. */
+#define POSTER_QUEUE_MODE(o)	((o)->mode == 'F' || (o)->mode == 'S' || \
+	    (o)->mode == 'R')
+
 /*
- * Option c (getopt's, optarg), when it is one of every posting tool's
- * (-0jnvcqQThV): -1 taken, -2 not one of them, else the status to exit
- * with (--help, --version, or a misuse with its usage said).
+ * Option c (getopt's, optarg), one of every posting tool's (-0jnvcqQThV,
+ * and the modes -F, -S, -R, -C of those that have them) or a misuse:
+ * -1 taken, else the status to exit with (--help, --version, or
+ * EX_USAGE with the usage said).
  */
 int	poster_option(struct poster_run *, int c, struct poster_opts *);
+
+/*
+ * The operands, after the options (and the tool's own checks of them):
+ * the queue directory of -F, -S or -R, else the text of a post, which
+ * does not go with -0 or --json.  -1 to go on, else EX_USAGE (said).
+ */
+int	poster_operands(struct poster_run *, struct poster_opts *, int *argc,
+	    char **argv);
+
+/*
+ * What the command line asks for: -F, -S, -R (the queue r->q), else
+ * the posts (poster_read).
+ */
+void	poster_run(struct poster_run *, const struct poster_opts *, int argc,
+	    char *argv[]);
 
 /* A post id: decimal digits, as X writes them. */
 int	poster_valid_id(const char *);
 
 /* main() of a posting tool. */
 int	poster_main(const struct poster *, int argc, char *argv[]);
+
+/*
+ * The start of a run: poster_start, then r zeroed for tool p, with the
+ * default time budget.  -1 when poster_start fails.
+ */
+int	poster_init(struct poster_run *, const struct poster *p);
+
+/* A misuse said (prog: message), then the usage: EX_USAGE. */
+int	poster_usage_error(const struct poster_run *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The config (-c's file, else the search) into r->conf, syslog when
+ * log.syslog says so: 0, or -1 (said, status 78).
+ */
+int	poster_conf(struct poster_run *, const char *cfile);
+
+/*
+ * The queue in qdir, if any and not a dry run, into r->q and r->qdir;
+ * made only when make (queueing: a flush of a typo finds nothing).  0,
+ * or -1 (said, status set).
+ */
+int	poster_open_queue(struct poster_run *, const char *qdir, int make);
+
+/* An engine failure: said unless it was (empty message), status noted. */
+void	poster_fail(struct poster_run *, const struct ht_err *);
 
 /*
  * The state directory (ht_conf_state_dir), made (mode 700) when missing.
@@ -119,8 +205,8 @@ int	poster_start(const struct poster *);
 /* Keep status s if it is graver than the run's. */
 void	poster_note(struct poster_run *, int s);
 
-/* "post N: " in streams, nothing for one post. */
-const char *poster_which(const struct poster_run *, char *, size_t);
+/* "post N: " in streams, nothing for one post (a static buffer). */
+const char *poster_which(const struct poster_run *);
 
 /* One JSON line (o consumed) to stdout, flushed: -1 when it fails (said). */
 int	poster_emit_json(struct poster_run *, json_t *o);
@@ -161,6 +247,22 @@ void	poster_post_operands(struct poster_run *, int argc, char *argv[]);
 void	poster_read_one(struct poster_run *);
 void	poster_read_nul(struct poster_run *);
 void	poster_read_json(struct poster_run *);
+/* The one of them the command line asks for (nul: -0). */
+void	poster_read(struct poster_run *, int argc, char *argv[], int nul);
+
+/*
+ * A post's bytes: not over the limit of a post, no NUL byte.  0, or -1
+ * (said, status 65).
+ */
+int	poster_bytes_ok(struct poster_run *, const char *text, size_t len);
+
+/* --check's lines: the config file read (or the files searched), */
+void	poster_check_config(const struct poster_run *);
+/* where a credential comes from (env, setting, or missing), */
+void	poster_check_cred(const struct poster_run *, const char *setting,
+	    const char *env);
+/* the default queue (ht_conf_queue_dir) and whether it exists. */
+void	poster_check_queue(const struct poster_run *);
 
 /* poster-queue.c: "08:00:00 UTC", for a rate limit's reset. */
 const char *poster_clock(time_t, char *, size_t);

@@ -8,18 +8,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "conf.h"
-#include "jstream.h"
 #include "log.h"
 #include "net-x.h"
 #include "post.h"
@@ -28,13 +25,6 @@
 #include "tweetlen.h"
 #include "utf8.h"
 #include "util.h"
-
-#ifndef HT_LIBEXECDIR
-#define HT_LIBEXECDIR "/usr/local/libexec/hubtweet"
-#endif
-
-/* Bytes in one post: URLs weigh 23 whatever their length, so allow many. */
-#define MAX_POST	(64 * 1024)
 
 static const char usage_text[] =
     "usage: tw-post [-0jnv] [-a version] [-c file] [-q dir | -Q dir] "
@@ -48,15 +38,14 @@ static const char usage_text[] =
 static const char help_text[] =
     "Post text to X: the operands joined by spaces, else all of stdin.\n"
     "\n"
-    "  -0, --null             stdin holds posts separated by NUL bytes\n"
+    POSTER_HELP_NUL
     "  -j, --json             read {\"text\":...,\"reply_to\":...} lines, "
     "write JSON lines\n"
-    "  -n, --dry-run          check and show what would be sent; send nothing\n"
-    "  -v, --verbose          trace each request on stderr (secrets redacted)\n"
+    POSTER_HELP_DRY
     "  -a, --api VERSION      2 (POST /2/tweets, the default) or 1.1\n"
-    "  -c, --config FILE      read settings from FILE\n"
-    "  -q, --queue DIR        queue each post in DIR first, then send it\n"
-    "  -Q, --default-queue DIR  the same, in queue.dir if that is set, else DIR\n"
+    POSTER_HELP_CONF
+    "  -Q, --default-queue DIR  the same, in queue.dir if that is set, "
+    "else DIR\n"
     "  -F, --flush            send what the queue holds, oldest first\n"
     "  -S, --queue-status     show what the queue holds, and why\n"
     "  -R, --retry            queue again what failed (events not "
@@ -66,9 +55,7 @@ static const char help_text[] =
     "                         files were read; post nothing\n"
     "  -O, --online           with -C: ask X who the credentials are\n"
     "  -r, --reply-to ID      post as a reply to the post ID\n"
-    "  -T, --time SECONDS     give up on a post after SECONDS (default 60)\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
+    POSTER_HELP_END
     "\n"
     "Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
     "TW_ACCESS_SECRET, or the x group of the config file.\n"
@@ -78,46 +65,25 @@ static const char help_text[] =
     "else ~/.local/state/hubtweet/queue.\n";
 
 static const struct option longopts[] = {
-	{ "null", no_argument, NULL, '0' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "verbose", no_argument, NULL, 'v' },
 	{ "api", required_argument, NULL, 'a' },
-	{ "config", required_argument, NULL, 'c' },
 	{ "reply-to", required_argument, NULL, 'r' },
-	{ "queue", required_argument, NULL, 'q' },
-	{ "default-queue", required_argument, NULL, 'Q' },
-	{ "flush", no_argument, NULL, 'F' },
 	{ "queue-status", no_argument, NULL, 'S' },
 	{ "retry", no_argument, NULL, 'R' },
 	{ "check", no_argument, NULL, 'C' },
 	{ "online", no_argument, NULL, 'O' },
-	{ "time", required_argument, NULL, 'T' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+	POSTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
-/* The credentials, their settings and environment variables. */
 /* What only X has: the API version, its limit, -r, the endpoint. */
 struct x {
 	int v1;
 	long max;		/* weighted length limit (format.max_length) */
 	const char *reply_to;		/* -r */
-	const char *endpoint;		/* the URL posts go to */
+	const char *endpoint;		/* the URL posts go to (poster_url's) */
 	struct ht_net_x_conf xc;
 };
 
-/* "post N: " in streams (poster_which). */
-static const char *
-which(const struct poster_run *r)
-{
-	static char buf[32];
-
-	return poster_which(r, buf, sizeof buf);
-}
-
-#define note	poster_note
 #define X(r)	((struct x *)(r)->arg)
 
 /*
@@ -135,7 +101,7 @@ connect_x(void *arg, struct ht_err *e)
 		/* Said at once, the post's own message after it. */
 		if (e->status == EX_CONFIG) {
 			ht_log_err(e);
-			note(r, EX_CONFIG);
+			poster_note(r, EX_CONFIG);
 			e->msg[0] = '\0';
 		}
 	}
@@ -144,8 +110,8 @@ connect_x(void *arg, struct ht_err *e)
 
 /* --dry-run: show what would be sent.  -1 when stdout fails. */
 static int
-dry_show(struct poster_run *r, const char *text, size_t len, const char *reply_to,
-    const struct ht_tweetlen *tl)
+dry_show(struct poster_run *r, const char *text, size_t len,
+    const char *reply_to, const struct ht_tweetlen *tl)
 {
 	char *body;
 	json_t *o;
@@ -162,7 +128,7 @@ dry_show(struct poster_run *r, const char *text, size_t len, const char *reply_t
 		return 0;
 	if ((body = ht_net_x_body(X(r)->v1, text, reply_to)) == NULL) {
 		ht_warnx("out of memory");
-		note(r, EX_OSERR);
+		poster_note(r, EX_OSERR);
 		r->stop = 1;
 		return -1;
 	}
@@ -190,30 +156,21 @@ post(struct poster_run *r, const char *text, size_t len, const char *reply_to,
 	p.reply_to = reply_to;
 	p.id = id;
 	ht_err_clear(&e);
-	if (len > MAX_POST) {
-		ht_warnx("%slonger than %d bytes; nothing sent", which(r),
-		    MAX_POST);
-		note(r, EX_DATAERR);
+	if (poster_bytes_ok(r, text, len) == -1)
 		return;
-	}
-	if (memchr(text, '\0', len) != NULL) {
-		ht_warnx("%scontains a NUL byte; nothing sent", which(r));
-		note(r, EX_DATAERR);
-		return;
-	}
 	if (ht_utf8_blank(text, len)) {
-		ht_warnx("%s%s; nothing sent", which(r), len == 0 ?
+		ht_warnx("%s%s; nothing sent", poster_which(r), len == 0 ?
 		    "empty" : "blank: only white space");
-		note(r, EX_DATAERR);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (ht_tweetlen(text, len, X(r)->max, &tl, &e) == -1) {
 		if (e.col > 0)
-			ht_warnx("%s%s at byte %ld; nothing sent", which(r),
+			ht_warnx("%s%s at byte %ld; nothing sent", poster_which(r),
 			    e.msg, e.col);
 		else
-			ht_warnx("%s%s", which(r), e.msg);
-		note(r, EX_DATAERR);
+			ht_warnx("%s%s", poster_which(r), e.msg);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (r->dry && dry_show(r, text, len, reply_to, &tl) == -1)
@@ -221,12 +178,12 @@ post(struct poster_run *r, const char *text, size_t len, const char *reply_to,
 	if (!tl.valid) {
 		if (tl.weighted > X(r)->max)
 			ht_warnx("%stoo long: weighted length %ld, at most %ld; "
-			    "nothing sent", which(r), tl.weighted, X(r)->max);
+			    "nothing sent", poster_which(r), tl.weighted, X(r)->max);
 		else
 			ht_warnx("%s%s (weighted length %ld); nothing sent",
-			    which(r), tl.why != NULL ? tl.why : "invalid",
+			    poster_which(r), tl.why != NULL ? tl.why : "invalid",
 			    tl.weighted);
-		note(r, EX_DATAERR);
+		poster_note(r, EX_DATAERR);
 		return;
 	}
 	if (r->dry)
@@ -263,7 +220,6 @@ report_kept(struct poster_run *r, const struct ht_report *rep, const char *pre,
 		poster_print_queued(r, pre, o->reason, text);
 }
 
-/* The engine's report: what became of a post of the queue, in words. */
 /*
  * The engine's report on a post of the queue: what X alone says (a
  * corrupt item, a post kept for X's reasons), else poster_report.
@@ -280,7 +236,7 @@ report(void *arg, const struct ht_report *rep)
 	if (o->kind == HT_CORRUPT) {
 		ht_warnx("%s/new/%s: %s; moved to %s/failed/", r->qdir,
 		    rep->name, o->reason, r->qdir);
-		note(r, o->status);
+		poster_note(r, o->status);
 	} else if (!rep->failed && rep->queued)
 		report_kept(r, rep, poster_item_prefix(r, rep->name, event,
 		    buf, sizeof buf), text);
@@ -288,28 +244,53 @@ report(void *arg, const struct ht_report *rep)
 		poster_report(arg, rep);
 }
 
-/* After a flush: posts recovered from tmp/, X's rate limit. */
+/* After a flush: X's rate limit, with its reset. */
 static void
 flushed(struct poster_run *r, const struct ht_flush *f)
 {
 	char when[32];
 
-	if (f->recovered.adopted > 0)
-		ht_info("%s: queued again %ld post(s) left in tmp/ by a "
-		    "process that died", r->qdir, f->recovered.adopted);
-	if (f->recovered.corrupt > 0) {
-		ht_warnx("%s: moved to failed/ %ld incomplete post(s) left in "
-		    "tmp/ by a process that died", r->qdir,
-		    f->recovered.corrupt);
-		note(r, EX_DATAERR);
-	}
 	if (f->held != 0 && f->kept == 0) {
 		/* Held from the start, or after a post used the window up. */
 		ht_warnx("%s: rate limited by X until %s; %s", r->qdir,
 		    poster_clock(f->held, when, sizeof when), f->sent + f->dups >
 		    0 ? "the rest waits" : "nothing sent");
-		note(r, EX_TEMPFAIL);
+		poster_note(r, EX_TEMPFAIL);
 	}
+}
+
+/* --check without -O: the credentials are all there (not tried). */
+static void
+check_offline(struct poster_run *r)
+{
+	struct ht_net *x;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if ((x = connect_x(r, &e)) == NULL) {
+		poster_fail(r, &e);
+		return;
+	}
+	ht_net_free(x);
+	printf("credentials: all four set (not tried: -O asks X)\n");
+}
+
+/* --check -O: who X says the credentials are. */
+static void
+check_online(struct poster_run *r)
+{
+	struct ht_outcome o;
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if (ht_engine_check(r->engine, &o, &e) == -1)
+		poster_fail(r, &e);
+	else if (o.kind != HT_POSTED) {
+		ht_warnx("credentials: %s", o.reason);
+		poster_note(r, o.status);
+	} else
+		printf("credentials: X says they are @%s (id %s)\n",
+		    o.account, o.id);
 }
 
 /*
@@ -321,198 +302,112 @@ flushed(struct poster_run *r, const struct ht_flush *f)
 static void
 check_setup(struct poster_run *r, int online)
 {
-	struct ht_outcome o;
-	struct ht_net *x;
-	struct ht_err e;
-	char cf[600], *q;
-	const char *env;
 	size_t i;
 
-	if (ht_conf_file(r->conf) != NULL)
-		printf("config: %s\n", ht_conf_file(r->conf));
-	else
-		printf("config: none (searched %s)\n",
-		    ht_conf_searched(r->conf, cf, sizeof cf));
-	for (i = 0; i < 4; i++) {
-		env = getenv(ht_net_x_creds[i].env);
-		if (env != NULL && *env != '\0')
-			printf("%s: set, from %s\n", ht_net_x_creds[i].setting,
-			    ht_net_x_creds[i].env);
-		else if (ht_conf_isset(r->conf, ht_net_x_creds[i].setting))
-			printf("%s: set, from %s\n", ht_net_x_creds[i].setting,
-			    ht_conf_file(r->conf));
-		else
-			printf("%s: missing (%s, or the config)\n",
-			    ht_net_x_creds[i].setting, ht_net_x_creds[i].env);
-	}
+	poster_check_config(r);
+	for (i = 0; i < 4; i++)
+		poster_check_cred(r, ht_net_x_creds[i].setting,
+		    ht_net_x_creds[i].env);
 	printf("endpoint: %s\n", X(r)->endpoint);
-	if ((q = ht_conf_queue_dir(r->conf)) != NULL) {
-		printf("queue: %s (%s)\n", q, access(q, W_OK) == 0 ?
-		    "exists" : errno == ENOENT ? "not made yet" :
-		    strerror(errno));
-		free(q);
-	} else
-		printf("queue: none (no HOME and no queue.dir)\n");
+	poster_check_queue(r);
 	/* connect_x says what is missing, and the status: after the above. */
 	(void)fflush(stdout);
-	ht_err_clear(&e);
-	if (!online) {
-		if ((x = connect_x(r, &e)) == NULL) {
-			if (e.msg[0] != '\0')
-				ht_log_err(&e);
-			note(r, e.status);
-			return;
-		}
-		ht_net_free(x);
-		printf("credentials: all four set (not tried: -O asks X)\n");
-		return;
-	}
-	if (ht_engine_check(r->engine, &o, &e) == -1) {
-		if (e.msg[0] != '\0')
-			ht_log_err(&e);
-		note(r, e.status);
-		return;
-	}
-	if (o.kind != HT_POSTED) {
-		ht_warnx("credentials: %s", o.reason);
-		note(r, o.status);
-		return;
-	}
-	printf("credentials: X says they are @%s (id %s)\n", o.account,
-	    o.id);
+	if (online)
+		check_online(r);
+	else
+		check_offline(r);
 }
 
 /* The command line, once read. */
 struct opts {
-	struct poster_opts c;	/* -0, -c, -q, -Q */
+	struct poster_opts c;	/* -0, -c, -q, -Q, -F, -S, -R, -C */
 	const char *api;
 	int online;
-	int mode;		/* 'F', 'S', 'R', 'C', or 0: post */
-	int modes;		/* how many of -F, -S, -R were given */
 };
 
+/* "2" or "1.1", the API versions of X. */
 static int
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Say what is wrong with the command line, then the usage: EX_USAGE. */
-static int
-usage_error(const char *fmt, ...)
+valid_api(const char *api)
 {
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	ht_warnx("%s", msg);
-	fputs(usage_text, stderr);
-	return EX_USAGE;
+	return strcmp(api, "2") == 0 || strcmp(api, "1.1") == 0;
 }
 
 /* One option into r or o: -1 to go on, else the exit status. */
 static int
 option(int c, struct poster_run *r, struct opts *o)
 {
-	int k;
-
 	switch (c) {
 	case 'a':
 		o->api = optarg;
-		if (strcmp(optarg, "2") != 0 && strcmp(optarg, "1.1") != 0)
-			return usage_error("-a %s: the API version is 2 or "
-			    "1.1", optarg);
-		break;
-	case 'F':
-	case 'S':
-	case 'R':
-		o->modes += o->mode != c;
-		/* FALLTHROUGH */
-	case 'C':
-		o->mode = o->mode == 'C' || c == 'C' ? 'C' : c;
+		if (!valid_api(optarg))
+			return poster_usage_error(r, "-a %s: the API version "
+			    "is 2 or 1.1", optarg);
 		break;
 	case 'O':
 		o->online = 1;
 		break;
 	case 'r':
 		if (!poster_valid_id(optarg))
-			return usage_error("-r %s: not a post id", optarg);
+			return poster_usage_error(r, "-r %s: not a post id",
+			    optarg);
 		X(r)->reply_to = optarg;
 		break;
 	default:
-		if ((k = poster_option(r, c, &o->c)) != -2)
-			return k;
-		fputs(usage_text, stderr);
-		return EX_USAGE;
+		return poster_option(r, c, &o->c);
 	}
 	return -1;
 }
 
 /* The options that do not go together.  -1 to go on, else EX_USAGE. */
 static int
-options_check(struct poster_run *r, struct opts *o, int *argc, char **argv,
-    int check)
+options_check(struct poster_run *r, struct opts *o, int *argc, char **argv)
 {
-	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
+	const struct poster_opts *c = &o->c;
+	int check = c->mode == 'C';
 
-	if (o->modes > 1 || (queue && (o->c.nul || r->dry || X(r)->reply_to !=
-	    NULL || *argc > 1 || (*argc == 1 && o->c.qdir != NULL) ||
-	    (o->mode == 'R' && r->json))))
-		return usage_error("-F, -S and -R take one queue directory, "
-		    "and no -0, -n, -r or other -F, -S or -R");
-	if (queue && *argc == 1) {
-		if (*argv[0] == '\0')
-			return usage_error("the queue directory is empty");
-		o->c.qdir = argv[0];
-		*argc = 0;
-	}
-	if ((o->online && !check) || (check && (o->modes > 0 || o->c.nul ||
-	    r->json || r->dry || X(r)->reply_to != NULL || o->c.qdir != NULL ||
+	if (c->modes > 1 || (POSTER_QUEUE_MODE(c) && (c->nul || r->dry ||
+	    X(r)->reply_to != NULL || *argc > 1 || (*argc == 1 &&
+	    c->qdir != NULL) || (c->mode == 'R' && r->json))))
+		return poster_usage_error(r, "-F, -S and -R take one queue "
+		    "directory, and no -0, -n, -r or other -F, -S or -R");
+	if ((o->online && !check) || (check && (c->modes > 0 || c->nul ||
+	    r->json || r->dry || X(r)->reply_to != NULL || c->qdir != NULL ||
 	    *argc > 0)))
-		return usage_error("-C takes only -O, -v and -c; -O goes with "
-		    "-C");
-	if (*argc > 0 && (o->c.nul || r->json))
-		return usage_error("text operands do not go with -0 or "
-		    "--json");
-	return -1;
+		return poster_usage_error(r, "-C takes only -O, -v and -c; "
+		    "-O goes with -C");
+	return poster_operands(r, &o->c, argc, argv);
 }
 
-/* The API version and the endpoint: 0, or -1 (said, r->status set). */
+/*
+ * The API version (-a, else x.api_version) and the endpoint (x.api_url):
+ * 0, or -1 (said, status 78).
+ */
 static int
-setup_endpoint(struct poster_run *r, const char *api, char **url)
+setup_endpoint(struct poster_run *r, const char *api)
 {
-	const char *u;
-	size_t len;
+	struct ht_err e;
 
 	if (api == NULL)
 		api = ht_conf_str(r->conf, "x.api_version", "2");
-	if (strcmp(api, "2") != 0 && strcmp(api, "1.1") != 0) {
+	if (!valid_api(api)) {
 		ht_warnx("%s: x.api_version: \"%s\": must be \"2\" or \"1.1\"",
 		    ht_conf_file(r->conf) != NULL ? ht_conf_file(r->conf) :
 		    "config", api);
 		r->status = EX_CONFIG;
 		return -1;
 	}
-	X(r)->v1 = strcmp(api, "1.1") == 0;
-	u = ht_conf_str(r->conf, "x.api_url", HT_NET_X_DEFAULT_URL);
-	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-		ht_warnx("x.api_url: \"%s\": not an http or https URL", u);
-		r->status = EX_CONFIG;
-		return -1;
-	}
-	len = strlen(u);
-	while (len > 0 && u[len - 1] == '/')
-		len--;
-	if (asprintf(url, "%.*s%s", (int)len, u, X(r)->v1 ?
-	    "/1.1/statuses/update.json" : "/2/tweets") == -1) {
-		*url = NULL;
-		ht_warnx("out of memory");
-		r->status = EX_OSERR;
-		return -1;
-	}
+	X(r)->xc.v1 = X(r)->v1 = strcmp(api, "1.1") == 0;
 	/* xc.api_url is the base for net-x; dry runs show the endpoint. */
-	X(r)->xc.api_url = u;
-	X(r)->endpoint = *url;
-	X(r)->xc.v1 = X(r)->v1;
+	X(r)->xc.api_url = ht_conf_str(r->conf, "x.api_url",
+	    HT_NET_X_DEFAULT_URL);
+	ht_err_clear(&e);
+	if (poster_http_url(&e, "x.api_url", X(r)->xc.api_url) == -1) {
+		ht_log_err(&e);
+		r->status = e.status;
+		return -1;
+	}
+	X(r)->endpoint = poster_url(r->conf, "x.api_url", HT_NET_X_DEFAULT_URL,
+	    X(r)->v1 ? "/1.1/statuses/update.json" : "/2/tweets");
 	return 0;
 }
 
@@ -525,8 +420,7 @@ static int
 setup_queue(struct poster_run *r, const struct opts *o, char **qbuf)
 {
 	const char *qdir = o->c.qdir;
-	int queue = o->mode == 'F' || o->mode == 'S' || o->mode == 'R';
-	struct ht_err e;
+	int queue = POSTER_QUEUE_MODE(&o->c);
 
 	if (qdir == NULL && !r->dry)
 		qdir = ht_conf_str(r->conf, "queue.dir", o->c.qdef);
@@ -534,49 +428,20 @@ setup_queue(struct poster_run *r, const struct opts *o, char **qbuf)
 	if (queue && qdir == NULL &&
 	    (qdir = *qbuf = ht_conf_queue_dir(r->conf)) == NULL) {
 		ht_warnx("-%c needs a queue directory: name one, or set "
-		    "queue.dir (no HOME for the default)", o->mode);
+		    "queue.dir (no HOME for the default)", o->c.mode);
 		r->status = EX_USAGE;
 		return -1;
 	}
 	/* The default queue before anything was ever queued: nothing. */
 	if (*qbuf != NULL && access(*qbuf, F_OK) == -1 && errno == ENOENT) {
 		ht_info("%s: no queue yet: nothing %s", *qbuf,
-		    o->mode == 'F' ? "to send" : o->mode == 'S' ? "queued" :
-		    "failed");
+		    o->c.mode == 'F' ? "to send" : o->c.mode == 'S' ?
+		    "queued" : "failed");
 		return 1;
 	}
-	if (qdir == NULL || *qdir == '\0' || r->dry)
-		return 0;
-	r->qdir = qdir;
-	ht_err_clear(&e);
-	/* Only queueing makes it: a flush of a typo finds nothing. */
-	if ((r->q = ht_queue_open(qdir, !queue, &e)) == NULL) {
-		ht_warnx("queue %s", e.msg);
-		r->status = e.status;
-		return -1;
-	}
-	return 0;
-}
-
-static void
-run(struct poster_run *r, const struct opts *o, int argc, char **argv)
-{
-	if (o->mode == 'C')
-		check_setup(r, o->online);
-	else if (o->mode == 'F')
-		poster_flush(r);
-	else if (o->mode == 'S')
-		poster_queue_status(r);
-	else if (o->mode == 'R')
-		poster_retry(r);
-	else if (argc > 0)
-		poster_post_operands(r, argc, argv);
-	else if (r->json)
-		poster_read_json(r);
-	else if (o->c.nul)
-		poster_read_nul(r);
-	else
-		poster_read_one(r);
+	/* An empty queue.dir: no queue. */
+	return poster_open_queue(r, qdir != NULL && *qdir != '\0' ? qdir :
+	    NULL, !queue);
 }
 
 static const struct poster xposter = {
@@ -593,45 +458,38 @@ main(int argc, char *argv[])
 	struct poster_run r;
 	struct x x;
 	struct opts o;
-	struct ht_err e;
-	char *url = NULL, *qbuf = NULL;
+	char *qbuf = NULL;
 	int c, k;
 
-	if (poster_start(&xposter) == -1)
+	if (poster_init(&r, &xposter) == -1)
 		return EX_OSERR;
-	memset(&r, 0, sizeof r);
 	memset(&x, 0, sizeof x);
 	memset(&o, 0, sizeof o);
-	r.p = &xposter;
 	r.arg = &x;
-	r.budget_ms = 60000;
-	while ((c = getopt_long(argc, argv, "0jnva:c:q:Q:r:CFORST:hV", longopts,
-	    NULL)) != -1)
+	while ((c = getopt_long(argc, argv, POSTER_OPTSTRING "a:r:CORS",
+	    longopts, NULL)) != -1)
 		if ((k = option(c, &r, &o)) != -1)
 			return k;
 	argc -= optind;
 	argv += optind;
-	if ((k = options_check(&r, &o, &argc, argv, o.mode == 'C')) != -1)
+	if ((k = options_check(&r, &o, &argc, argv)) != -1)
 		return k;
-	ht_err_clear(&e);
-	if ((r.conf = ht_conf_load(o.c.cfile, &e)) == NULL) {
-		ht_log_err(&e);
-		return EX_CONFIG;
-	}
-	if (ht_conf_bool(r.conf, "log.syslog", 0))
-		ht_log_open("tw-post", 1);
+	if (poster_conf(&r, o.c.cfile) == -1)
+		return r.status;
 	/* The limit dh-format fitted to, for accounts with longer posts. */
 	x.max = (long)ht_conf_int(r.conf, "format.max_length", HT_TWEET_MAX);
 	r.streaming = o.c.nul || r.json;
-	if (setup_endpoint(&r, o.api, &url) == -1 ||
+	if (setup_endpoint(&r, o.api) == -1 ||
 	    (!r.dry && poster_engine(&r) == -1) ||
 	    setup_queue(&r, &o, &qbuf) != 0)
 		goto out;
-	run(&r, &o, argc, argv);
+	if (o.c.mode == 'C')
+		check_setup(&r, o.online);
+	else
+		poster_run(&r, &o.c, argc, argv);
 	poster_finish(&r);
 out:
 	poster_free(&r);
-	free(url);
 	free(qbuf);
 	return r.status;
 }

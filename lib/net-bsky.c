@@ -11,10 +11,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "answer.h"
 #include "bsky.h"
 #include "net-bsky.h"
-#include "net-x.h"
 #include "postkey.h"
 #include "sender.h"
 #include "util.h"
@@ -126,7 +124,7 @@ session_answer(struct netb *b, const struct ht_http_ans *a, time_t now,
 		    said);
 		e->status = EX_NOPERM;
 	} else if (http == 429) {
-		at = ht_net_x_hold_until(json_string_value(json_object_get(
+		at = ht_net_hold_until(json_string_value(json_object_get(
 		    a->headers, "ratelimit-reset")), 0, (long long)now);
 		ht_err_set(e, "rate limited by Bluesky (429) at the %s%s%s",
 		    what, at > 0 ? ", until a later run" : "", said);
@@ -450,11 +448,10 @@ netb_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 		ht_outcome_set(o, HT_REJECTED, "Bluesky rejected the post "
 		    "(%d %s)%s", http, name, said);
 	else {
-		at = http == 429 || http >= 500 ? ht_net_x_hold_until(
-		    json_string_value(json_object_get(a->headers, http == 429 ?
-		    "ratelimit-reset" : "retry-after")), http != 429,
+		at = http == 429 ? ht_net_hold_until(json_string_value(
+		    json_object_get(a->headers, "ratelimit-reset")), 0,
 		    (long long)now) : 0;
-		ht_outcome_other(o, http, at, "Bluesky", said);
+		ht_outcome_later(o, a, at, now, "Bluesky", said);
 	}
 	json_decref(body);
 }

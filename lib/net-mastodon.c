@@ -9,9 +9,7 @@
 
 #include <openssl/crypto.h>
 
-#include "answer.h"
 #include "net-mastodon.h"
-#include "net-x.h"
 #include "postkey.h"
 
 struct netm {
@@ -94,7 +92,7 @@ ht_net_mastodon_reset(const char *iso, long long now)
 		return 0;
 	if ((t = timegm(&tm)) == (time_t)-1)
 		return 0;
-	return ht_net_x_reset_check((long long)t, now);
+	return ht_net_reset_check((long long)t, now);
 }
 
 /* A 2xx: the status's id, or an answer that proves nothing. */
@@ -148,14 +146,11 @@ netm_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 		ht_outcome_set(o, HT_REJECTED, "Mastodon rejected the post "
 		    "(%d)%s", http, said);
 	else {
+		/* Mastodon's reset is an ISO time. */
 		at = http == 429 ? ht_net_mastodon_reset(json_string_value(
 		    json_object_get(a->headers, "x-ratelimit-reset")),
 		    (long long)now) : 0;
-		if (at == 0 && (http == 429 || http >= 500))
-			at = ht_net_x_hold_until(json_string_value(
-			    json_object_get(a->headers, "retry-after")), 1,
-			    (long long)now);
-		ht_outcome_other(o, http, at, "Mastodon", said);
+		ht_outcome_later(o, a, at, now, "Mastodon", said);
 	}
 	json_decref(body);
 }

@@ -35,7 +35,7 @@ struct ht_net *ht_net_mastodon_new(const struct ht_net_mastodon_conf *c,
 /*
  * An ISO 8601 UTC time as Mastodon writes X-RateLimit-Reset
  * ("2026-11-30T16:05:00.000Z"): epoch seconds when it is a sane reset
- * (ht_net_x_reset_check), else 0.
+ * (ht_net_reset_check), else 0.
  */
 long long ht_net_mastodon_reset(const char *iso, long long now);
 

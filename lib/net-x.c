@@ -124,17 +124,6 @@ x_words(const json_t *body, long long *code)
 	return "";
 }
 
-/* ' (X: "words")' to end a message with, or "" when X said nothing. */
-static void
-quote(char *buf, size_t len, const char *words)
-{
-	if (*words == '\0')
-		*buf = '\0';
-	else if (snprintf(buf, len, " (X: \"%s\")", words) >= (int)len &&
-	    len > 5)
-		memcpy(buf + len - 5, "...)", 5);
-}
-
 static int
 has(const char *s, const char *needle)
 {
@@ -149,25 +138,6 @@ header_zero(const json_t *hdr, const char *name)
 
 	return ht_parse_num(json_string_value(json_object_get(hdr, name)), 0,
 	    LLONG_MAX, &v) == 0 && v == 0;
-}
-
-long long
-ht_net_x_reset_check(long long reset, long long now)
-{
-	if (reset <= now || now < 0 || reset - now > HT_NET_X_RESET_MAX)
-		return 0;
-	return reset;
-}
-
-long long
-ht_net_x_hold_until(const char *value, int relative, long long now)
-{
-	long long v;
-
-	/* 11 digits: now + v cannot overflow, whatever X says. */
-	if (ht_parse_num(value, 0, 99999999999LL, &v) == -1)
-		return 0;
-	return ht_net_x_reset_check(relative ? now + v : v, now);
 }
 
 /*
@@ -198,7 +168,7 @@ used_up_until(const json_t *hdr, long long now, const char **which)
 	for (i = 0; i < sizeof windows / sizeof windows[0]; i++) {
 		if (!header_zero(hdr, windows[i].remaining))
 			continue;
-		t = ht_net_x_hold_until(json_string_value(json_object_get(hdr,
+		t = ht_net_hold_until(json_string_value(json_object_get(hdr,
 		    windows[i].reset)), 0, now);
 		if (t > at) {
 			at = t;
@@ -268,7 +238,7 @@ classify_denied(int http, const json_t *body, const char *words,
 
 /* A 429 or a 5xx: when to try again. */
 static void
-classify_later(int http, const json_t *hdr, long long now, const char *said,
+classify_later(const struct ht_http_ans *a, time_t now, const char *said,
     struct ht_outcome *o)
 {
 	long long at;
@@ -278,22 +248,13 @@ classify_later(int http, const json_t *hdr, long long now, const char *said,
 	 * says so, x-rate-limit-reset.  Else Retry-After.
 	 */
 	at = o->next_at;
-	if (http == 429 && at == 0)
-		at = ht_net_x_hold_until(json_string_value(json_object_get(hdr,
-		    "x-rate-limit-reset")), 0, now);
-	if (at == 0)
-		at = ht_net_x_hold_until(json_string_value(json_object_get(hdr,
-		    "retry-after")), 1, now);
-	o->retry_at = (time_t)at;
-	if (http == 429 && o->limit != NULL)
+	if (a->status == 429 && at == 0)
+		at = ht_net_hold_until(json_string_value(json_object_get(
+		    a->headers, "x-rate-limit-reset")), 0, (long long)now);
+	ht_outcome_later(o, a, at, now, "X", said);
+	if (a->status == 429 && o->limit != NULL)
 		ht_outcome_set(o, HT_LIMITED, "rate limited by X (429): %s is "
 		    "used up%s", o->limit, said);
-	else if (http == 429)
-		ht_outcome_set(o, HT_LIMITED, "rate limited by X (429)%s",
-		    said);
-	else
-		ht_outcome_set(o, HT_KEPT, "X is unavailable (%d)%s", http,
-		    said);
 }
 
 static void
@@ -306,20 +267,11 @@ netx_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 	json_t *body;
 	long long code;
 
-	memset(o, 0, sizeof *o);
-	o->http = a->status;
-	if (a->status == 0) {
-		s = a->error_kind;
-		ht_outcome_set(o, HT_KEPT, "%s: %s", s != NULL &&
-		    strcmp(s, "timeout") == 0 ? "no answer in time" :
-		    s != NULL && strcmp(s, "connect") == 0 ?
-		    "cannot connect" : "request failed", a->error != NULL ?
-		    a->error : "?");
+	if (ht_answer_status(a, o) == 0)
 		return;
-	}
 	body = json_loadb(a->body, a->body_len, 0, NULL);
 	words = x_words(body, &code);
-	quote(said, sizeof said, words);
+	ht_answer_quote(said, sizeof said, "X", words);
 	/* Whatever the answer, a window it says is used up holds the next. */
 	o->next_at = (time_t)used_up_until(a->headers, (long long)now,
 	    &o->limit);
@@ -342,15 +294,14 @@ netx_classify(struct ht_net *n, const struct ht_http_ans *a, time_t now,
 		s = json_string_value(json_object_get(json_array_get(
 		    json_object_get(body, "errors"), 0), "message"));
 		if (s != NULL)
-			quote(said, sizeof said, s);
+			ht_answer_quote(said, sizeof said, "X", s);
 		ht_outcome_set(o, HT_REJECTED, "X rejected the post (%d)%s",
 		    a->status, said);
 	} else if (a->status == 429 || a->status >= 500) {
-		classify_later(a->status, a->headers, (long long)now, said, o);
+		classify_later(a, now, said, o);
 	} else {
 		/* A wrong api_url, most likely: retrying will not help. */
-		ht_outcome_set(o, HT_BROKEN, "unexpected answer %d from X%s",
-		    a->status, said);
+		ht_outcome_other(o, a->status, 0, "X", said);
 	}
 	json_decref(body);
 }

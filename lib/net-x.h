@@ -58,23 +58,4 @@ struct ht_net *ht_net_x_from_conf(struct ht_conf *conf,
  */
 char	*ht_net_x_body(int v1, const char *text, const char *reply_to);
 
-/*
- * The one place where a reset header becomes a time: value is epoch
- * seconds (x-*-reset), or seconds from now when relative (Retry-After).
- * Returns epoch seconds, or 0 when value is not a usable time: not digits,
- * or a time that ht_net_x_reset_check does not believe.
- */
-long long ht_net_x_hold_until(const char *value, int relative,
-	    long long now);
-/*
- * Sanity of a reset time (epoch seconds; now the current time): reset when
- * it is in the future and at most HT_NET_X_RESET_MAX seconds away, else 0
- * ("unknown"), for which callers fall back to their bounded exponential
- * backoff.  A reset in the past would have tw-post retry once a second
- * against a 429; an absurd one would hold the queue for ever, or overflow
- * what is computed from it.
- */
-#define HT_NET_X_RESET_MAX	(86400 + 3600)	/* a day, and an hour of skew */
-long long ht_net_x_reset_check(long long reset, long long now);
-
 #endif

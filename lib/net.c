@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "net.h"
+#include "util.h"
 
 int
 ht_http_req_header(struct ht_http_req *r, struct ht_err *e, const char *fmt,
@@ -124,6 +125,65 @@ ht_outcome_other(struct ht_outcome *o, int http, long long retry_at,
 	else
 		ht_outcome_set(o, HT_BROKEN, "unexpected answer %d from %s%s",
 		    http, title, said);
+}
+
+void
+ht_outcome_later(struct ht_outcome *o, const struct ht_http_ans *a,
+    long long reset, time_t now, const char *title, const char *said)
+{
+	if (reset == 0 && (a->status == 429 || a->status >= 500))
+		reset = ht_net_hold_until(json_string_value(json_object_get(
+		    a->headers, "retry-after")), 1, (long long)now);
+	ht_outcome_other(o, a->status, reset, title, said);
+}
+
+int
+ht_answer_status(const struct ht_http_ans *a, struct ht_outcome *o)
+{
+	const char *k = a->error_kind;
+
+	memset(o, 0, sizeof *o);
+	o->http = a->status;
+	if (a->status != 0)
+		return a->status;
+	ht_outcome_set(o, HT_KEPT, "%s: %s", k != NULL && strcmp(k,
+	    "timeout") == 0 ? "no answer in time" : k != NULL && strcmp(k,
+	    "connect") == 0 ? "cannot connect" : "request failed",
+	    a->error != NULL ? a->error : "?");
+	return 0;
+}
+
+void
+ht_answer_quote(char *buf, size_t size, const char *network,
+    const char *words)
+{
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (words == NULL || *words == '\0')
+		return;
+	if (snprintf(buf, size, " (%s: \"%s\")", network, words) >=
+	    (int)size && size > 5)
+		memcpy(buf + size - 5, "...)", 5);
+}
+
+long long
+ht_net_reset_check(long long reset, long long now)
+{
+	if (reset <= now || now < 0 || reset - now > HT_NET_RESET_MAX)
+		return 0;
+	return reset;
+}
+
+long long
+ht_net_hold_until(const char *value, int relative, long long now)
+{
+	long long v;
+
+	/* 11 digits: now + v cannot overflow, whatever a network says. */
+	if (ht_parse_num(value, 0, 99999999999LL, &v) == -1)
+		return 0;
+	return ht_net_reset_check(relative ? now + v : v, now);
 }
 
 void

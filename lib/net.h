@@ -153,6 +153,47 @@ void	ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind,
  */
 void	ht_outcome_other(struct ht_outcome *o, int http, long long retry_at,
 	    const char *title, const char *said);
+/*
+ * ht_outcome_other with its retry time: reset, the network's own (epoch
+ * seconds, 0: none), else for a 429 or a 5xx the answer's Retry-After.
+ */
+void	ht_outcome_later(struct ht_outcome *o, const struct ht_http_ans *a,
+	    long long reset, time_t now, const char *title, const char *said);
+
+/*
+ * What every network's classification of an answer starts with: clear o
+ * and set its http; when no HTTP answer came (a->status 0), fill o
+ * (HT_KEPT: "no answer in time: ...", "cannot connect: ..." or "request
+ * failed: ..." with the transport's words) and return 0; else return the
+ * HTTP status.
+ */
+int	ht_answer_status(const struct ht_http_ans *a, struct ht_outcome *o);
+
+/*
+ * " (NETWORK: \"words\")" into buf, to end a reason with; "" when words is
+ * NULL or empty; cut with "...)" when too long.
+ */
+void	ht_answer_quote(char *buf, size_t size, const char *network,
+	    const char *words);
+
+/*
+ * The one place where a reset header becomes a time: value is epoch
+ * seconds (x-*-reset, ratelimit-reset), or seconds from now when relative
+ * (Retry-After).  Returns epoch seconds, or 0 when value is not a usable
+ * time: not digits, or a time that ht_net_reset_check does not believe.
+ */
+long long ht_net_hold_until(const char *value, int relative,
+	    long long now);
+/*
+ * Sanity of a reset time (epoch seconds; now the current time): reset when
+ * it is in the future and at most HT_NET_RESET_MAX seconds away, else 0
+ * ("unknown"), for which callers fall back to their bounded exponential
+ * backoff.  A reset in the past would have a poster retry once a second
+ * against a 429; an absurd one would hold the queue for ever, or overflow
+ * what is computed from it.
+ */
+#define HT_NET_RESET_MAX	(86400 + 3600)	/* a day, and an hour of skew */
+long long ht_net_reset_check(long long reset, long long now);
 /* Whether a kind means the post is published (POSTED, ALREADY). */
 int	ht_outcome_done(enum ht_outcome_kind);
 

@@ -232,17 +232,17 @@ pay_per_use(void **state)
 static void
 hold_until(void **state)
 {
-	assert_int_equal(ht_net_x_hold_until("1700000900", 0, NOW), 1700000900);
-	assert_int_equal(ht_net_x_hold_until("7", 1, NOW), NOW + 7);
-	assert_int_equal(ht_net_x_hold_until("", 0, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until(NULL, 1, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until("-5", 1, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until("12abc", 0, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until("99999999999999999999", 0, NOW), 0);
+	assert_int_equal(ht_net_hold_until("1700000900", 0, NOW), 1700000900);
+	assert_int_equal(ht_net_hold_until("7", 1, NOW), NOW + 7);
+	assert_int_equal(ht_net_hold_until("", 0, NOW), 0);
+	assert_int_equal(ht_net_hold_until(NULL, 1, NOW), 0);
+	assert_int_equal(ht_net_hold_until("-5", 1, NOW), 0);
+	assert_int_equal(ht_net_hold_until("12abc", 0, NOW), 0);
+	assert_int_equal(ht_net_hold_until("99999999999999999999", 0, NOW), 0);
 	/* In the past, or more than a day away: not believed. */
-	assert_int_equal(ht_net_x_hold_until("1699999999", 0, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until("99999999999", 0, NOW), 0);
-	assert_int_equal(ht_net_x_hold_until("99999999999", 1, NOW), 0);
+	assert_int_equal(ht_net_hold_until("1699999999", 0, NOW), 0);
+	assert_int_equal(ht_net_hold_until("99999999999", 0, NOW), 0);
+	assert_int_equal(ht_net_hold_until("99999999999", 1, NOW), 0);
 }
 
 /* Reset times that make no sense are unknown: the caller backs off. */
@@ -251,14 +251,14 @@ resets(void **state)
 {
 	struct ht_outcome r;
 
-	assert_int_equal(ht_net_x_reset_check(NOW + 900, NOW), NOW + 900);
-	assert_int_equal(ht_net_x_reset_check(NOW + 86400, NOW), NOW + 86400);
-	assert_int_equal(ht_net_x_reset_check(NOW, NOW), 0);
-	assert_int_equal(ht_net_x_reset_check(NOW - 1, NOW), 0);
-	assert_int_equal(ht_net_x_reset_check(NOW + HT_NET_X_RESET_MAX + 1,
+	assert_int_equal(ht_net_reset_check(NOW + 900, NOW), NOW + 900);
+	assert_int_equal(ht_net_reset_check(NOW + 86400, NOW), NOW + 86400);
+	assert_int_equal(ht_net_reset_check(NOW, NOW), 0);
+	assert_int_equal(ht_net_reset_check(NOW - 1, NOW), 0);
+	assert_int_equal(ht_net_reset_check(NOW + HT_NET_RESET_MAX + 1,
 	    NOW), 0);
-	assert_int_equal(ht_net_x_reset_check(9223372036854775807LL, NOW), 0);
-	assert_int_equal(ht_net_x_reset_check(NOW + 10, -5), 0);
+	assert_int_equal(ht_net_reset_check(9223372036854775807LL, NOW), 0);
+	assert_int_equal(ht_net_reset_check(NOW + 10, -5), 0);
 	/* In the past: once a second against a 429 it was. */
 	classify(429, "{\"x-rate-limit-reset\":\"1\"}", "{}", 0, &r);
 	assert_int_equal(r.kind, HT_LIMITED);

@@ -26,7 +26,7 @@ struct ht_httpreq_priv {
 	struct ht_err *e;
 	int status;		/* set by a callback that stopped the parser */
 	size_t target_len;
-	size_t body_cap;
+	struct ht_buf body;	/* r->body is its p, r->body_len its len */
 	/* The header being read: http-parser may hand it over in pieces. */
 	char hname[HNAME_MAX + 1];
 	size_t hname_len;
@@ -207,6 +207,24 @@ line_end(struct ht_httpreq_priv *s)
 	return 0;
 }
 
+/*
+ * Room for n more bytes of body (and a NUL), never more than the limit
+ * holds: 0, or -1 (500, out of memory).
+ */
+static int
+body_room(struct ht_httpreq_priv *s, size_t n)
+{
+	if (ht_buf_room(&s->body, n, s->lim->max_body + 1) == -1) {
+		s->status = 500;
+		ht_err_set(s->e, "out of memory");
+		s->e->status = EX_OSERR;
+		return -1;
+	}
+	s->req->body = s->body.p;
+	s->req->body[s->req->body_len] = '\0';
+	return 0;
+}
+
 static int
 on_headers_complete(http_parser *p)
 {
@@ -233,15 +251,7 @@ on_headers_complete(http_parser *p)
 		return -1;
 	}
 	/* The body to come is bounded: make room for it at once. */
-	s->body_cap = r->has_length ? (size_t)r->content_length : 4096;
-	if ((r->body = malloc(s->body_cap + 1)) == NULL) {
-		s->status = 500;
-		ht_err_set(s->e, "out of memory");
-		s->e->status = EX_OSERR;
-		return -1;
-	}
-	r->body[0] = '\0';
-	return 0;
+	return body_room(s, r->has_length ? (size_t)r->content_length : 4096);
 }
 
 static int
@@ -249,8 +259,6 @@ on_body(http_parser *p, const char *at, size_t n)
 {
 	struct ht_httpreq_priv *s = p->data;
 	struct ht_httpreq *r = s->req;
-	size_t cap;
-	char *b;
 
 	if (n > s->lim->max_body - r->body_len) {
 		s->status = 413;
@@ -258,24 +266,12 @@ on_body(http_parser *p, const char *at, size_t n)
 		    s->lim->max_body);
 		return -1;
 	}
-	if (r->body_len + n > s->body_cap) {
-		cap = s->body_cap;
-		while (cap < r->body_len + n)
-			cap *= 2;
-		if (cap > s->lim->max_body)
-			cap = s->lim->max_body;
-		if ((b = realloc(r->body, cap + 1)) == NULL) {
-			s->status = 500;
-			ht_err_set(s->e, "out of memory");
-			s->e->status = EX_OSERR;
-			return -1;
-		}
-		r->body = b;
-		s->body_cap = cap;
-	}
+	if (body_room(s, n) == -1)
+		return -1;
 	memcpy(r->body + r->body_len, at, n);
 	r->body_len += n;
 	r->body[r->body_len] = '\0';
+	s->body.len = r->body_len;
 	return 0;
 }
 

@@ -218,24 +218,34 @@ ht_form_decode(char *s, size_t len)
 }
 
 int
-ht_buf_add(struct ht_buf *b, const char *s, size_t n)
+ht_buf_room(struct ht_buf *b, size_t n, size_t max)
 {
 	char *np;
 	size_t ncap;
 
 	if (b->oom)
 		return -1;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap > 0 ? b->cap : 64;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->oom = 1;
-			return -1;
-		}
-		b->p = np;
-		b->cap = ncap;
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	ncap = b->cap > 0 ? b->cap : 64;
+	while (ncap < b->len + n + 1)
+		ncap *= 2;
+	if (max >= b->len + n + 1 && ncap > max)
+		ncap = max;
+	if ((np = realloc(b->p, ncap)) == NULL) {
+		b->oom = 1;
+		return -1;
 	}
+	b->p = np;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+ht_buf_add(struct ht_buf *b, const char *s, size_t n)
+{
+	if (ht_buf_room(b, n, 0) == -1)
+		return -1;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';

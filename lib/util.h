@@ -52,6 +52,12 @@ struct ht_buf {
 };
 /* 0, or -1 when out of memory (now or before). */
 int	ht_buf_add(struct ht_buf *, const char *s, size_t n);
+/*
+ * Room for n more bytes and a NUL: the capacity doubled (from 64) until
+ * it is enough, but not past max bytes (0: no bound) when max is enough.
+ * 0, or -1 when out of memory (now or before).
+ */
+int	ht_buf_room(struct ht_buf *, size_t n, size_t max);
 int	ht_buf_str(struct ht_buf *, const char *s);
 
 /* Parse a non-negative decimal number within [min, max]. */

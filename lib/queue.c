@@ -522,67 +522,65 @@ ht_queue_exists_at(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/*
+ * o[key] = value, unless value is NULL: 0, or -1 and e (65: not UTF-8,
+ * named what; 71: out of memory).
+ */
+static int
+item_set(json_t *o, const char *key, const char *value, const char *what,
+    struct ht_err *e)
+{
+	char msg[64];
+	json_t *s;
+
+	if (value == NULL)
+		return 0;
+	if ((s = json_string(value)) == NULL) {
+		(void)snprintf(msg, sizeof msg, "%s is not valid UTF-8", what);
+		return data_err(e, msg, NULL);
+	}
+	if (json_object_set_new(o, key, s) == -1) {
+		ht_queue_sys_err(e, ENOMEM, "item");
+		return -1;
+	}
+	return 0;
+}
+
 /* The item's JSON text, newline-terminated.  caller frees. */
 static char *
 item_encode(const char *text, const char *reply_to, const char *id,
     long long enqueued, long long attempts, const char *last_error,
     size_t *len, struct ht_err *e)
 {
-	json_t *o, *s;
-	char *buf = NULL, *nb;
-	size_t n;
+	json_t *o;
+	char *buf = NULL, *nb = NULL;
+	size_t n = 0;
 
-	if ((o = json_object()) == NULL)
-		goto nomem;
-	if ((s = json_string(text)) == NULL) {
-		json_decref(o);
-		data_err(e, "text is not valid UTF-8", NULL);
-		return NULL;
-	}
-	if (json_object_set_new(o, "text", s) == -1)
-		goto nomem;
-	if (reply_to != NULL) {
-		if ((s = json_string(reply_to)) == NULL) {
-			json_decref(o);
-			data_err(e, "reply_to is not valid UTF-8", NULL);
-			return NULL;
-		}
-		if (json_object_set_new(o, "reply_to", s) == -1)
-			goto nomem;
-	}
-	if (id != NULL) {
-		if ((s = json_string(id)) == NULL) {
-			json_decref(o);
-			data_err(e, "event id is not valid UTF-8", NULL);
-			return NULL;
-		}
-		if (json_object_set_new(o, "id", s) == -1)
-			goto nomem;
-	}
-	if (json_object_set_new(o, "enqueued", json_integer(enqueued)) == -1 ||
-	    json_object_set_new(o, "attempts", json_integer(attempts)) == -1)
-		goto nomem;
-	if (last_error != NULL && *last_error != '\0' &&
-	    json_object_set_new(o, "last_error",
-	    json_string(last_error)) == -1)
-		goto nomem;
-	if ((buf = json_dumps(o, JSON_COMPACT)) == NULL)
-		goto nomem;
-	json_decref(o);
-	n = strlen(buf);
-	if ((nb = realloc(buf, n + 2)) == NULL) {
-		free(buf);
+	if ((o = json_object()) == NULL) {
 		ht_queue_sys_err(e, ENOMEM, "item");
 		return NULL;
+	}
+	if (item_set(o, "text", text, "text", e) == -1 ||
+	    item_set(o, "reply_to", reply_to, "reply_to", e) == -1 ||
+	    item_set(o, "id", id, "event id", e) == -1)
+		goto out;
+	if (json_object_set_new(o, "enqueued", json_integer(enqueued)) == -1 ||
+	    json_object_set_new(o, "attempts", json_integer(attempts)) == -1 ||
+	    (last_error != NULL && *last_error != '\0' &&
+	    json_object_set_new(o, "last_error",
+	    json_string(last_error)) == -1) ||
+	    (buf = json_dumps(o, JSON_COMPACT)) == NULL ||
+	    (nb = realloc(buf, (n = strlen(buf)) + 2)) == NULL) {
+		free(buf);
+		ht_queue_sys_err(e, ENOMEM, "item");
+		goto out;
 	}
 	nb[n] = '\n';
 	nb[n + 1] = '\0';
 	*len = n + 1;
-	return nb;
-nomem:
+out:
 	json_decref(o);
-	ht_queue_sys_err(e, ENOMEM, "item");
-	return NULL;
+	return nb;
 }
 
 int

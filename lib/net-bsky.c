@@ -345,6 +345,34 @@ post_time(struct netb *b, const struct ht_post *p)
 	return b->last_usec;
 }
 
+/* The post's record: its text, time, facets and languages.  NULL: no memory. */
+static json_t *
+post_record(const struct netb *b, const char *text, const char *created,
+    json_t *facets)
+{
+	json_t *rec, *l;
+	size_t i;
+
+	if ((rec = json_pack("{s:s,s:s,s:s}", "$type", "app.bsky.feed.post",
+	    "text", text, "createdAt", created)) == NULL)
+		return NULL;
+	if (json_array_size(facets) > 0 && json_object_set(rec, "facets",
+	    facets) == -1)
+		goto fail;
+	if (b->nlangs == 0)
+		return rec;
+	if ((l = json_array()) == NULL ||
+	    json_object_set_new(rec, "langs", l) == -1)
+		goto fail;
+	for (i = 0; i < b->nlangs; i++)
+		if (json_array_append_new(l, json_string(b->langs[i])) == -1)
+			goto fail;
+	return rec;
+fail:
+	json_decref(rec);
+	return NULL;
+}
+
 static int
 netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
     struct ht_err *e)
@@ -352,9 +380,8 @@ netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 	struct netb *b = n->priv;
 	char rkey[HT_POSTKEY_TID_LEN + 1], created[40];
 	unsigned long long t = post_time(b, p);
-	json_t *facets, *rec = NULL, *body = NULL, *l;
-	size_t i;
-	int ret = -1;
+	json_t *facets, *rec, *body = NULL;
+	int ret;
 
 	if (ht_postkey_tid(p->id, p->text, strlen(p->text), t, rkey,
 	    sizeof rkey, e) == -1 || ht_bsky_datetime(t, created,
@@ -366,30 +393,14 @@ netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 		e->status = EX_DATAERR;
 		return -1;
 	}
-	if ((rec = json_pack("{s:s,s:s,s:s}", "$type", "app.bsky.feed.post",
-	    "text", p->text, "createdAt", created)) == NULL ||
-	    (json_array_size(facets) > 0 && json_object_set(rec, "facets",
-	    facets) == -1))
-		goto nomem;
-	if (b->nlangs > 0) {
-		if ((l = json_array()) == NULL ||
-		    json_object_set_new(rec, "langs", l) == -1)
-			goto nomem;
-		for (i = 0; i < b->nlangs; i++)
-			if (json_array_append_new(l, json_string(b->langs[i])) ==
-			    -1)
-				goto nomem;
-	}
-	if ((body = json_pack("{s:s,s:s,s:s,s:O}", "repo", b->s.did,
+	if ((rec = post_record(b, p->text, created, facets)) == NULL ||
+	    (body = json_pack("{s:s,s:s,s:s,s:O}", "repo", b->s.did,
 	    "collection", "app.bsky.feed.post", "rkey", rkey, "record",
 	    rec)) == NULL)
-		goto nomem;
-	ret = xrpc(b, "com.atproto.repo.putRecord", b->s.access, body, r, e);
-	goto out;
-nomem:
-	ht_err_set(e, "out of memory");
-	e->status = EX_OSERR;
-out:
+		ret = ht_err_fail(e, EX_OSERR, "out of memory");
+	else
+		ret = xrpc(b, "com.atproto.repo.putRecord", b->s.access, body,
+		    r, e);
 	json_decref(body);
 	json_decref(rec);
 	json_decref(facets);

@@ -257,57 +257,66 @@ locate(struct ht_conf *c, const char *path, int *must)
 	return (c->file = strdup(HT_CONF_SYSTEM)) == NULL ? -1 : 0;
 }
 
-struct ht_conf *
-ht_conf_load(const char *path, struct ht_err *e)
+/*
+ * Read the config open on fp (c->file), and check it: its owner and mode
+ * (file_unsafe, and no secrets that group or others can read), its
+ * settings.  0, or -1 and e.
+ */
+static int
+read_conf(struct ht_conf *c, FILE *fp, struct ht_err *e)
 {
-	struct ht_conf *c;
 	struct stat st;
-	FILE *fp = NULL;
-	int must, secrets = 0;
+	int secrets = 0;
 
-	if ((c = calloc(1, sizeof *c)) == NULL)
-		goto nomem;
-	config_init(&c->cfg);
-	if (locate(c, path, &must) == -1)
-		goto nomem;
-	if ((fp = fopen(c->file, "r")) == NULL) {
-		if (errno == ENOENT && !must)
-			return c;
-		ht_err_at(e, c->file, 0, 0, "cannot open: %s",
-		    strerror(errno));
-		goto fail;
-	}
 	/* Not only regular files: /dev/null and <(...) are fine configs. */
 	if (fstat(fileno(fp), &st) == -1 || S_ISDIR(st.st_mode)) {
 		ht_err_at(e, c->file, 0, 0, "is a directory");
-		goto fail;
+		return -1;
 	}
 	if (file_unsafe(c->file, &st, e))
-		goto fail;
+		return -1;
 	if (config_read(&c->cfg, fp) != CONFIG_TRUE) {
 		ht_err_at(e, c->file, config_error_line(&c->cfg), 0, "%s",
 		    config_error_text(&c->cfg));
-		goto fail;
+		return -1;
 	}
 	c->loaded = 1;
 	if (check(c->file, config_root_setting(&c->cfg), "", &secrets,
 	    e) == -1)
-		goto fail;
+		return -1;
 	if (secrets && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		ht_err_at(e, c->file, 0, 0, "holds secrets but group or "
 		    "others can read it (mode %03o); chmod 600 it",
 		    (unsigned)(st.st_mode & 0777));
-		goto fail;
+		return -1;
 	}
-	(void)fclose(fp);
-	return c;
-nomem:
-	ht_err_set(e, "out of memory");
-fail:
-	if (e != NULL)
-		e->status = EX_CONFIG;
+	return 0;
+}
+
+struct ht_conf *
+ht_conf_load(const char *path, struct ht_err *e)
+{
+	struct ht_conf *c;
+	FILE *fp = NULL;
+	int must, ok = 0;
+
+	if ((c = calloc(1, sizeof *c)) != NULL)
+		config_init(&c->cfg);
+	if (c == NULL || locate(c, path, &must) == -1)
+		ht_err_set(e, "out of memory");
+	else if ((fp = fopen(c->file, "r")) != NULL)
+		ok = read_conf(c, fp, e) == 0;
+	else if (errno == ENOENT && !must)
+		ok = 1;		/* none, and none asked for: defaults */
+	else
+		ht_err_at(e, c->file, 0, 0, "cannot open: %s",
+		    strerror(errno));
 	if (fp != NULL)
 		(void)fclose(fp);
+	if (ok)
+		return c;
+	if (e != NULL)
+		e->status = EX_CONFIG;
 	ht_conf_free(c);
 	return NULL;
 }

@@ -210,6 +210,46 @@ err:
 	return -1;
 }
 
+/*
+ * The parts that may be cut, the heaviest first (URLs never), shortened
+ * until the text fits; then the text weighed again into f.  0, or -1 and
+ * e.
+ */
+static int
+shorten_all(struct job *j, struct ht_fit *f, struct ht_err *e)
+{
+	struct cand *c;
+	size_t i, nc = 0;
+	long w;
+	int u, r = -1;
+
+	if ((c = calloc(j->n + 1, sizeof *c)) == NULL)
+		return ht_err_fail(e, EX_OSERR, "out of memory");
+	for (i = 0; i < j->n; i++) {
+		if (!j->parts[i].cut || j->parts[i].len == 0)
+			continue;
+		if ((u = is_url(&j->parts[i], e)) == -1 ||
+		    (w = own_weight(j->rule, &j->parts[i], e)) == -1)
+			goto out;
+		if (u)
+			continue;
+		c[nc].part = i;
+		c[nc++].weight = w;
+	}
+	qsort(c, nc, sizeof *c, cand_cmp);
+	for (i = 0; i < nc; i++) {
+		f->shortened++;
+		if ((u = shorten(j, c[i].part, e)) == -1)
+			goto out;
+		if (u == 1)
+			break;
+	}
+	r = weigh(j, &f->tl, e);
+out:
+	free(c);
+	return r;
+}
+
 int
 ht_fit(const struct ht_fit_part *parts, size_t n, long max, int cut,
     struct ht_fit *f, struct ht_err *e)
@@ -226,69 +266,31 @@ ht_fit_for(const struct ht_lenrule *rule, const struct ht_fit_part *parts,
     size_t n, int cut, struct ht_fit *f, struct ht_err *e)
 {
 	struct job j = { parts, NULL, n, rule, NULL, 0 };
-	long max = rule->max;
-	struct cand *c = NULL;
-	size_t i, nc = 0, total = 1;
-	long w;
-	int r = -1, u;
+	size_t i, total = 1;
+	int r = -1;
 
 	memset(f, 0, sizeof *f);
 	for (i = 0; i < n; i++)
 		total += parts[i].len + ELLIPSIS_LEN;
 	if ((j.cur = calloc(n + 1, sizeof *j.cur)) == NULL ||
-	    (j.buf = malloc(total)) == NULL ||
-	    (c = calloc(n + 1, sizeof *c)) == NULL) {
+	    (j.buf = malloc(total)) == NULL) {
 		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		j.cur[i].len = parts[i].len;
-	if (weigh(&j, &f->tl, e) == -1)
+	if (weigh(&j, &f->tl, e) == -1 || (cut && !fits(&j, &f->tl) &&
+	    shorten_all(&j, f, e) == -1))
 		goto out;
-	if (fits(&j, &f->tl)) {
-		r = 0;
-		goto done;
-	}
-	if (!cut) {
-		f->over = f->tl.weighted > max ? f->tl.weighted - max : 0;
-		r = 1;
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		if (!parts[i].cut || parts[i].len == 0)
-			continue;
-		if ((u = is_url(&parts[i], e)) == -1 ||
-		    (w = own_weight(rule, &parts[i], e)) == -1)
-			goto out;
-		if (u)
-			continue;
-		c[nc].part = i;
-		c[nc++].weight = w;
-	}
-	qsort(c, nc, sizeof *c, cand_cmp);
-	for (i = 0; i < nc; i++) {
-		f->shortened++;
-		if ((u = shorten(&j, c[i].part, e)) == -1)
-			goto out;
-		if (u == 1)
-			break;
-	}
-	if (weigh(&j, &f->tl, e) == -1)
-		goto out;
-	if (fits(&j, &f->tl))
-		r = 0;
-	else {
-		f->over = f->tl.weighted > max ? f->tl.weighted - max : 0;
-		r = 1;
-	}
-done:
+	r = fits(&j, &f->tl) ? 0 : 1;
+	if (r == 1 && f->tl.weighted > rule->max)
+		f->over = f->tl.weighted - rule->max;
 	f->text = j.buf;
 	f->len = j.len;
 	j.buf = NULL;
 out:
 	free(j.cur);
 	free(j.buf);
-	free(c);
 	return r;
 }
 

@@ -225,6 +225,28 @@ base_uri(struct ht_buf *b, const char *url, const char **query,
 	return 0;
 }
 
+/* The pairs sorted, then joined as name=value&...: into b (b->oom). */
+static void
+params_join(struct ht_buf *b, struct pairs *ps)
+{
+	size_t i;
+
+	if (ps->oom) {
+		b->oom = 1;
+		return;
+	}
+	if (ps->n > 0)
+		qsort(ps->v, ps->n, sizeof *ps->v, pair_cmp);
+	ht_buf_add(b, "", 0);
+	for (i = 0; i < ps->n; i++) {
+		if (i > 0)
+			ht_buf_add(b, "&", 1);
+		ht_buf_str(b, ps->v[i].name);
+		ht_buf_add(b, "=", 1);
+		ht_buf_str(b, ps->v[i].value);
+	}
+}
+
 char *
 ht_oauth_base_string(const char *method, const char *url, const char *form,
     const struct ht_oauth_param *p, size_t n, struct ht_err *e)
@@ -235,7 +257,7 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 	size_t i, qlen;
 
 	if (base_uri(&uri, url, &query, &qlen, e) == -1)
-		goto fail;
+		goto out;
 	if (query != NULL)
 		pairs_form(&ps, query, qlen);
 	if (form != NULL)
@@ -243,18 +265,7 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 	for (i = 0; i < n; i++)
 		pairs_add(&ps, p[i].name, strlen(p[i].name), p[i].value,
 		    strlen(p[i].value));
-	if (ps.oom)
-		goto nomem;
-	if (ps.n > 0)
-		qsort(ps.v, ps.n, sizeof *ps.v, pair_cmp);
-	ht_buf_add(&params, "", 0);
-	for (i = 0; i < ps.n; i++) {
-		if (i > 0)
-			ht_buf_add(&params, "&", 1);
-		ht_buf_str(&params, ps.v[i].name);
-		ht_buf_add(&params, "=", 1);
-		ht_buf_str(&params, ps.v[i].value);
-	}
+	params_join(&params, &ps);
 	for (i = 0; method[i] != '\0'; i++) {
 		char c = (char)toupper((unsigned char)method[i]);
 
@@ -266,20 +277,16 @@ ht_oauth_base_string(const char *method, const char *url, const char *form,
 	ht_buf_add(&out, "&", 1);
 	if (!params.oom)
 		sb_enc(&out, params.p, params.len);
-	if (uri.oom || params.oom || out.oom)
-		goto nomem;
+	if (uri.oom || params.oom || out.oom) {
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
+		free(out.p);
+		out.p = NULL;
+	}
+out:
 	free(uri.p);
 	free(params.p);
 	pairs_free(&ps);
 	return out.p;
-nomem:
-	(void)ht_err_fail(e, EX_OSERR, "out of memory");
-fail:
-	free(uri.p);
-	free(params.p);
-	free(out.p);
-	pairs_free(&ps);
-	return NULL;
 }
 
 int

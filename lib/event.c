@@ -198,6 +198,14 @@ get_bool(const json_t *obj, const char *key, const char *where, int *out,
 	return 1;
 }
 
+/* Out of memory, said in e: -1. */
+static int
+no_memory(struct ht_err *e)
+{
+	ht_err_set(e, "out of memory");
+	return -1;
+}
+
 static int
 set_string(json_t *ev, const char *key, const char *val)
 {
@@ -294,151 +302,192 @@ add_optional(json_t *ev, const json_t *p, const json_t *repo,
 	if ((r = get_string(p, "callback_url", "payload", &s, e)) == -1)
 		return -1;
 	if (r == 1 && set_string(ev, "callback_url", s) == -1)
-		goto nomem;
+		return no_memory(e);
 	if ((r = get_string(repo, "description", "repository", &s, e)) == -1)
 		return -1;
 	if (json_object_set_new(ev, "description",
 	    r == 1 ? json_string(s) : json_null()) == -1)
-		goto nomem;
+		return no_memory(e);
 	if ((r = get_bool(repo, "is_private", "repository", &b, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "is_private",
 	    json_boolean(b)) == -1)
-		goto nomem;
+		return no_memory(e);
 	if ((r = get_bool(repo, "is_official", "repository", &b, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "is_official",
 	    json_boolean(b)) == -1)
-		goto nomem;
+		return no_memory(e);
 	if ((r = get_number(repo, "star_count", "repository", 0, 1LL << 53,
 	    &n, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "star_count",
 	    json_integer(n)) == -1)
-		goto nomem;
+		return no_memory(e);
 	if ((r = get_number(repo, "comment_count", "repository", 0, 1LL << 53,
 	    &n, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "comment_count",
 	    json_integer(n)) == -1)
-		goto nomem;
+		return no_memory(e);
 	return 0;
-nomem:
-	ht_err_set(e, "out of memory");
-	return -1;
+}
+
+/* push_data and repository, the objects of a payload: 0, or -1 and e. */
+static int
+payload_parts(const json_t *p, const json_t **push, const json_t **repo,
+    struct ht_err *e)
+{
+	if (!json_is_object(p)) {
+		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
+		    "object, got %s", ht_json_type_name(p));
+		return -1;
+	}
+	*push = json_object_get(p, "push_data");
+	*repo = json_object_get(p, "repository");
+	if (*push == NULL || *repo == NULL) {
+		ht_err_set(e, "not a Docker Hub payload: no \"%s\" object",
+		    *push == NULL ? "push_data" : "repository");
+		return -1;
+	}
+	if (!json_is_object(*push) || !json_is_object(*repo)) {
+		ht_err_set(e, "%s: expected an object, got %s",
+		    !json_is_object(*push) ? "push_data" : "repository",
+		    ht_json_type_name(!json_is_object(*push) ? *push : *repo));
+		return -1;
+	}
+	return 0;
+}
+
+/* push_data's tag and pushed_at: 0, or -1 and e. */
+static int
+push_tag_time(const json_t *push, const char **tag, long long *pushed,
+    struct ht_err *e)
+{
+	int r;
+
+	/* Before about 2016 there was no tag: such pushes were of latest. */
+	if ((r = get_string(push, "tag", "push_data", tag, e)) == -1)
+		return -1;
+	if (r == 0)
+		*tag = "latest";
+	if (!ht_tag_valid(*tag)) {
+		ht_err_set(e, "push_data.tag: \"%.80s\" is not a valid Docker "
+		    "tag", *tag);
+		return -1;
+	}
+	if ((r = get_number(push, "pushed_at", "push_data", 0, TIME_MAX,
+	    pushed, e)) == -1)
+		return -1;
+	if (r == 0) {
+		ht_err_set(e, "push_data.pushed_at: missing");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The image's names: repo_name, namespace and name (library and NAME for
+ * a bare name, an official image, pulled as NAME), tag and image.  0, or
+ * -1 and e.
+ */
+static int
+add_names(json_t *ev, const char *repo_name, const char *tag,
+    struct ht_err *e)
+{
+	const char *slash = strchr(repo_name, '/');
+	char image[REPO_MAX + TAG_MAX + 2], ns[REPO_MAX + 1];
+
+	(void)snprintf(image, sizeof image, "%s:%s", repo_name, tag);
+	if (slash != NULL)
+		(void)snprintf(ns, sizeof ns, "%.*s", (int)(slash - repo_name),
+		    repo_name);
+	if (set_string(ev, "repo_name", repo_name) == -1 ||
+	    set_string(ev, "namespace", slash == NULL ? "library" : ns) ==
+	    -1 || set_string(ev, "name", slash == NULL ? repo_name :
+	    slash + 1) == -1 || set_string(ev, "tag", tag) == -1 ||
+	    set_string(ev, "image", image) == -1)
+		return no_memory(e);
+	return 0;
+}
+
+/* Who pushed and when, when the repository was made: 0, or -1 and e. */
+static int
+add_push(json_t *ev, const json_t *push, const json_t *repo,
+    long long pushed, struct ht_err *e)
+{
+	const char *s;
+	long long n;
+	int r;
+
+	if ((r = get_string(push, "pusher", "push_data", &s, e)) == -1)
+		return -1;
+	if ((r == 1 && set_string(ev, "pusher", s) == -1) ||
+	    set_time(ev, "pushed_at", pushed) == -1)
+		return no_memory(e);
+	if ((r = get_number(repo, "date_created", "repository", 0, TIME_MAX,
+	    &n, e)) == -1)
+		return -1;
+	if (r == 1 && set_time(ev, "date_created", n) == -1)
+		return no_memory(e);
+	return 0;
+}
+
+/*
+ * repo_url: the page is made from the validated name, not copied:
+ * payloads carry dead hosts (registry.hub.docker.com/u/...) and even
+ * other repositories' URLs, and this link is what gets published.
+ */
+static int
+add_url(json_t *ev, const char *repo_name, struct ht_err *e)
+{
+	char buf[512];
+
+	(void)snprintf(buf, sizeof buf, "https://hub.docker.com/%s/%s",
+	    strchr(repo_name, '/') == NULL ? "_" : "r", repo_name);
+	return set_string(ev, "repo_url", buf) == -1 ? no_memory(e) : 0;
+}
+
+/* The same delivery seen twice has the same id: image@pushed_at. */
+static int
+add_id(json_t *ev, struct ht_err *e)
+{
+	const char *image = json_string_value(json_object_get(ev, "image"));
+	const char *at = json_string_value(json_object_get(ev, "pushed_at"));
+	char buf[512];
+	int r;
+
+	if (image == NULL || at == NULL)
+		return no_memory(e);
+	r = snprintf(buf, sizeof buf, "%s@%s", image, at);
+	if (r < 0 || (size_t)r >= sizeof buf || set_string(ev, "id", buf) == -1)
+		return no_memory(e);
+	return 0;
 }
 
 json_t *
 ht_event_from_payload(const json_t *p, struct ht_err *e)
 {
 	const json_t *push, *repo;
-	const char *repo_name, *tag, *s;
-	char full[REPO_MAX + 2], image[REPO_MAX + TAG_MAX + 2], buf[512];
-	long long pushed, n;
-	json_t *ev = NULL;
-	const char *slash;
-	int r, official;
+	const char *repo_name, *tag;
+	char full[REPO_MAX + 2];
+	long long pushed;
+	json_t *ev;
 
-	if (!json_is_object(p)) {
-		ht_err_set(e, "not a Docker Hub payload: expected a JSON "
-		    "object, got %s", ht_json_type_name(p));
+	if (payload_parts(p, &push, &repo, e) == -1 ||
+	    (repo_name = repo_name_of(repo, full, sizeof full, e)) == NULL ||
+	    push_tag_time(push, &tag, &pushed, e) == -1)
+		return NULL;
+	if ((ev = json_object()) == NULL) {
+		(void)no_memory(e);
 		return NULL;
 	}
-	push = json_object_get(p, "push_data");
-	repo = json_object_get(p, "repository");
-	if (push == NULL || repo == NULL) {
-		ht_err_set(e, "not a Docker Hub payload: no \"%s\" object",
-		    push == NULL ? "push_data" : "repository");
+	if (add_names(ev, repo_name, tag, e) == -1 ||
+	    add_push(ev, push, repo, pushed, e) == -1 ||
+	    add_url(ev, repo_name, e) == -1 ||
+	    add_optional(ev, p, repo, e) == -1 || add_id(ev, e) == -1) {
+		json_decref(ev);
 		return NULL;
 	}
-	if (!json_is_object(push) || !json_is_object(repo)) {
-		ht_err_set(e, "%s: expected an object, got %s",
-		    !json_is_object(push) ? "push_data" : "repository",
-		    ht_json_type_name(!json_is_object(push) ? push : repo));
-		return NULL;
-	}
-	if ((repo_name = repo_name_of(repo, full, sizeof full, e)) == NULL)
-		return NULL;
-	/* A bare name is an official image: library/NAME, pulled as NAME. */
-	slash = strchr(repo_name, '/');
-	official = slash == NULL;
-
-	/* Before about 2016 there was no tag: such pushes were of latest. */
-	if ((r = get_string(push, "tag", "push_data", &tag, e)) == -1)
-		return NULL;
-	if (r == 0)
-		tag = "latest";
-	if (!ht_tag_valid(tag)) {
-		ht_err_set(e, "push_data.tag: \"%.80s\" is not a valid Docker "
-		    "tag", tag);
-		return NULL;
-	}
-	if ((r = get_number(push, "pushed_at", "push_data", 0, TIME_MAX,
-	    &pushed, e)) == -1)
-		return NULL;
-	if (r == 0) {
-		ht_err_set(e, "push_data.pushed_at: missing");
-		return NULL;
-	}
-
-	if ((ev = json_object()) == NULL)
-		goto nomem;
-	(void)snprintf(image, sizeof image, "%s:%s", repo_name, tag);
-	if (set_string(ev, "repo_name", repo_name) == -1)
-		goto nomem;
-	if (official) {
-		if (set_string(ev, "namespace", "library") == -1 ||
-		    set_string(ev, "name", repo_name) == -1)
-			goto nomem;
-	} else {
-		(void)snprintf(buf, sizeof buf, "%.*s",
-		    (int)(slash - repo_name), repo_name);
-		if (set_string(ev, "namespace", buf) == -1 ||
-		    set_string(ev, "name", slash + 1) == -1)
-			goto nomem;
-	}
-	if (set_string(ev, "tag", tag) == -1 ||
-	    set_string(ev, "image", image) == -1)
-		goto nomem;
-	if ((r = get_string(push, "pusher", "push_data", &s, e)) == -1)
-		goto fail;
-	if (r == 1 && set_string(ev, "pusher", s) == -1)
-		goto nomem;
-	if (set_time(ev, "pushed_at", pushed) == -1)
-		goto nomem;
-	if ((r = get_number(repo, "date_created", "repository", 0, TIME_MAX,
-	    &n, e)) == -1)
-		goto fail;
-	if (r == 1 && set_time(ev, "date_created", n) == -1)
-		goto nomem;
-
-	/*
-	 * The page is made from the validated name, not copied: payloads
-	 * carry dead hosts (registry.hub.docker.com/u/...) and even other
-	 * repositories' URLs, and this link is what gets published.
-	 */
-	if (official)
-		(void)snprintf(buf, sizeof buf, "https://hub.docker.com/_/%s",
-		    repo_name);
-	else
-		(void)snprintf(buf, sizeof buf, "https://hub.docker.com/r/%s",
-		    repo_name);
-	if (set_string(ev, "repo_url", buf) == -1)
-		goto nomem;
-	if (add_optional(ev, p, repo, e) == -1)
-		goto fail;
-
-	/* The same delivery seen twice has the same id. */
-	if (json_object_get(ev, "pushed_at") == NULL)
-		goto nomem;
-	r = snprintf(buf, sizeof buf, "%s@%s", image,
-	    json_string_value(json_object_get(ev, "pushed_at")));
-	if (r < 0 || (size_t)r >= sizeof buf || set_string(ev, "id", buf) == -1)
-		goto nomem;
 	return ev;
-nomem:
-	ht_err_set(e, "out of memory");
-fail:
-	json_decref(ev);
-	return NULL;
 }

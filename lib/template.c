@@ -118,16 +118,148 @@ path_ok(const char *p, size_t n)
 	return 1;
 }
 
+/* A template being parsed: its source, the parts so far, the text next. */
+struct parse {
+	const char *s, *name;
+	size_t len;
+	struct ht_template *t;
+	struct ht_buf text;	/* literal text not yet a part */
+	struct ht_buf fb;	/* the fallback of the field being read */
+	struct ht_err *e;
+};
+
+/* Out of memory, said: -1. */
+static int
+parse_oom(struct parse *p)
+{
+	ht_err_at(p->e, p->name, 0, 0, "out of memory");
+	return -1;
+}
+
+/* What is wrong at byte off, said: -1. */
+static int
+parse_fail(struct parse *p, size_t off, const char *msg)
+{
+	fail(p->e, p->name, p->s, off, msg);
+	return -1;
+}
+
+/*
+ * The fallback of the field opened at open, from *j (after ":-") up to a
+ * single '}', into p->fb ("{{" and "}}" for braces); *j then at that '}'.
+ * 0, or -1 (said).
+ */
+static int
+parse_fallback(struct parse *p, size_t open, size_t *j)
+{
+	const char *s = p->s;
+
+	for (;;) {
+		if (*j >= p->len)
+			return parse_fail(p, open, "unclosed '{'");
+		if ((s[*j] == '{' || s[*j] == '}') && *j + 1 < p->len &&
+		    s[*j + 1] == s[*j]) {
+			if (ht_buf_add(&p->fb, s + *j, 1) == -1)
+				return parse_oom(p);
+			*j += 2;
+		} else if (s[*j] == '}')
+			return 0;
+		else if (s[*j] == '{')
+			return parse_fail(p, *j, "'{' in a fallback "
+			    "(write '{{' for a brace)");
+		else {
+			if (ht_buf_add(&p->fb, s + *j, 1) == -1)
+				return parse_oom(p);
+			(*j)++;
+		}
+	}
+}
+
+/*
+ * The field at *i, a '{' alone: {path} or {path:-fallback}, a part after
+ * the text before it.  *i then after its '}'.  0, or -1 (said).
+ */
+static int
+parse_field(struct parse *p, size_t *i)
+{
+	const char *s = p->s;
+	size_t open = *i, start = open + 1, end, j;
+	char *path;
+	long line, col;
+	int has_fb;
+
+	for (end = start; end < p->len && s[end] != '}' && s[end] != ':' &&
+	    s[end] != '{'; end++)
+		;
+	if (end >= p->len)
+		return parse_fail(p, open, "unclosed '{'");
+	if (s[end] == '{')
+		return parse_fail(p, end, "'{' inside a field name "
+		    "(write '{{' for a brace)");
+	if (!path_ok(s + start, end - start))
+		return parse_fail(p, open, end == start ? "empty field name" :
+		    "empty name in a dotted field path");
+	j = end;
+	if ((has_fb = s[end] == ':') != 0) {
+		if (end + 1 >= p->len || s[end + 1] != '-')
+			return parse_fail(p, end, "':' in a field name "
+			    "(write {name:-fallback} for a fallback)");
+		j = end + 2;
+		if (parse_fallback(p, open, &j) == -1)
+			return -1;
+	}
+	if (p->text.len > 0 && add_part(p->t, PART_TEXT, &p->text, NULL, 0,
+	    0) == -1)
+		return parse_oom(p);
+	if ((path = strndup(s + start, end - start)) == NULL)
+		return parse_oom(p);
+	where(s, open, &line, &col);
+	if (add_part(p->t, PART_FIELD, has_fb ? &p->fb : NULL, path, line,
+	    col) == -1) {
+		free(path);
+		return parse_oom(p);
+	}
+	*i = j + 1;
+	return 0;
+}
+
+/*
+ * The text or field at *i: "{{" and "}}" are braces, a lone '}' is
+ * wrong.  *i then after it.  0, or -1 (said).
+ */
+static int
+parse_next(struct parse *p, size_t *i)
+{
+	const char *s = p->s;
+	size_t j;
+
+	if ((s[*i] == '{' || s[*i] == '}') && *i + 1 < p->len &&
+	    s[*i + 1] == s[*i]) {
+		if (ht_buf_add(&p->text, s + *i, 1) == -1)
+			return parse_oom(p);
+		*i += 2;
+		return 0;
+	}
+	if (s[*i] == '}')
+		return parse_fail(p, *i, "unmatched '}' (write '}}' for a "
+		    "brace)");
+	if (s[*i] == '{')
+		return parse_field(p, i);
+	for (j = *i; j < p->len && s[j] != '{' && s[j] != '}'; j++)
+		;
+	if (ht_buf_add(&p->text, s + *i, j - *i) == -1)
+		return parse_oom(p);
+	*i = j;
+	return 0;
+}
+
 struct ht_template *
 ht_template_parse(const char *s, size_t len, const char *name,
     struct ht_err *e)
 {
-	struct ht_template *t;
-	struct ht_buf text = { NULL, 0, 0, 0 }, fb = { NULL, 0, 0, 0 };
-	size_t i = 0, open, j, bad;
-	char *path = NULL;
-	long fline, fcol;
-	int has_fb;
+	struct parse p = { s, name, len, NULL, { 0 }, { 0 }, e };
+	size_t i = 0, bad;
+	int r = 0;
 
 	if (len > HT_TEMPLATE_MAX) {
 		ht_err_at(e, name, 0, 0, "template larger than %d bytes",
@@ -138,106 +270,20 @@ ht_template_parse(const char *s, size_t len, const char *name,
 		fail(e, name, s, bad, "invalid UTF-8");
 		return NULL;
 	}
-	if ((t = calloc(1, sizeof *t)) == NULL ||
-	    (t->name = strdup(name)) == NULL)
-		goto oom;
-	while (i < len) {
-		if (s[i] == '}') {
-			if (i + 1 < len && s[i + 1] == '}') {
-				if (ht_buf_add(&text, "}", 1) == -1)
-					goto oom;
-				i += 2;
-				continue;
-			}
-			fail(e, name, s, i,
-			    "unmatched '}' (write '}}' for a brace)");
-			goto err;
-		}
-		if (s[i] != '{') {
-			for (j = i; j < len && s[j] != '{' && s[j] != '}'; j++)
-				;
-			if (ht_buf_add(&text, s + i, j - i) == -1)
-				goto oom;
-			i = j;
-			continue;
-		}
-		if (i + 1 < len && s[i + 1] == '{') {
-			if (ht_buf_add(&text, "{", 1) == -1)
-				goto oom;
-			i += 2;
-			continue;
-		}
-		/* A field: {path} or {path:-fallback}. */
-		open = i++;
-		for (j = i; j < len && s[j] != '}' && s[j] != ':' &&
-		    s[j] != '{'; j++)
-			;
-		if (j >= len) {
-			fail(e, name, s, open, "unclosed '{'");
-			goto err;
-		}
-		if (s[j] == '{') {
-			fail(e, name, s, j, "'{' inside a field name "
-			    "(write '{{' for a brace)");
-			goto err;
-		}
-		if (!path_ok(s + i, j - i)) {
-			fail(e, name, s, open, j == i ? "empty field name" :
-			    "empty name in a dotted field path");
-			goto err;
-		}
-		if ((path = strndup(s + i, j - i)) == NULL)
-			goto oom;
-		has_fb = s[j] == ':';
-		if (has_fb) {
-			if (j + 1 >= len || s[j + 1] != '-') {
-				fail(e, name, s, j, "':' in a field name "
-				    "(write {name:-fallback} for a fallback)");
-				goto err;
-			}
-			/* The fallback, up to a single '}'. */
-			for (j += 2;; ) {
-				if (j >= len) {
-					fail(e, name, s, open, "unclosed '{'");
-					goto err;
-				}
-				if ((s[j] == '{' || s[j] == '}') &&
-				    j + 1 < len && s[j + 1] == s[j]) {
-					if (ht_buf_add(&fb, s + j, 1) == -1)
-						goto oom;
-					j += 2;
-				} else if (s[j] == '}')
-					break;
-				else if (s[j] == '{') {
-					fail(e, name, s, j, "'{' in a fallback "
-					    "(write '{{' for a brace)");
-					goto err;
-				} else {
-					if (ht_buf_add(&fb, s + j, 1) == -1)
-						goto oom;
-					j++;
-				}
-			}
-		}
-		if ((text.len > 0 && add_part(t, PART_TEXT, &text, NULL, 0, 0) == -1))
-			goto oom;
-		where(s, open, &fline, &fcol);
-		if (add_part(t, PART_FIELD, has_fb ? &fb : NULL, path, fline,
-		    fcol) == -1)
-			goto oom;
-		path = NULL;
-		i = j + 1;
-	}
-	if (text.len > 0 && add_part(t, PART_TEXT, &text, NULL, 0, 0) == -1)
-		goto oom;
-	return t;
-oom:
-	ht_err_at(e, name, 0, 0, "out of memory");
-err:
-	free(path);
-	free(text.p);
-	free(fb.p);
-	ht_template_free(t);
+	if ((p.t = calloc(1, sizeof *p.t)) == NULL ||
+	    (p.t->name = strdup(name)) == NULL)
+		r = parse_oom(&p);
+	while (r == 0 && i < len)
+		r = parse_next(&p, &i);
+	if (r == 0 && p.text.len > 0 && add_part(p.t, PART_TEXT, &p.text,
+	    NULL, 0, 0) == -1)
+		r = parse_oom(&p);
+	/* What add_part took is NULL here. */
+	free(p.text.p);
+	free(p.fb.p);
+	if (r == 0)
+		return p.t;
+	ht_template_free(p.t);
 	return NULL;
 }
 

@@ -431,79 +431,94 @@ oom:
 	return -1;
 }
 
+/* Out of memory, said in e: -1. */
+static int
+render_oom(struct ht_err *e)
+{
+	ht_err_set(e, "out of memory");
+	return -1;
+}
+
+/* The template's own text (a text part, or a fallback): 0, or -1 and e. */
+static int
+render_text(const struct part *p, struct ht_piece *pc, struct ht_err *e)
+{
+	if ((pc->s = strndup(p->text, p->len)) == NULL)
+		return render_oom(e);
+	pc->len = p->len;
+	pc->field = 0;
+	return 0;
+}
+
+/* A field's value: text, a list of text, a number, a boolean.  0, or -1. */
+static int
+render_field(const struct part *p, const json_t *v, struct ht_piece *pc,
+    struct ht_err *e)
+{
+	int r;
+
+	if (json_is_object(v)) {
+		ht_err_set(e, "field \"%s\" is %s, not text", p->path,
+		    ht_json_type_name(v));
+		return -1;
+	}
+	if (!json_is_array(v))
+		return render_value(v, &pc->s, &pc->len) == -1 ?
+		    render_oom(e) : 0;
+	if ((r = render_list(v, &pc->s, &pc->len)) == -1)
+		return render_oom(e);
+	if (r == 1) {
+		ht_err_set(e, "field \"%s\" is a list of more than text",
+		    p->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* One part rendered with obj into pc: 0, or -1 and e. */
+static int
+render_part(const struct part *p, const json_t *obj, struct ht_piece *pc,
+    struct ht_err *e)
+{
+	const json_t *v;
+
+	pc->field = p->type == PART_FIELD;
+	pc->path = p->path;
+	if (p->type == PART_TEXT)
+		return render_text(p, pc, e);
+	v = lookup(obj, p->path);
+	/*
+	 * As sh's ${a:-x}: an empty string takes the fallback too, and so
+	 * does an empty list.
+	 */
+	if (v != NULL && !json_is_null(v) && (p->text == NULL ||
+	    !((json_is_string(v) && json_string_length(v) == 0) ||
+	    (json_is_array(v) && json_array_size(v) == 0))))
+		return render_field(p, v, pc, e);
+	if (p->text == NULL) {
+		ht_err_set(e, v == NULL ? "missing field \"%s\"" :
+		    "field \"%s\" is null", p->path);
+		return -1;
+	}
+	/* A fallback is the template's own text. */
+	return render_text(p, pc, e);
+}
+
 int
 ht_template_render(const struct ht_template *t, const json_t *obj,
     struct ht_render *out, struct ht_err *e)
 {
-	const struct part *p;
-	const json_t *v;
-	struct ht_piece *pc;
 	size_t i;
-	int r;
 
 	out->n = 0;
-	if ((out->v = calloc(t->n + 1, sizeof *out->v)) == NULL) {
-		ht_err_set(e, "out of memory");
-		return -1;
-	}
+	if ((out->v = calloc(t->n + 1, sizeof *out->v)) == NULL)
+		return render_oom(e);
 	for (i = 0; i < t->n; i++) {
-		p = &t->v[i];
-		pc = &out->v[out->n];
-		pc->field = p->type == PART_FIELD;
-		pc->path = p->path;
-		if (p->type == PART_TEXT) {
-			if ((pc->s = strndup(p->text, p->len)) == NULL)
-				goto oom;
-			pc->len = p->len;
-			out->n++;
-			continue;
+		if (render_part(&t->v[i], obj, &out->v[out->n], e) == -1) {
+			ht_render_free(out);
+			return -1;
 		}
-		v = lookup(obj, p->path);
-		/*
-		 * As sh's ${a:-x}: an empty string takes the fallback too,
-		 * and so does an empty list.
-		 */
-		if (v == NULL || json_is_null(v) || (p->text != NULL &&
-		    ((json_is_string(v) && json_string_length(v) == 0) ||
-		    (json_is_array(v) && json_array_size(v) == 0)))) {
-			if (p->text == NULL) {
-				ht_err_set(e, v == NULL ?
-				    "missing field \"%s\"" :
-				    "field \"%s\" is null", p->path);
-				goto err;
-			}
-			/* A fallback is the template's own text. */
-			if ((pc->s = strndup(p->text, p->len)) == NULL)
-				goto oom;
-			pc->len = p->len;
-			pc->field = 0;
-			out->n++;
-			continue;
-		}
-		if (json_is_array(v)) {
-			if ((r = render_list(v, &pc->s, &pc->len)) == -1)
-				goto oom;
-			if (r == 1) {
-				ht_err_set(e, "field \"%s\" is a list of "
-				    "more than text", p->path);
-				goto err;
-			}
-			out->n++;
-			continue;
-		}
-		if (json_is_object(v)) {
-			ht_err_set(e, "field \"%s\" is %s, not text", p->path,
-			    ht_json_type_name(v));
-			goto err;
-		}
-		if (render_value(v, &pc->s, &pc->len) == -1)
-			goto oom;
 		out->n++;
 	}
 	return 0;
-oom:
-	ht_err_set(e, "out of memory");
-err:
-	ht_render_free(out);
-	return -1;
 }

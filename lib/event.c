@@ -396,15 +396,15 @@ add_names(json_t *ev, const char *repo_name, const char *tag,
     struct ht_err *e)
 {
 	const char *slash = strchr(repo_name, '/');
-	char image[REPO_MAX + TAG_MAX + 2], ns[REPO_MAX + 1];
+	char image[REPO_MAX + TAG_MAX + 2], ns[REPO_MAX + 1] = "library";
 
 	(void)snprintf(image, sizeof image, "%s:%s", repo_name, tag);
 	if (slash != NULL)
 		(void)snprintf(ns, sizeof ns, "%.*s", (int)(slash - repo_name),
 		    repo_name);
 	if (set_string(ev, "repo_name", repo_name) == -1 ||
-	    set_string(ev, "namespace", slash == NULL ? "library" : ns) ==
-	    -1 || set_string(ev, "name", slash == NULL ? repo_name :
+	    set_string(ev, "namespace", ns) == -1 ||
+	    set_string(ev, "name", slash == NULL ? repo_name :
 	    slash + 1) == -1 || set_string(ev, "tag", tag) == -1 ||
 	    set_string(ev, "image", image) == -1)
 		return no_memory(e);

@@ -200,7 +200,8 @@ parse_field(struct parse *p, size_t *i)
 		return parse_fail(p, open, end == start ? "empty field name" :
 		    "empty name in a dotted field path");
 	j = end;
-	if ((has_fb = s[end] == ':') != 0) {
+	has_fb = s[end] == ':';
+	if (has_fb) {
 		if (end + 1 >= p->len || s[end + 1] != '-')
 			return parse_fail(p, end, "':' in a field name "
 			    "(write {name:-fallback} for a fallback)");

@@ -184,27 +184,21 @@ out:
 	return ans;
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * No core dump, and death with tw-post: a sender killed (kill -9, a
+ * timeout) must not leave its request going on alone, posting what the
+ * queue still holds as unsent.  tw-post may have died before this: then
+ * the parent is no longer the one it named.  -1 to go on, else the exit
+ * status.
+ */
+static int
+start(int argc)
 {
-	struct ht_jstream *js = NULL;
-	struct ht_err e;
-	json_t *req, *ans, *body;
-	CURL *curl = NULL;
-	char *line;
-	json_int_t ms;
 	long long ppid;
 	const char *v;
-	int r, status = 0;
 
 	ht_log_open("tw-send", 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/*
-	 * Die with tw-post: a sender killed (kill -9, a timeout) must not
-	 * leave its request going on alone, posting what the queue still
-	 * holds as unsent.  tw-post may have died before this line: then
-	 * the parent is no longer the one it named.
-	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
 	    ((v = getenv(HT_PARENT_ENV)) != NULL && (ht_parse_num(v, 1,
 	    INT_MAX, &ppid) == -1 || getppid() != (pid_t)ppid)))
@@ -216,6 +210,70 @@ main(int argc, char *argv[])
 		    stderr);
 		return EX_USAGE;
 	}
+	return -1;
+}
+
+/* The request's method, body and time limits, set on curl. */
+static void
+set_request(CURL *curl, const json_t *req)
+{
+	const json_t *body = json_object_get(req, "body");
+	const char *method = json_string_value(json_object_get(req,
+	    "method"));
+	json_int_t ms;
+
+	/* A GET has no body (GET /2/users/me, tw-post --check). */
+	if (method != NULL && strcmp(method, "GET") == 0)
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	else {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)json_string_length(body));
+		curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS,
+		    json_is_string(body) ? json_string_value(body) : "");
+	}
+	ms = json_integer_value(json_object_get(req, "connect_timeout_ms"));
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(ms > 0 ? ms : 10000));
+	ms = json_integer_value(json_object_get(req, "timeout_ms"));
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(ms > 0 ? ms : 30000));
+}
+
+/* One request (consumed) made, its answer a line on stdout: 0 or a status. */
+static int
+answer(CURL *curl, json_t *req)
+{
+	json_t *ans;
+	char *line;
+	int r;
+
+	set_request(curl, req);
+	ans = exchange(curl, req);
+	json_decref(req);
+	if (ans == NULL || (line = json_dumps(ans, JSON_COMPACT)) == NULL) {
+		json_decref(ans);
+		ht_warnx("out of memory");
+		return EX_OSERR;
+	}
+	json_decref(ans);
+	r = ht_write_all(STDOUT_FILENO, line, strlen(line)) == -1 ||
+	    ht_write_all(STDOUT_FILENO, "\n", 1) == -1;
+	free(line);
+	/* tw-post went away: nobody to answer. */
+	return r ? EX_IOERR : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ht_jstream *js = NULL;
+	struct ht_err e;
+	json_t *req;
+	CURL *curl = NULL;
+	int r, status;
+
+	if ((status = start(argc)) != -1)
+		return status;
+	status = 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
 	    (curl = curl_easy_init()) == NULL) {
 		ht_warnx("libcurl: cannot initialise");
@@ -231,7 +289,7 @@ main(int argc, char *argv[])
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	for (;;) {
+	while (status == 0) {
 		ht_err_clear(&e);
 		if ((r = ht_jstream_next(js, &req, &e)) == 0)
 			break;
@@ -241,46 +299,8 @@ main(int argc, char *argv[])
 			else
 				ht_log_err(&e);
 			status = EX_DATAERR;
-			break;
-		}
-		body = json_object_get(req, "body");
-		/* A GET has no body (GET /2/users/me, tw-post --check). */
-		if (json_is_string(json_object_get(req, "method")) &&
-		    strcmp(json_string_value(json_object_get(req, "method")),
-		    "GET") == 0)
-			curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-		else {
-			curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			    (curl_off_t)json_string_length(body));
-			curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS,
-			    json_is_string(body) ? json_string_value(body) :
-			    "");
-		}
-		ms = json_integer_value(json_object_get(req,
-		    "connect_timeout_ms"));
-		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-		    (long)(ms > 0 ? ms : 10000));
-		ms = json_integer_value(json_object_get(req, "timeout_ms"));
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-		    (long)(ms > 0 ? ms : 30000));
-		ans = exchange(curl, req);
-		json_decref(req);
-		if (ans == NULL ||
-		    (line = json_dumps(ans, JSON_COMPACT)) == NULL) {
-			json_decref(ans);
-			ht_warnx("out of memory");
-			status = EX_OSERR;
-			break;
-		}
-		json_decref(ans);
-		r = ht_write_all(STDOUT_FILENO, line, strlen(line)) == -1 ||
-		    ht_write_all(STDOUT_FILENO, "\n", 1) == -1;
-		free(line);
-		if (r) {
-			/* tw-post went away: nobody to answer. */
-			status = EX_IOERR;
-			break;
-		}
+		} else
+			status = answer(curl, req);
 	}
 out:
 	ht_jstream_free(js);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,225 +362,314 @@ err:
 	return NULL;
 }
 
+/* The command line, once read (the rest is in struct opts). */
+struct cli {
+	const char *cfile, *topt, *fopt, *mopt, *net;
+	enum ht_network nid;	/* -N's */
+	long long max;		/* -m's */
+	int list, anyjson, check;
+};
+
+/* The template's text, and its name in messages. */
+struct tsrc {
+	const char *text, *name;
+	size_t len;
+	char *buf;		/* -f's file, read; caller frees */
+	char namebuf[512];
+	int fromconf;		/* format.template: its faults are 78 */
+};
+
+static int
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Say what is wrong with the command line, then the usage: EX_USAGE. */
+static int
+usage_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ht_warnx("%s", msg);
+	fputs(usage_text, stderr);
+	return EX_USAGE;
+}
+
+/* One option into c or o: -1 to go on, else the exit status. */
+static int
+option(int ch, struct cli *c, struct opts *o)
+{
+	switch (ch) {
+	case '0':
+		o->mode = MODE_NUL;
+		break;
+	case 'A':
+		c->anyjson = 1;
+		break;
+	case 'C':
+		c->check = 1;
+		break;
+	case 'c':
+		c->cfile = optarg;
+		break;
+	case 'f':
+		c->fopt = optarg;
+		break;
+	case 'j':
+		o->mode = MODE_JSON;
+		break;
+	case 'm':
+		c->mopt = optarg;
+		break;
+	case 'n':
+		o->fit = 0;
+		break;
+	case 'L':
+		c->list = 1;
+		break;
+	case 'N':
+		c->net = optarg;
+		if (ht_network_parse(optarg, &c->nid) == -1)
+			return usage_error("-N: \"%s\" is not x, mastodon or "
+			    "bluesky", optarg);
+		break;
+	case 't':
+		c->topt = optarg;
+		break;
+	case 'u':
+		o->unbuffered = 1;
+		break;
+	case 'h':
+		return ht_print_help(usage_text, help_text);
+	case 'V':
+		return ht_print_version("dh-format");
+	default:
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	return -1;
+}
+
+/* The options that do not go together.  -1 to go on, else EX_USAGE. */
+static int
+options_check(struct cli *c, const struct opts *o, int argc)
+{
+	if (c->check && argc > 0)
+		return usage_error("-C reads no input");
+	if (c->topt != NULL && c->fopt != NULL)
+		return usage_error("-t and -f exclude each other");
+	if (c->mopt != NULL && ht_parse_num(c->mopt, 1, MAX_LENGTH_LIMIT,
+	    &c->max) == -1)
+		return usage_error("-m: \"%s\" is not a number from 1 to %d",
+		    c->mopt, MAX_LENGTH_LIMIT);
+	if (c->list && (argc > 0 || c->topt != NULL || c->fopt != NULL ||
+	    c->mopt != NULL || c->net != NULL || o->mode != MODE_TEXT ||
+	    !o->fit))
+		return usage_error("-L takes no other option but -c");
+	return -1;
+}
+
+/*
+ * The length rule: the network (-N, format.network, X), then its limit
+ * (-m, the network's setting, the network's own).  0, or 78 (said).
+ */
+static int
+set_rule(const struct ht_conf *conf, struct cli *c, struct ht_lenrule *r)
+{
+	const char *net = c->net;
+
+	if (net == NULL && (net = ht_conf_str(conf, "format.network",
+	    NULL)) != NULL && ht_network_parse(net, &c->nid) == -1) {
+		ht_warnx("%s: format.network: \"%s\" is not x, mastodon or "
+		    "bluesky", ht_conf_file(conf), net);
+		return EX_CONFIG;
+	}
+	ht_lenrule_default(net != NULL ? c->nid : HT_NET_X, r);
+	if (c->mopt != NULL)
+		r->max = (long)c->max;
+	else if (r->net == HT_NET_X)
+		r->max = (long)ht_conf_int(conf, "format.max_length",
+		    HT_TWEET_MAX);
+	else if (r->net == HT_NET_MASTODON)
+		r->max = (long)ht_conf_int(conf, "mastodon.max_characters",
+		    HT_MASTODON_MAX);
+	return 0;
+}
+
+/*
+ * The template: -t, -f, the config, the built-in one.  0, or the status
+ * of -f's file that cannot be read (said).
+ */
+static int
+template_source(const struct ht_conf *conf, const struct cli *c,
+    struct tsrc *t)
+{
+	int status = 0;
+
+	t->name = "template";
+	if (c->topt != NULL)
+		t->text = c->topt;
+	else if (c->fopt != NULL) {
+		if ((t->buf = read_template(c->fopt, &t->len, &status)) ==
+		    NULL)
+			return status;
+		t->text = t->buf;
+		t->name = c->fopt;
+		return 0;
+	} else if ((t->text = ht_conf_str(conf, "format.template", NULL)) !=
+	    NULL) {
+		/* "FILE: format.template:1:7: ..." */
+		if (snprintf(t->namebuf, sizeof t->namebuf, "%s: "
+		    "format.template", ht_conf_file(conf) != NULL ?
+		    ht_conf_file(conf) : "config") >= (int)sizeof t->namebuf)
+			(void)snprintf(t->namebuf, sizeof t->namebuf,
+			    "format.template");
+		t->name = t->namebuf;
+		t->fromconf = 1;
+	} else
+		t->text = HT_TEMPLATE_DEFAULT;
+	t->len = strlen(t->text);
+	return 0;
+}
+
+/*
+ * The template parsed and, for events, checked: a typo is caught now,
+ * not per event.  NULL and e, *status set, when it is wrong.
+ */
+static struct ht_template *
+template_load(const struct tsrc *t, int anyjson, struct ht_err *e,
+    int *status)
+{
+	struct ht_template *tpl;
+
+	ht_err_clear(e);
+	if ((tpl = ht_template_parse(t->text, t->len, t->name, e)) == NULL) {
+		*status = t->fromconf ? EX_CONFIG : EX_DATAERR;
+		return NULL;
+	}
+	if (!anyjson && ht_template_check(tpl, ht_event_fields, e) == -1) {
+		(void)snprintf(e->msg + strlen(e->msg), sizeof e->msg -
+		    strlen(e->msg), " (-A for other JSON)");
+		*status = t->fromconf ? EX_CONFIG : EX_USAGE;
+		ht_template_free(tpl);
+		return NULL;
+	}
+	return tpl;
+}
+
+/* Stdout flushed and checked: status, or 74 (said). */
+static int
+finish(int status)
+{
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+		ht_log_err(&e);
+		return EX_IOERR;
+	}
+	return status;
+}
+
+/*
+ * -C: the config, the template and the limit, in words, then what is
+ * wrong with the template (e) if it is (tpl NULL).  The exit status.
+ */
+static int
+check_setup(const struct ht_conf *conf, const struct cli *c,
+    const struct tsrc *t, const struct opts *o,
+    const struct ht_template *tpl, const struct ht_err *e, int status)
+{
+	char cf[sizeof e->msg + 300];
+
+	if (ht_conf_file(conf) != NULL)
+		printf("config: %s\n", ht_conf_file(conf));
+	else
+		printf("config: none (searched %s)\n",
+		    ht_conf_searched(conf, cf, sizeof cf));
+	printf("template: %s\n", t->fromconf ? t->name : c->topt != NULL ?
+	    "-t" : c->fopt != NULL ? c->fopt : "the built-in one");
+	printf("max length: %ld\n", o->rule.max);
+	(void)fflush(stdout);
+	if (tpl == NULL)
+		ht_log_err(e);
+	else
+		printf("template: every field is %s\n", c->anyjson ?
+		    "a dotted path (-A)" : "an event field");
+	return finish(status);
+}
+
+/*
+ * A template that is wrong (e): said.  The config's, in a pipeline to
+ * tw-post --json (as dh-hook runs it): the events already accepted are
+ * passed on as failures, to be kept in the queue, not lost.  The exit
+ * status.
+ */
+static int
+format_broken(struct opts *o, const struct tsrc *t, const struct ht_err *e,
+    int status, int argc, char *argv[])
+{
+	char why[sizeof e->msg + 300];
+
+	ht_log_err(e);
+	if (!t->fromconf || o->mode != MODE_JSON)
+		return status;
+	o->broken = ht_err_str(e, why, sizeof why);
+	o->broken_status = status;
+	(void)ht_jstream_files(argc, argv, format_each, o, ht_log_err);
+	return finish(status);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts o = { MODE_TEXT, 1, 0, { HT_NET_X, HT_TWEET_MAX, 0 },
 	    NULL, NULL, 0 };
+	struct cli c = { 0 };
+	struct tsrc t = { 0 };
 	struct ht_template *tpl = NULL;
-	struct ht_conf *conf = NULL;
+	struct ht_conf *conf;
 	struct ht_err e;
-	const char *cfile = NULL, *topt = NULL, *fopt = NULL, *mopt = NULL;
-	const char *net = NULL;
-	enum ht_network nid;
-	int list = 0;
-	const char *ttext, *tname;
-	char *tbuf = NULL, tnbuf[512], why[sizeof e.msg + 300];
-	size_t tlen;
-	long long num;
-	int c, anyjson = 0, fromconf = 0, check = 0, status = 0;
+	int ch, status = 0;
 
 	ht_log_open("dh-format", 0);
 	/* No secret is needed here: none stays in this process. */
 	ht_env_wipe_secrets(HT_ENV_DH | HT_ENV_POST);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "0ACc:f:jLm:nN:t:uhV", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case '0':
-			o.mode = MODE_NUL;
-			break;
-		case 'A':
-			anyjson = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'c':
-			cfile = optarg;
-			break;
-		case 'f':
-			fopt = optarg;
-			break;
-		case 'j':
-			o.mode = MODE_JSON;
-			break;
-		case 'm':
-			mopt = optarg;
-			break;
-		case 'n':
-			o.fit = 0;
-			break;
-		case 'L':
-			list = 1;
-			break;
-		case 'N':
-			net = optarg;
-			if (ht_network_parse(net, &nid) == -1) {
-				ht_warnx("-N: \"%s\" is not x, mastodon or "
-				    "bluesky", net);
-				fputs(usage_text, stderr);
-				return EX_USAGE;
-			}
-			break;
-		case 't':
-			topt = optarg;
-			break;
-		case 'u':
-			o.unbuffered = 1;
-			break;
-		case 'h':
-			return ht_print_help(usage_text, help_text);
-		case 'V':
-			return ht_print_version("dh-format");
-		default:
-			fputs(usage_text, stderr);
-			return EX_USAGE;
-		}
-	}
+	while ((ch = getopt_long(argc, argv, "0ACc:f:jLm:nN:t:uhV", longopts,
+	    NULL)) != -1)
+		if ((status = option(ch, &c, &o)) != -1)
+			return status;
 	argc -= optind;
 	argv += optind;
-	if (check && argc > 0) {
-		ht_warnx("-C reads no input");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
-	if (topt != NULL && fopt != NULL) {
-		ht_warnx("-t and -f exclude each other");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
-	if (mopt != NULL) {
-		if (ht_parse_num(mopt, 1, MAX_LENGTH_LIMIT, &num) == -1) {
-			ht_warnx("-m: \"%s\" is not a number from 1 to %d",
-			    mopt, MAX_LENGTH_LIMIT);
-			fputs(usage_text, stderr);
-			return EX_USAGE;
-		}
-	}
-
-	if (list && (argc > 0 || topt != NULL || fopt != NULL || mopt !=
-	    NULL || net != NULL || o.mode != MODE_TEXT || !o.fit)) {
-		ht_warnx("-L takes no other option but -c");
-		fputs(usage_text, stderr);
-		return EX_USAGE;
-	}
+	if ((status = options_check(&c, &o, argc)) != -1)
+		return status;
+	status = 0;
 	ht_err_clear(&e);
-	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
+	if ((conf = ht_conf_load(c.cfile, &e)) == NULL) {
 		ht_log_err(&e);
 		return EX_CONFIG;
 	}
-	if (list) {
+	if (c.list)
 		status = list_networks(conf);
-		goto out;
-	}
-	/* The network: -N, the config, X. */
-	if (net == NULL && (net = ht_conf_str(conf, "format.network",
-	    NULL)) != NULL && ht_network_parse(net, &nid) == -1) {
-		ht_warnx("%s: format.network: \"%s\" is not x, mastodon or "
-		    "bluesky", ht_conf_file(conf), net);
-		status = EX_CONFIG;
-		goto out;
-	}
-	ht_lenrule_default(net != NULL ? nid : HT_NET_X, &o.rule);
-	/* The limit: -m, the network's setting, the network's own. */
-	if (mopt != NULL)
-		o.rule.max = (long)num;
-	else if (o.rule.net == HT_NET_X)
-		o.rule.max = (long)ht_conf_int(conf, "format.max_length",
-		    HT_TWEET_MAX);
-	else if (o.rule.net == HT_NET_MASTODON)
-		o.rule.max = (long)ht_conf_int(conf, "mastodon.max_characters",
-		    HT_MASTODON_MAX);
-
-	/* The template: -t, -f, the config, the built-in one. */
-	if (topt != NULL) {
-		ttext = topt;
-		tlen = strlen(topt);
-		tname = "template";
-	} else if (fopt != NULL) {
-		if ((tbuf = read_template(fopt, &tlen, &status)) == NULL)
-			goto out;
-		ttext = tbuf;
-		tname = fopt;
-	} else if ((ttext = ht_conf_str(conf, "format.template", NULL)) !=
-	    NULL) {
-		tlen = strlen(ttext);
-		/* "FILE: format.template:1:7: ..." */
-		if (snprintf(tnbuf, sizeof tnbuf, "%s: format.template",
-		    ht_conf_file(conf) != NULL ? ht_conf_file(conf) :
-		    "config") >= (int)sizeof tnbuf)
-			(void)snprintf(tnbuf, sizeof tnbuf, "format.template");
-		tname = tnbuf;
-		fromconf = 1;
-	} else {
-		ttext = HT_TEMPLATE_DEFAULT;
-		tlen = strlen(ttext);
-		tname = "template";
-	}
-	ht_err_clear(&e);
-	if ((tpl = ht_template_parse(ttext, tlen, tname, &e)) == NULL)
-		status = fromconf ? EX_CONFIG : EX_DATAERR;
-	/* Events have known fields: a typo is caught now, not per event. */
-	else if (!anyjson && ht_template_check(tpl, ht_event_fields,
-	    &e) == -1) {
-		(void)snprintf(e.msg + strlen(e.msg), sizeof e.msg -
-		    strlen(e.msg), " (-A for other JSON)");
-		status = fromconf ? EX_CONFIG : EX_USAGE;
-		ht_template_free(tpl);
-		tpl = NULL;
-	}
-	if (check) {
-		if (ht_conf_file(conf) != NULL)
-			printf("config: %s\n", ht_conf_file(conf));
-		else
-			printf("config: none (searched %s)\n",
-			    ht_conf_searched(conf, why, sizeof why));
-		printf("template: %s\n", fromconf ? tname : topt != NULL ?
-		    "-t" : fopt != NULL ? fopt : "the built-in one");
-		printf("max length: %ld\n", o.rule.max);
-		(void)fflush(stdout);
-		if (tpl == NULL)
-			ht_log_err(&e);
-		else
-			printf("template: every field is %s\n", anyjson ?
-			    "a dotted path (-A)" : "an event field");
-		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-			ht_log_err(&e);
-			status = EX_IOERR;
+	else if ((status = set_rule(conf, &c, &o.rule)) == 0 &&
+	    (status = template_source(conf, &c, &t)) == 0) {
+		tpl = template_load(&t, c.anyjson, &e, &status);
+		if (c.check)
+			status = check_setup(conf, &c, &t, &o, tpl, &e, status);
+		else if (tpl == NULL)
+			status = format_broken(&o, &t, &e, status, argc, argv);
+		else {
+			o.tpl = tpl;
+			status = finish(ht_jstream_files(argc, argv,
+			    format_each, &o, ht_log_err));
 		}
-		goto out;
 	}
-	if (tpl == NULL) {
-		ht_log_err(&e);
-		/*
-		 * The config's template, in a pipeline to tw-post --json (as
-		 * dh-hook runs it): the events already accepted are passed
-		 * on as failures, to be kept in the queue, not lost.
-		 */
-		if (!fromconf || o.mode != MODE_JSON)
-			goto out;
-		o.broken = ht_err_str(&e, why, sizeof why);
-		o.broken_status = status;
-		(void)ht_jstream_files(argc, argv, format_each, &o,
-		    ht_log_err);
-		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-			ht_log_err(&e);
-			status = EX_IOERR;
-		}
-		goto out;
-	}
-	o.tpl = tpl;
-
-	status = ht_jstream_files(argc, argv, format_each, &o, ht_log_err);
-	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-		ht_log_err(&e);
-		status = EX_IOERR;
-	}
-out:
 	ht_template_free(tpl);
-	free(tbuf);
+	free(t.buf);
 	ht_conf_free(conf);
 	return status;
 }

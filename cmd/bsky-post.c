@@ -21,15 +21,7 @@ static const char help_text[] =
     "Post text on Bluesky: the operands joined by spaces, else all of "
     "stdin.\n"
     "\n"
-    POSTER_HELP_NUL
-    "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
-    "JSON lines\n"
-    POSTER_HELP_DRY
-    POSTER_HELP_CONF
-    "  -Q, --default-queue DIR  the same, unless -q names one\n"
-    "  -F, --flush            send what the queue holds, oldest first (with\n"
-    "                         no DIR: STATE/queue-bluesky, dh-hook's)\n"
-    POSTER_HELP_END
+    POSTER_HELP_MAIN("bluesky")
     "\n"
     "Credentials: BSKY_HANDLE and BSKY_APP_PASSWORD (an app password), and\n"
     "BSKY_PDS (default https://bsky.social), or the bluesky group of the\n"
@@ -80,7 +72,6 @@ make(struct ht_conf *conf, struct ht_err *e)
 		    "every run");
 	c.session_file = file;
 	n = ht_net_bsky_new(&c, e);
-	/* The network holds a copy: wipe it where it was found. */
 	poster_wipe(c.password, HT_ENV_BSKY);
 	free(langs);
 	free(dir);
@@ -88,14 +79,8 @@ make(struct ht_conf *conf, struct ht_err *e)
 	return n;
 }
 
-static const struct poster bsky = {
+const struct poster poster_tool = {
 	.prog = "bsky-post", .net = HT_NET_BLUESKY, .usage = usage_text,
 	.help = help_text, .timeout = "bluesky.timeout", .endpoint = endpoint,
 	.rule = rule, .make = make
 };
-
-int
-main(int argc, char *argv[])
-{
-	return poster_main(&bsky, argc, argv);
-}

@@ -18,15 +18,7 @@ static const char help_text[] =
     "Post text on Mastodon: the operands joined by spaces, else all of "
     "stdin.\n"
     "\n"
-    POSTER_HELP_NUL
-    "  -j, --json             read {\"text\":...,\"id\":...} lines, write "
-    "JSON lines\n"
-    POSTER_HELP_DRY
-    POSTER_HELP_CONF
-    "  -Q, --default-queue DIR  the same, unless -q names one\n"
-    "  -F, --flush            send what the queue holds, oldest first (with\n"
-    "                         no DIR: STATE/queue-mastodon, dh-hook's)\n"
-    POSTER_HELP_END
+    POSTER_HELP_MAIN("mastodon")
     "\n"
     "Credentials: MASTODON_URL (the instance) and MASTODON_TOKEN (an access\n"
     "token with write:statuses), or the mastodon group of the config file.\n";
@@ -73,19 +65,12 @@ make(struct ht_conf *conf, struct ht_err *e)
 		return NULL;
 	}
 	n = ht_net_mastodon_new(&c, e);
-	/* The network holds a copy: wipe it where it was found. */
 	poster_wipe(c.token, HT_ENV_MASTODON);
 	return n;
 }
 
-static const struct poster mastodon = {
+const struct poster poster_tool = {
 	.prog = "mastodon-post", .net = HT_NET_MASTODON, .usage = usage_text,
 	.help = help_text, .timeout = "mastodon.timeout", .endpoint = endpoint,
 	.rule = rule, .make = make
 };
-
-int
-main(int argc, char *argv[])
-{
-	return poster_main(&mastodon, argc, argv);
-}

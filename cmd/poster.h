@@ -114,6 +114,19 @@ struct poster_run {
     "  -h, --help             show this help\n" \
     "  -V, --version          show the version\n"
 
+/* The options of poster_main, for the network named (its queue's name). */
+#define POSTER_HELP_MAIN(network) \
+    POSTER_HELP_NUL \
+    "  -j, --json             read {\"text\":...,\"id\":...} lines, write " \
+    "JSON lines\n" \
+    POSTER_HELP_DRY \
+    POSTER_HELP_CONF \
+    "  -Q, --default-queue DIR  the same, unless -q names one\n" \
+    "  -F, --flush            send what the queue holds, oldest first " \
+    "(with\n" \
+    "                         no DIR: STATE/queue-" network ", dh-hook's)\n" \
+    POSTER_HELP_END
+
 struct poster_opts {
 	const char *cfile, *qdir, *qdef;	/* -c, -q, -Q */
 	int	nul;				/* -0 */
@@ -153,6 +166,12 @@ int	poster_valid_id(const char *);
 
 /* main() of a posting tool. */
 int	poster_main(const struct poster *, int argc, char *argv[]);
+
+/*
+ * The tool of mastodon-post and bsky-post, whose main() (poster-main.c)
+ * is poster_main with it.
+ */
+extern const struct poster poster_tool;
 
 /*
  * The start of a run: poster_start, then r zeroed for tool p, with the

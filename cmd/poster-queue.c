@@ -109,6 +109,85 @@ status_item(struct poster_run *r, int which, const char *name, json_t *items)
 	json_decref(j);
 }
 
+/* -S --json: the counts and every item, one line. */
+static void
+status_json(struct poster_run *r, const struct ht_qstatus *st,
+    char **names[2], const long n[2])
+{
+	json_t *o, *items;
+	long i;
+	int w;
+
+	if ((items = json_array()) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		return;
+	}
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < n[w]; i++)
+			status_item(r, w == 0 ? HT_QUEUE_NEW : HT_QUEUE_FAILED,
+			    names[w][i], items);
+	/* o takes items, whatever becomes of it. */
+	if ((o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "dir", r->qdir,
+	    "queued", (json_int_t)st->queued, "failed",
+	    (json_int_t)st->failed, "writing", (json_int_t)st->writing,
+	    "sent", (json_int_t)st->sent, "flushing", st->flushing,
+	    "items", items)) == NULL) {
+		ht_warnx("out of memory");
+		note(r, EX_OSERR);
+		return;
+	}
+	if (st->held != 0)
+		(void)json_object_set_new(o, "rate_limited_until",
+		    json_integer((json_int_t)st->held));
+	if (st->blocked[0] != '\0') {
+		(void)json_object_set_new(o, "held", json_string(st->blocked));
+		(void)json_object_set_new(o, "held_since",
+		    json_integer((json_int_t)st->blocked_since));
+	}
+	(void)poster_emit_json(r, o);
+}
+
+/* One part of the queue in words: how many, the oldest's age, each item. */
+static void
+status_part(struct poster_run *r, int which, long count, long long oldest,
+    time_t now, char **names, long n)
+{
+	const char *what = which == HT_QUEUE_NEW ? "queued" : "failed";
+	long i;
+
+	printf("%s: %ld\n", what, count);
+	if (count > 0)
+		printf("oldest %s: %lld s ago\n", what, (long long)now - oldest);
+	for (i = 0; i < n; i++)
+		status_item(r, which, names[i], NULL);
+}
+
+/* -S in words: the parts, what is being written, sent and held. */
+static void
+status_words(struct poster_run *r, const struct ht_qstatus *st, time_t now,
+    char **names[2], const long n[2])
+{
+	char when[32];
+
+	printf("queue: %s\n", r->qdir);
+	status_part(r, HT_QUEUE_NEW, st->queued, st->oldest_queued, now,
+	    names[0], n[0]);
+	status_part(r, HT_QUEUE_FAILED, st->failed, st->oldest_failed, now,
+	    names[1], n[1]);
+	if (st->failed > 0)
+		printf("to send them again: %s --retry %s\n", r->p->prog,
+		    r->qdir);
+	if (st->writing > 0)
+		printf("being written: %ld\n", st->writing);
+	printf("events posted (kept 30 days): %ld\n", st->sent);
+	if (st->held != 0)
+		printf("rate limited until: %s\n",
+		    poster_clock(st->held, when, sizeof when));
+	printf("flushing: %s\n", st->flushing ? "yes" : "no");
+	print_held(st);
+}
+
 /* --queue-status: counts, ages and each item, in words or one JSON line. */
 void
 poster_queue_status(struct poster_run *r)
@@ -116,10 +195,8 @@ poster_queue_status(struct poster_run *r)
 	struct ht_qstatus st;
 	struct ht_err e;
 	time_t now = time(NULL);
-	char **names[2] = { NULL, NULL }, when[32];
-	long n[2] = { 0, 0 }, i;
-	json_t *o = NULL, *items = NULL;
-	int w;
+	char **names[2] = { NULL, NULL };
+	long n[2] = { 0, 0 };
 
 	ht_err_clear(&e);
 	if (ht_queue_status(r->q, now, &st, &e) == -1 ||
@@ -129,65 +206,10 @@ poster_queue_status(struct poster_run *r)
 	    -1) {
 		ht_log_err(&e);
 		note(r, e.status);
-		goto out;
-	}
-	if (r->json) {
-		if ((items = json_array()) == NULL)
-			goto nomem;
-		for (w = 0; w < 2; w++)
-			for (i = 0; i < n[w]; i++)
-				status_item(r, w == 0 ? HT_QUEUE_NEW :
-				    HT_QUEUE_FAILED, names[w][i], items);
-		o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "dir", r->qdir,
-		    "queued", (json_int_t)st.queued, "failed",
-		    (json_int_t)st.failed, "writing", (json_int_t)st.writing,
-		    "sent", (json_int_t)st.sent, "flushing", st.flushing,
-		    "items", items);
-		items = NULL;
-		if (o == NULL)
-			goto nomem;
-		if (st.held != 0)
-			(void)json_object_set_new(o, "rate_limited_until",
-			    json_integer((json_int_t)st.held));
-		if (st.blocked[0] != '\0') {
-			(void)json_object_set_new(o, "held",
-			    json_string(st.blocked));
-			(void)json_object_set_new(o, "held_since",
-			    json_integer((json_int_t)st.blocked_since));
-		}
-		(void)poster_emit_json(r, o);
-		goto out;
-	}
-	printf("queue: %s\n", r->qdir);
-	printf("queued: %ld\n", st.queued);
-	if (st.queued > 0)
-		printf("oldest queued: %lld s ago\n",
-		    (long long)now - st.oldest_queued);
-	for (i = 0; i < n[0]; i++)
-		status_item(r, HT_QUEUE_NEW, names[0][i], NULL);
-	printf("failed: %ld\n", st.failed);
-	if (st.failed > 0)
-		printf("oldest failed: %lld s ago\n",
-		    (long long)now - st.oldest_failed);
-	for (i = 0; i < n[1]; i++)
-		status_item(r, HT_QUEUE_FAILED, names[1][i], NULL);
-	if (st.failed > 0)
-		printf("to send them again: %s --retry %s\n", r->p->prog,
-		    r->qdir);
-	if (st.writing > 0)
-		printf("being written: %ld\n", st.writing);
-	printf("events posted (kept 30 days): %ld\n", st.sent);
-	if (st.held != 0)
-		printf("rate limited until: %s\n",
-		    poster_clock(st.held, when, sizeof when));
-	printf("flushing: %s\n", st.flushing ? "yes" : "no");
-	print_held(&st);
-	goto out;
-nomem:
-	ht_warnx("out of memory");
-	note(r, EX_OSERR);
-out:
-	json_decref(items);
+	} else if (r->json)
+		status_json(r, &st, names, n);
+	else
+		status_words(r, &st, now, names, n);
 	ht_queue_names_free(names[0], n[0] > 0 ? n[0] : 0);
 	ht_queue_names_free(names[1], n[1] > 0 ? n[1] : 0);
 }

@@ -8,13 +8,18 @@ if ! command -v dpkg-deb >/dev/null || ! command -v dpkg-shlibdeps >/dev/null; t
 	skip "dpkg-dev is not installed (scripts/deps installs it)"
 	exit 0
 fi
-# The package is built from a copy of the sources, without sanitizers:
-# this make neither sees make check's flags nor touches bin/.
-run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" deb
+# The package is built without sanitizers, from a copy of the sources
+# (make deb's own files and README.md) in this test's directory: neither
+# this make nor its package touch the tree, where other tests run.
+s=$T/src
+mkdir "$s"
+cp -pR "$TOP/GNUmakefile" "$TOP/README.md" "$TOP/cmd" "$TOP/lib" "$TOP/man" \
+    "$TOP/scripts" "$s/"
+run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -C "$s" deb
 is_status 0 "make deb"
 arch=$(dpkg --print-architecture)
 version=$(sed -n 's/^VERSION = //p' "$TOP/GNUmakefile")
-deb=$TOP/hubtweet_${version}_$arch.deb
+deb=$s/hubtweet_${version}_$arch.deb
 if [ ! -f "$deb" ]; then
 	not_ok "make deb wrote hubtweet_${version}_$arch.deb"; _show
 	done_testing; exit 1

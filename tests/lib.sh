@@ -117,9 +117,30 @@ answer() {
 		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
 	fi
 }
-# One free TCP port on 127.0.0.1.
+# One free TCP port on 127.0.0.1, for a listener the test starts next.
+# Test files run in parallel: the port is picked at random below the
+# kernel's ephemeral range, where no bind to port 0 (the mocks) and no
+# outgoing connection can take it between this pick and the listener's
+# bind; only another pick could, 1 in 20000.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 - <<'PY'
+import random, socket
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+for _ in range(100):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(10000, low - 1)
+                if low > 12000 else 0))
+    except OSError:
+        s.close()
+        continue
+    print(s.getsockname()[1])
+    break
+PY
 }
 # wait_port PORT: until something listens on 127.0.0.1:PORT (5 s at most).
 wait_port() {

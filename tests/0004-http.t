@@ -265,7 +265,13 @@ mkdir -m 700 "$T/slots"
 printf 'dockerhub: { slot_dir = "%s"; max_per_source = 1; };\n' "$T/slots" >"$T/sl.conf"
 SLPORT=$(free_port)
 listen "$SLPORT" "trap true TERM; dh-parse -H -c $T/sl.conf >/dev/null 2>>$T/sllog"
-slot_held() { _f=$(ls -d "$T"/slots/*.0 2>/dev/null); [ -n "$_f" ] && ! flock -n "$_f" true; }
+# slot_held: a handler holds the slot.  Read from /proc/locks: a flock(1)
+# probe would hold the lock itself for a moment, and a handler taking the
+# slot then would answer 503.
+slot_held() {
+	_f=$(ls -d "$T"/slots/*.0 2>/dev/null)
+	[ -n "$_f" ] && grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$(stat -c %i "$_f") " /proc/locks
+}
 # wait_port's probe was a connection too: until its handler is gone.
 _i=0; while { [ ! -s "$T/sllog" ] || slot_held; } && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s' "$KEY" ${#BODY} "$BODY" >"$T/slreq"
@@ -280,6 +286,8 @@ run curl -sS -i --max-time 5 --interface 127.0.0.2 --data-binary "$BODY" "http:/
 answer 200 '"status":"accepted"' "... while another address is served"
 wait $slow
 like "$(head -n 1 "$T/slow-out")" '^HTTP/1\.1 200 ' "the slow one, which held the slot, got its answer"
+# Its handler answers, logs, then exits, which frees the slot.
+_i=0; while slot_held && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 run curl -sS -i --max-time 5 --data-binary "$BODY" "http://127.0.0.1:$SLPORT/dockerhub?key=$KEY"
 answer 200 '"status":"accepted"' "its slot is free again once it is done"
 like "$(cat "$T/sllog")" '^dh-parse: http: 127\.0\.0\.1:[0-9]+ 503 too many connections from this address$' "the 503 is logged"

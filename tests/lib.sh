@@ -115,6 +115,7 @@ answer() {
 		ok "$3"
 	else
 		not_ok "$3"; diag "want $1 and /$2/ in the body; got:" "$OUT"
+		[ -z "$ERR" ] || diag "stderr:" "$ERR"
 	fi
 }
 # One free TCP port on 127.0.0.1, for a listener the test starts next.

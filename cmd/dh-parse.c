@@ -1,11 +1,9 @@
 /*
  * dh-parse — Docker Hub push payloads in, hubtweet events out.
  */
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +19,7 @@
 #include <jansson.h>
 
 #include "conf.h"
+#include "drain.h"
 #include "event.h"
 #include "filter.h"
 #include "httpreq.h"
@@ -37,8 +36,8 @@ static const char usage_text[] =
     "[-R glob] [-w seconds] [file ...]\n"
     "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir] "
     "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
-    "       dh-parse -D [-c file] [-s dir | -S dir] [-g group] -- command "
-    "[arg ...]\n"
+    "                   [-- command [arg ...]]\n"
+    "       dh-parse -D [-c file] [-s dir | -S dir] -- command [arg ...]\n"
     "       dh-parse -C [-LP] [-c file] [-k file]\n";
 
 static const char help_text[] =
@@ -55,15 +54,14 @@ static const char help_text[] =
     "                           SECS of each other (60; 0: one per push)\n"
     "  -u, --unbuffered         flush each event as it is written\n"
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
-    "                           on fd 0, answer it there, event to stdout\n"
+    "                           on fd 0, answer it there, event to stdout;\n"
+    "                           with a command: drain the spool to it\n"
     "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
     "  -s, --spool DIR          with -H: keep each delivery in the spool DIR\n"
     "                           before answering 200; with -D: drain DIR\n"
     "  -S, --default-spool DIR  the same, unless spool.dir is set\n"
-    "  -D, --drain              give each closed group's event to command;\n"
-    "                           remove it when command exits 0 or 75\n"
-    "  -g, --group NAME         with -D: wait for the group NAME's window\n"
-    "                           to close, then drain it alone\n"
+    "  -D, --drain              give the closed groups' events to command;\n"
+    "                           remove them when command exits 0 or 75\n"
     "  -C, --check              check the config and the key, say which\n"
     "                           files were read; read no input\n"
     "  -h, --help               show this help\n"
@@ -85,7 +83,6 @@ static const struct option longopts[] = {
 	{ "spool", required_argument, NULL, 's' },
 	{ "default-spool", required_argument, NULL, 'S' },
 	{ "drain", no_argument, NULL, 'D' },
-	{ "group", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -393,28 +390,33 @@ loggable_text(const char *s, char *buf, size_t len)
 
 /*
  * Keep an accepted delivery in the spool before it is answered: the 200
- * says it is on disk.  Returns 1 when it opened a group (its name in
- * group), 0 when it joined one, -1 and e when it could not be kept.
+ * says it is on disk.  Returns 0, or -1 and e when it could not be kept.
  */
 static int
-spool_put(const char *dir, long long window, const json_t *ev, char *group,
-    size_t len, struct ht_err *e)
+spool_put(const char *dir, long long window, const json_t *ev,
+    struct ht_err *e)
 {
 	struct ht_spool *sp;
+	char group[HT_SPOOL_NAME_MAX];
 	int r;
 
 	if ((sp = ht_spool_open(dir, e)) == NULL) {
 		ht_err_prefix(e, "spool");
 		return -1;
 	}
-	r = ht_spool_put(sp, ev, window, group, len, e);
+	r = ht_spool_put(sp, ev, window, group, sizeof group, e);
 	ht_spool_close(sp);
-	return r;
+	return r == -1 ? -1 : 0;
 }
 
+/*
+ * Read one delivery on fd 0 and answer it there; an accepted one's event
+ * in *accepted (caller decrefs).  Returns the exit status.
+ */
 static int
 serve_http(const struct ht_conf *conf, const struct ht_filter *f,
-    const char *keyfile, const char *spool, long long window)
+    const char *keyfile, const char *spool, long long window,
+    json_t **accepted)
 {
 	struct ht_httpreq_limits lim;
 	struct ht_httpreq req;
@@ -425,9 +427,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
 	char logreason[sizeof reason], addr[80], from[600];
-	char group[HT_SPOOL_NAME_MAX];
 	const char *slots;
-	int st, r, slot = -1, status = 0, opened = 0;
+	int st, r, slot = -1, status = 0;
 
 	/* The key is in this process's memory: no core dump of it. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
@@ -495,8 +496,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
 		    sizeof why, &e)) {
 		case 1:
-			if (spool != NULL && (opened = spool_put(spool, window,
-			    ev, group, sizeof group, &e)) == -1) {
+			if (spool != NULL && spool_put(spool, window, ev,
+			    &e) == -1) {
 				/* The sender hears it; the log says why. */
 				a.status = 503;
 				a.logreason = e.msg;
@@ -543,16 +544,10 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	    a.outcome != NULL && a.reason != NULL ? ": " : "",
 	    a.reason != NULL ? loggable_text(a.logreason != NULL ?
 	    a.logreason : a.reason, logreason, sizeof logreason) : "");
-	/*
-	 * With a spool, the event waits there: the name of a group this
-	 * delivery opened tells the caller which one to wait for.  Without,
-	 * it goes on now.
-	 */
-	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0 &&
-	    (spool != NULL ? opened == 1 && printf("%s\n", group) < 0 :
-	    emit_one(ev) == -1)) {
-		ht_warnx("stdout: write error: %s", strerror(errno));
-		status = EX_IOERR;
+	/* The caller passes an accepted event on (the spool has it too). */
+	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0) {
+		*accepted = ev;
+		ev = NULL;
 	}
 	json_decref(ev);
 	ht_httpreq_free(&req);
@@ -562,241 +557,56 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 }
 
 /*
- * The drain: each closed group's event goes to a command (dh-hook gives
- * one format-and-post pipeline per network), which says by its exit status
- * whether it took it, as postfix's pipe(8) hears a delivery agent.
+ * The spool in the state directory, made (mode 700) when missing; NULL
+ * (said) when there is none: then an event goes on at once, unkept.
  */
-
-/*
- * The networks' credentials, for the drain's command (which runs the
- * posters): kept out of this process's environment, which /proc shows for
- * as long as it waits for a window, and given to the command alone.
- */
-static const char *const tw_names[] = { "TW_CONSUMER_KEY",
-    "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_SECRET",
-    "MASTODON_TOKEN", "BSKY_APP_PASSWORD" };
-#define TW_NNAMES	(sizeof tw_names / sizeof tw_names[0])
-static char *tw_values[TW_NNAMES];
-
-static int
-tw_keep(void)
+static char *
+state_spool(void)
 {
-	const char *v;
-	size_t i;
+	char *d, *p = NULL;
 
-	for (i = 0; i < TW_NNAMES; i++)
-		if ((v = getenv(tw_names[i])) != NULL &&
-		    (tw_values[i] = strdup(v)) == NULL)
-			return -1;
-	ht_env_wipe_secrets(HT_ENV_POST);
-	return 0;
-}
-
-static void
-tw_forget(void)
-{
-	size_t i;
-
-	for (i = 0; i < TW_NNAMES; i++)
-		if (tw_values[i] != NULL) {
-			explicit_bzero(tw_values[i], strlen(tw_values[i]));
-			free(tw_values[i]);
-			tw_values[i] = NULL;
-		}
+	if ((d = ht_conf_state_dir()) == NULL) {
+		ht_warnx("no HOME nor state directory for the spool; a "
+		    "delivery is passed on at once, not kept first");
+		return NULL;
+	}
+	if (asprintf(&p, "%s/spool", d) == -1)
+		p = NULL;
+	else if (ht_mkdirs(p, 0700) == -1) {
+		ht_warnx("%s: cannot make the spool (%s); a delivery is "
+		    "passed on at once, not kept first", p, strerror(errno));
+		free(p);
+		p = NULL;
+	}
+	free(d);
+	return p;
 }
 
 /*
- * Run cmd with the event on its standard input; its standard error is
- * passed on to ours, and its last line kept in last.  Returns the wait
- * status, or -1 (errno) when it could not be run.
+ * An accepted delivery, answered: with a command (dh-hook's), the spool
+ * is drained now, unless another delivery drains it, or (no spool) the
+ * event goes straight to the command; else the event is written, unless
+ * the spool keeps it.  The connection is let go first: nothing more is
+ * written to it, and socat or inetd may close it.
  */
 static int
-run_command(char *const cmd[], const json_t *ev, char *last, size_t len)
+pass_on(json_t *ev, const char *spool, char *const cmd[])
 {
-	char buf[4096], cur[256];
-	size_t nc = 0;
-	ssize_t n, i;
-	int in, errp[2], wst, err;
-	pid_t pid;
-	char *line;
+	int fd;
 
-	*last = '\0';
-	if ((line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
-	    NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	/* A file, not a pipe: the command may be slow to read it. */
-	if ((in = memfd_create("event", MFD_CLOEXEC)) == -1) {
-		free(line);
-		return -1;
-	}
-	if (ht_write_all(in, line, strlen(line)) == -1 ||
-	    ht_write_all(in, "\n", 1) == -1 || lseek(in, 0, SEEK_SET) == -1 ||
-	    pipe2(errp, O_CLOEXEC) == -1) {
-		err = errno;
-		free(line);
-		(void)close(in);
-		errno = err;
-		return -1;
-	}
-	free(line);
-	if ((pid = fork()) == -1) {
-		err = errno;
-		(void)close(in);
-		(void)close(errp[0]);
-		(void)close(errp[1]);
-		errno = err;
-		return -1;
-	}
-	if (pid == 0) {
-		if (dup2(in, STDIN_FILENO) == -1 ||
-		    dup2(errp[1], STDERR_FILENO) == -1)
-			_exit(EX_OSERR);
-		(void)signal(SIGPIPE, SIG_DFL);
-		for (i = 0; i < (ssize_t)TW_NNAMES; i++)
-			if (tw_values[i] != NULL &&
-			    setenv(tw_names[i], tw_values[i], 1) == -1)
-				_exit(EX_OSERR);
-		execvp(cmd[0], cmd);
-		(void)fprintf(stderr, "dh-parse: %s: %s\n", cmd[0],
-		    strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	(void)close(in);
-	(void)close(errp[1]);
-	while ((n = read(errp[0], buf, sizeof buf)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		(void)fwrite(buf, 1, (size_t)n, stderr);
-		for (i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				if (nc > 0) {
-					(void)snprintf(last, len, "%.*s",
-					    (int)nc, cur);
-					nc = 0;
-				}
-			} else if (nc < sizeof cur)
-				cur[nc++] = buf[i];
-		}
-	}
-	if (nc > 0)
-		(void)snprintf(last, len, "%.*s", (int)nc, cur);
-	(void)fflush(stderr);
-	(void)close(errp[0]);
-	while (waitpid(pid, &wst, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return wst;
-}
-
-/* One closed group: 0 passed on (or not ours), 75 kept, or a status. */
-static int
-drain_one(struct ht_spool *sp, const char *group, char *const cmd[])
-{
-	struct ht_sgroup *g;
-	struct ht_err e;
-	char last[200], why[256];
-	const char *id;
-	int wst;
-
-	ht_err_clear(&e);
-	switch (ht_spool_take(sp, group, &g, &e)) {
-	case HT_STAKE_OK:
-		break;
-	case HT_STAKE_BUSY:
-	case HT_STAKE_GONE:
-		/* Another drain has it, or had it. */
-		return 0;
-	default:
-		ht_warnx("drain: %s: %s", group, e.msg);
-		return EX_TEMPFAIL;
-	}
-	id = json_string_value(json_object_get(g->event, "id"));
-	if ((wst = run_command(cmd, g->event, last, sizeof last)) == -1) {
-		(void)snprintf(why, sizeof why, "%s: %s", cmd[0],
-		    strerror(errno));
-	} else if (WIFEXITED(wst) && (WEXITSTATUS(wst) == 0 ||
-	    WEXITSTATUS(wst) == EX_TEMPFAIL)) {
-		/* Posted, or in the post queue: no longer the spool's. */
-		ht_info("drain: %s: %zu deliver%s, id=%s: passed on", group,
-		    g->deliveries, g->deliveries == 1 ? "y" : "ies",
-		    id != NULL ? id : "-");
-		if (ht_spool_done(sp, g, &e) == -1) {
-			ht_warnx("drain: %s: %s", group, e.msg);
-			return EX_TEMPFAIL;
+	if (cmd == NULL) {
+		if (spool == NULL && emit_one(ev) == -1) {
+			ht_warnx("stdout: write error: %s", strerror(errno));
+			return EX_IOERR;
 		}
 		return 0;
-	} else if (WIFEXITED(wst)) {
-		(void)snprintf(why, sizeof why, "exit %d%s%s",
-		    WEXITSTATUS(wst), *last != '\0' ? ": " : "", last);
-	} else {
-		(void)snprintf(why, sizeof why, "killed by signal %d",
-		    WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
 	}
-	ht_warnx("drain: %s: id=%s kept in the spool: %s", group,
-	    id != NULL ? id : "-", why);
-	if (ht_spool_keep(sp, g, why, &e) == -1)
-		ht_warnx("drain: %s: %s", group, e.msg);
-	return EX_TEMPFAIL;
-}
-
-/*
- * Drain the spool: with group, wait for its window to close and drain it
- * alone (the process that opened it does, so that one waits per group);
- * without, every group whose window has closed.
- */
-static int
-drain(const char *dir, const char *group, char *const cmd[])
-{
-	struct ht_spool *sp;
-	struct ht_err e;
-	char **names = NULL;
-	struct timespec ts;
-	long long t, now;
-	long n = 0, i;
-	int r, status = 0;
-
-	ht_err_clear(&e);
-	if (group != NULL && (t = ht_spool_group_close(group)) == -1) {
-		ht_warnx("-g: \"%s\": not the name of a group", group);
-		return EX_USAGE;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)close(fd);
 	}
-	if ((sp = ht_spool_open(dir, &e)) == NULL) {
-		ht_warnx("spool: %s", e.msg);
-		return EX_TEMPFAIL;
-	}
-	(void)ht_spool_tidy(sp, time(NULL), &e);
-	if (group != NULL) {
-		while ((now = ht_spool_now_ms()) < t) {
-			ts.tv_sec = (time_t)((t - now) / 1000);
-			ts.tv_nsec = (long)((t - now) % 1000) * 1000000;
-			(void)nanosleep(&ts, NULL);
-		}
-		if (ht_spool_close_group(sp, group, ht_spool_now_ms(),
-		    &e) == -1) {
-			ht_warnx("drain: %s", e.msg);
-			status = EX_TEMPFAIL;
-			goto out;
-		}
-		status = drain_one(sp, group, cmd);
-		goto out;
-	}
-	if ((n = ht_spool_closed(sp, ht_spool_now_ms(), &names, &e)) == -1) {
-		ht_warnx("drain: %s", e.msg);
-		status = EX_TEMPFAIL;
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if ((r = drain_one(sp, names[i], cmd)) != 0)
-			status = r;
-out:
-	ht_spool_names_free(names, n > 0 ? n : 0);
-	ht_spool_close(sp);
-	return status;
+	return spool != NULL ? drain_burst(spool, cmd) : drain_event(ev, cmd);
 }
 
 int
@@ -808,7 +618,9 @@ main(int argc, char *argv[])
 	struct ht_err e;
 	struct parse p = { NULL, NULL };
 	const char *cfile = NULL, *keyfile = NULL, *spool = NULL;
-	const char *group = NULL, *defspool = NULL;
+	const char *defspool = NULL;
+	char *statespool = NULL;
+	json_t *accepted = NULL;
 	long long window = -1;
 	int c, http = 0, drainer = 0, keep_latest = 0, keep_private = 0;
 	int check = 0, status = 0;
@@ -816,7 +628,7 @@ main(int argc, char *argv[])
 	ht_log_open("dh-parse", 0);
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuw:Hk:s:S:Dg:hV",
+	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuw:Hk:s:S:DhV",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -869,9 +681,6 @@ main(int argc, char *argv[])
 		case 'D':
 			drainer = 1;
 			break;
-		case 'g':
-			group = optarg;
-			break;
 		case 'h':
 			status = ht_print_help(usage_text, help_text);
 			goto out;
@@ -886,16 +695,20 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	/* The networks' credentials are the posters': none stays here. */
-	if (drainer ? tw_keep() == -1 : (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
+	/*
+	 * The networks' credentials are the posters': none stays here but
+	 * for the command that runs them.
+	 */
+	if (drainer || (http && argc > 0) ? drain_keep_secrets() == -1 :
+	    (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
 		ht_warnx("out of memory");
 		status = EX_OSERR;
 		goto out;
 	}
-	if ((http && (argc > 0 || drainer)) ||
+	if ((http && drainer) ||
 	    (!http && !check && keyfile != NULL) ||
 	    (check && (http || drainer || argc > 0)) ||
-	    (drainer && argc == 0) || (!drainer && group != NULL) ||
+	    (drainer && argc == 0) ||
 	    (spool != NULL && defspool != NULL) ||
 	    (!http && !drainer && (spool != NULL || defspool != NULL))) {
 		fputs(usage_text, stderr);
@@ -916,6 +729,9 @@ main(int argc, char *argv[])
 		ht_log_open("dh-parse", 1);
 	if (spool == NULL)
 		spool = ht_conf_str(conf, "spool.dir", defspool);
+	/* A command (dh-hook's) is given: the spool is the state's. */
+	if (spool == NULL && argc > 0 && (drainer || http))
+		spool = statespool = state_spool();
 	if (window == -1)
 		window = ht_conf_int(conf, "dockerhub.group_window",
 		    HT_GROUP_WINDOW);
@@ -925,7 +741,7 @@ main(int argc, char *argv[])
 			status = EX_USAGE;
 			goto out;
 		}
-		status = drain(spool, group, argv);
+		status = drain_all(spool, argv);
 		goto out;
 	}
 	if (globs_pick(&it, conf, "dockerhub.include_tags", &f.include_tags,
@@ -957,7 +773,13 @@ main(int argc, char *argv[])
 	if (!http)
 		ht_env_wipe_secrets(HT_ENV_DH);
 	if (http) {
-		status = serve_http(conf, &f, keyfile, spool, window);
+		if (argc > 0)
+			drain_stay();
+		status = serve_http(conf, &f, keyfile, spool, window,
+		    &accepted);
+		if (accepted != NULL)
+			status = pass_on(accepted, spool, argc > 0 ? argv :
+			    NULL);
 		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 			ht_log_err(&e);
 			status = EX_IOERR;
@@ -992,6 +814,8 @@ out:
 	free(f.exclude_repos);
 	ht_grouper_free(p.grouper);
 	ht_conf_free(conf);
-	tw_forget();
+	json_decref(accepted);
+	free(statespool);
+	drain_forget_secrets();
 	return status;
 }

@@ -1039,23 +1039,11 @@ poster_check_queue(const struct poster_run *r)
 char *
 poster_state_dir(void)
 {
-	char *d, c;
-	size_t i, n;
+	char *d;
 
-	if ((d = ht_conf_state_dir()) == NULL)
-		return NULL;
-	/* mkdir -p, each new directory 700. */
-	n = strlen(d);
-	for (i = 1; i <= n; i++) {
-		if (d[i] != '/' && d[i] != '\0')
-			continue;
-		c = d[i];
-		d[i] = '\0';
-		if (mkdir(d, 0700) == -1 && errno != EEXIST) {
-			free(d);
-			return NULL;
-		}
-		d[i] = c;
+	if ((d = ht_conf_state_dir()) != NULL && ht_mkdirs(d, 0700) == -1) {
+		free(d);
+		d = NULL;
 	}
 	return d;
 }

@@ -337,6 +337,7 @@ ht_grouper_free(struct ht_grouper *g)
 struct ht_spool {
 	char *dir;
 	int dfd, tmpfd, openfd, closedfd;
+	int drainfd;		/* DIR/.drain, flock(2)ed: we drain */
 };
 
 static const char *subdirs[] = { "tmp", "open", "closed" };
@@ -371,7 +372,7 @@ ht_spool_open(const char *dir, struct ht_err *e)
 		sys_err(e, ENOMEM, dir);
 		return NULL;
 	}
-	s->tmpfd = s->openfd = s->closedfd = -1;
+	s->tmpfd = s->openfd = s->closedfd = s->drainfd = -1;
 	fds[0] = &s->tmpfd;
 	fds[1] = &s->openfd;
 	fds[2] = &s->closedfd;
@@ -421,6 +422,7 @@ ht_spool_close(struct ht_spool *s)
 		(void)close(s->openfd);
 	if (s->closedfd != -1)
 		(void)close(s->closedfd);
+	ht_spool_unlock_drain(s);
 	free(s->dir);
 	free(s);
 }
@@ -703,16 +705,33 @@ ht_spool_names_free(char **v, long n)
 	free(v);
 }
 
-/* Group names in dfd, sorted; with due, only those closed by now. */
+/* Which names of a directory a listing keeps. */
+struct pick {
+	int	groups;		/* group names (else files that begin with a digit) */
+	int	due;		/* groups: only those closed by now */
+	long long now;
+};
+
+static int
+picked(const struct pick *k, const char *name)
+{
+	const char *repo;
+	long long t;
+
+	if (!k->groups)
+		return name[0] >= '0' && name[0] <= '9';
+	return group_parse(name, &t, &repo) == 0 && (!k->due || t <= k->now);
+}
+
+/* The names in dfd that k picks, sorted; their count, or -1 and e. */
 static long
-list_groups(int dfd, const char *what, int due, long long now, char ***out,
+list_names(int dfd, const char *what, const struct pick *k, char ***out,
     struct ht_err *e)
 {
 	const struct dirent *de;
-	const char *repo;
 	char **v = NULL, **nv;
 	long n = 0;
-	long long t;
+	int err = 0;
 	DIR *d;
 
 	*out = NULL;
@@ -720,33 +739,41 @@ list_groups(int dfd, const char *what, int due, long long now, char ***out,
 		return sys_err(e, errno, what);
 	for (;;) {
 		errno = 0;
-		if ((de = readdir(d)) == NULL)
+		if ((de = readdir(d)) == NULL) {
+			err = errno;
 			break;
-		if (group_parse(de->d_name, &t, &repo) == -1 ||
-		    (due && t > now))
+		}
+		if (!picked(k, de->d_name))
 			continue;
-		if ((nv = realloc(v, (size_t)(n + 1) * sizeof *v)) == NULL)
-			goto nomem;
+		if ((nv = realloc(v, (size_t)(n + 1) * sizeof *v)) == NULL ||
+		    (nv[n] = strdup(de->d_name)) == NULL) {
+			if (nv != NULL)
+				v = nv;
+			err = ENOMEM;
+			break;
+		}
 		v = nv;
-		if ((v[n] = strdup(de->d_name)) == NULL)
-			goto nomem;
 		n++;
 	}
-	if (errno != 0) {
-		sys_err(e, errno, what);
-		goto fail;
-	}
 	(void)closedir(d);
+	if (err != 0) {
+		ht_spool_names_free(v, n);
+		return sys_err(e, err, what);
+	}
 	if (n > 0)
 		qsort(v, (size_t)n, sizeof *v, cmp_names);
 	*out = v;
 	return n;
-nomem:
-	sys_err(e, ENOMEM, what);
-fail:
-	(void)closedir(d);
-	ht_spool_names_free(v, n);
-	return -1;
+}
+
+/* Group names in dfd, sorted; with due, only those closed by now. */
+static long
+list_groups(int dfd, const char *what, int due, long long now, char ***out,
+    struct ht_err *e)
+{
+	const struct pick k = { 1, due, now };
+
+	return list_names(dfd, what, &k, out, e);
 }
 
 /* Under the lock: open/group to closed/, synced. */
@@ -857,42 +884,9 @@ read_at(int dfd, const char *name, size_t max, size_t *len)
 static long
 list_files(int dfd, const char *what, char ***out, struct ht_err *e)
 {
-	const struct dirent *de;
-	char **v = NULL, **nv;
-	long n = 0;
-	DIR *d;
+	const struct pick k = { 0, 0, 0 };
 
-	*out = NULL;
-	if ((d = dir_stream(dfd)) == NULL)
-		return sys_err(e, errno, what);
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL)
-			break;
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		if ((nv = realloc(v, (size_t)(n + 1) * sizeof *v)) == NULL)
-			goto nomem;
-		v = nv;
-		if ((v[n] = strdup(de->d_name)) == NULL)
-			goto nomem;
-		n++;
-	}
-	if (errno != 0) {
-		sys_err(e, errno, what);
-		goto fail;
-	}
-	(void)closedir(d);
-	if (n > 0)
-		qsort(v, (size_t)n, sizeof *v, cmp_names);
-	*out = v;
-	return n;
-nomem:
-	sys_err(e, ENOMEM, what);
-fail:
-	(void)closedir(d);
-	ht_spool_names_free(v, n);
-	return -1;
+	return list_names(dfd, what, &k, out, e);
 }
 
 /* The deliveries of a group (sorted: by arrival) and their event. */
@@ -1082,6 +1076,77 @@ out:
 		ht_err_prefix(e, "spool %s", s->dir);
 	ht_spool_release(g);
 	return r;
+}
+
+int
+ht_spool_lock_drain(struct ht_spool *s, struct ht_err *e)
+{
+	int fd;
+
+	if (s->drainfd != -1)
+		return 1;
+	if ((fd = openat(s->dfd, ".drain", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		sys_err(e, errno, ".drain");
+		ht_err_prefix(e, "%s", s->dir);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EINTR)
+			continue;
+		(void)close(fd);
+		if (errno == EWOULDBLOCK)
+			return 0;
+		sys_err(e, errno, ".drain");
+		ht_err_prefix(e, "%s", s->dir);
+		return -1;
+	}
+	s->drainfd = fd;
+	return 1;
+}
+
+void
+ht_spool_unlock_drain(struct ht_spool *s)
+{
+	if (s->drainfd != -1)
+		(void)close(s->drainfd);
+	s->drainfd = -1;
+}
+
+int
+ht_spool_next(struct ht_spool *s, long long *when, struct ht_err *e)
+{
+	char **v = NULL, path[HT_SPOOL_NAME_MAX + 8];
+	long long t;
+	const char *repo;
+	long n, i;
+	int r = 0;
+
+	if ((n = list_groups(s->closedfd, "closed", 0, 0, &v, e)) == -1)
+		goto fail;
+	for (i = 0; i < n && r == 0; i++) {
+		(void)snprintf(path, sizeof path, "%s/reason", v[i]);
+		if (faccessat(s->closedfd, path, F_OK, AT_SYMLINK_NOFOLLOW) ==
+		    -1 && errno == ENOENT) {
+			*when = 0;
+			r = 1;
+		}
+	}
+	ht_spool_names_free(v, n);
+	if (r == 1)
+		return 1;
+	if ((n = list_groups(s->openfd, "open", 0, 0, &v, e)) == -1)
+		goto fail;
+	/* Sorted by name, which begins with the time the window closes. */
+	if (n > 0 && group_parse(v[0], &t, &repo) == 0) {
+		*when = t;
+		r = 1;
+	}
+	ht_spool_names_free(v, n);
+	return r;
+fail:
+	ht_err_prefix(e, "spool %s", s->dir);
+	return -1;
 }
 
 long

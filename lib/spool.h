@@ -22,6 +22,7 @@
  *                       (the reason in G/reason)
  *   DIR/.lock           flock(2)ed while a delivery joins a group and while
  *                       a group is closed
+ *   DIR/.drain          flock(2)ed by the process that drains the spool
  *
  * G is CLOSE.PID.REPO: the time (Unix milliseconds, zero padded) at which
  * the window closes, the pid of the process that opened it, and the repository
@@ -153,6 +154,25 @@ int	ht_spool_done(struct ht_spool *, struct ht_sgroup *, struct ht_err *e);
 int	ht_spool_keep(struct ht_spool *, struct ht_sgroup *, const char *why,
 	    struct ht_err *e);
 void	ht_spool_release(struct ht_sgroup *);
+
+/*
+ * The drain of a burst: DIR/.drain, flock(2)ed by the one process that
+ * passes groups on as their windows close (the first delivery of a burst
+ * to find it free); the others only put.  Returns 1 held (until
+ * ht_spool_unlock_drain, ht_spool_close or exit), 0 another process holds
+ * it, or -1 and e.
+ */
+int	ht_spool_lock_drain(struct ht_spool *, struct ht_err *e);
+void	ht_spool_unlock_drain(struct ht_spool *);
+
+/*
+ * When a drain has something to pass on next: *when is 0 when a closed
+ * group waits that was never tried (its drain died), else the time (Unix
+ * milliseconds) at which the first open group's window closes.  Returns
+ * 1 with *when, 0 when there is nothing (groups kept after a failure are
+ * dh-hook --flush's, not counted), or -1 and e.
+ */
+int	ht_spool_next(struct ht_spool *, long long *when, struct ht_err *e);
 
 /*
  * Housekeeping: deliveries whose writer died before they joined a group

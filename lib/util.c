@@ -175,6 +175,28 @@ ht_env_wipe_secrets(int which)
 		ht_env_wipe("BSKY_APP_PASSWORD");
 }
 
+int
+ht_mkdirs(const char *path, mode_t mode)
+{
+	char *d;
+	size_t i, n;
+	int r = 0;
+
+	if ((d = strdup(path)) == NULL)
+		return -1;
+	n = strlen(d);
+	for (i = 1; i <= n && r == 0; i++) {
+		if (d[i] != '/' && d[i] != '\0')
+			continue;
+		d[i] = '\0';
+		if (mkdir(d, mode) == -1 && errno != EEXIST)
+			r = -1;
+		d[i] = i < n ? '/' : '\0';
+	}
+	free(d);
+	return r;
+}
+
 long long
 ht_now_ms(void)
 {

@@ -4,6 +4,8 @@
 #ifndef HT_UTIL_H
 #define HT_UTIL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,6 +33,8 @@ int	ht_hexval(int c);
 size_t	ht_line_end(const char *buf, size_t len);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long ht_now_ms(void);
+/* mkdir -p: each missing directory of path made with mode; 0, or -1. */
+int	ht_mkdirs(const char *path, mode_t mode);
 /* Sleep ms milliseconds (at most; nothing when ms <= 0). */
 void	ht_sleep_ms(long long ms);
 /*

@@ -102,13 +102,12 @@ groups=$(ls "$T/spool/open")
 is "$(printf '%s\n' "$groups" | wc -l | tr -d ' ')" 1 "it opened a group"
 is "$(cat "$T/spool/open/$groups"/* | sed 's/.*"tag":"\([^"]*\)".*/\1/')" 1.2.3 \
     "the delivery's event is in it, on disk"
-is "$(cat "$T/hout")" "$groups" "the opener is told the group's name"
+is "$(cat "$T/hout")" "" "with a spool, nothing is written: the spool has it"
 like "$groups" '^[0-9]{14}\.[0-9]+\.acme\+widget$' "the group's name: close time, pid, repository"
 deliver acme/widget 1.2
 answer 200 '"status":"accepted"' "a second delivery"
 is "$(ls "$T/spool/open")" "$groups" "it joined the open group"
 is "$(count "$T/spool/open/$groups")" 2 "two deliveries in it"
-is "$(wc -l <"$T/hout" | tr -d ' ')" 1 "the second is not told to wait"
 deliver acme/widget latest
 answer 200 '"status":"ignored"' "a filtered delivery"
 is "$(count "$T/spool/open/$groups")" 2 "is not spooled"
@@ -152,24 +151,26 @@ run dh-parse -D -s "$T/d" -- cat
 is_status 0 "-D with nothing to drain"
 is "$OUT" "" "... gives nothing"
 run dh-parse -D -s "$T/d" -g 00000000001.1.acme+widget -- cat
-is_status 0 "-D -g for a group that is gone: nothing to do"
-run dh-parse -D -s "$T/d" -g nonsense -- cat
-expect 64 '^dh-parse: -g: "nonsense": not the name of a group$' "-D -g checks the name"
-run dh-parse -D -- cat
-expect 64 '^dh-parse: -D: no spool: give -s DIR or set spool.dir$' "-D needs a spool"
+expect 64 "invalid option -- 'g'" "-D -g is no more: the drain waits for the windows"
 run dh-parse -D -s "$T/d"
 expect 64 '^usage: dh-parse' "-D needs a command"
+STATE_DIRECTORY=$T/sd run dh-parse -D -- cat
+is_status 0 "-D with a command: the state directory's spool by default"
+is "$(stat -c %a "$T/sd/spool")" 700 "... made, owner only"
 
-# A waiter, by hand: three deliveries for one group over the socket.
+# By hand: three deliveries for one group over the socket, the window
+# closed by -w 0 on the last (a group closes when its first delivery's
+# window does).
 use_spool "$T/d"
-echo 5 >"$T/window"
+echo 1 >"$T/window"
 : >"$T/hout"
 deliver acme/widget 1.2.3
 deliver acme/widget 1.2
 deliver acme/widget 1
-g=$(cat "$T/hout")
+g=$(ls "$T/d/open")
 gre=$(printf '%s' "$g" | sed 's/[.+]/\\&/g')
-run dh-parse -D -s "$T/d" -g "$g" -- sh -c 'echo "cannot take it" >&2; exit 74'
+sleep 1.1
+run dh-parse -D -s "$T/d" -- sh -c 'echo "cannot take it" >&2; exit 74'
 is_status 75 "-D: a command that does not take the event: 75"
 like_err "drain: $gre: id=acme/widget:1\.2\.3@2026-01-01T00:00:00Z kept in the spool: exit 74: cannot take it\$" \
     "... logged with the reason"

@@ -693,6 +693,9 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	/* -H takes no file: a command follows "--". */
+	if (http && optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		http = -1;
 	argc -= optind;
 	argv += optind;
 	/*
@@ -705,7 +708,7 @@ main(int argc, char *argv[])
 		status = EX_OSERR;
 		goto out;
 	}
-	if ((http && drainer) ||
+	if (http == -1 || (http && drainer) ||
 	    (!http && !check && keyfile != NULL) ||
 	    (check && (http || drainer || argc > 0)) ||
 	    (drainer && argc == 0) ||

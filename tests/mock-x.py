@@ -78,7 +78,7 @@ Usage:
 
 Control endpoints (no OAuth, for tests):
   GET  /_mock/posts    accepted posts, one JSON line each
-  GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N,
+  GET  /_mock/stats    {"requests":N,"connections":N,"accepted":N,"bad_auth":N,
                        "duplicates":N,"limited":N} (texts refused as
                        duplicates; posts refused with a 429 because a
                        "last" answer used up the window)
@@ -228,6 +228,7 @@ class State:
         self.texts = set()
         self.nonces = set()
         self.requests = 0
+        self.connections = 0
         self.bad_auth = 0
         self.duplicates = 0
         self.next_id = 1850000000000000001
@@ -306,6 +307,12 @@ class Handler(BaseHTTPRequestHandler):
     # for the client's delayed ACK, 40 ms a request.
     disable_nagle_algorithm = True
 
+    def setup(self):
+        super().setup()
+        st = self.server.state
+        with st.lock:
+            st.connections += 1
+
     def log_message(self, fmt, *args):
         if not self.server.state.args.quiet:
             sys.stderr.write("mock-x: %s\n" % (fmt % args))
@@ -329,6 +336,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_mock/stats":
             with st.lock:
                 return self.send(200, {"requests": st.requests,
+                                       "connections": st.connections,
                                        "accepted": len(st.posts),
                                        "bad_auth": st.bad_auth,
                                        "duplicates": st.duplicates,

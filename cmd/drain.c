@@ -288,8 +288,8 @@ batch(struct ht_spool *sp, int retry, char *const cmd[], long *took)
 	st = 0;
 	if (n == 0)
 		goto out;
-	if ((gs = calloc((size_t)n, sizeof *gs)) == NULL ||
-	    (evs = calloc((size_t)n, sizeof *evs)) == NULL) {
+	if ((gs = calloc((size_t)n, sizeof(struct ht_sgroup *))) == NULL ||
+	    (evs = calloc((size_t)n, sizeof(json_t *))) == NULL) {
 		ht_warnx("drain: out of memory");
 		st = EX_OSERR;
 		goto out;

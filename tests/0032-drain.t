@@ -92,4 +92,18 @@ for p in $(pgrep -f 'dh-parse --http' 2>/dev/null); do
 done
 is "$left" "" "no drain lingers once the spool is empty"
 
+# No spool can be made: the event goes straight to the command, after
+# the answer, with a warning.
+delivery solo/app 9.0.0 >"$T/solo"
+{ printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' "$KEY" "$(wc -c <"$T/solo")"; cat "$T/solo"; } >"$T/soloreq"
+# shellcheck disable=SC2016 # $0 is the sh's
+STATE_DIRECTORY=/proc/self/nowhere run dh-parse -H -- sh -c 'cat >"$0"' "$T/solo.out" <"$T/soloreq"
+is_status 0 "no spool: the delivery is answered"
+is "$OUT" "" "... and nothing on stdout: the command has the event"
+like "$ERR" 'cannot make the spool .*passed on at once, not kept first' "... with a warning"
+like "$(cat "$T/solo.out")" '"tag":"9\.0\.0","tags":\["9\.0\.0"\]' "the command got the event"
+# shellcheck disable=SC2016 # $0 is the sh's
+run dh-parse -H "$T/soloreq"
+expect 64 '^usage: dh-parse' "-H takes no file: a command follows --"
+
 done_testing

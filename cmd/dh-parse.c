@@ -410,6 +410,88 @@ spool_put(const char *dir, long long window, const json_t *ev,
 }
 
 /*
+ * The webhook's settings and key: 0, or the status to exit with (the
+ * sender answered 500).
+ */
+static int
+webhook_setup(const struct ht_conf *conf, const struct ht_filter *f,
+    const char *keyfile, struct ht_webhook *w, struct ht_secret *key,
+    struct ht_httpreq_limits *lim)
+{
+	struct ht_err e;
+	char from[600];
+	int r;
+
+	/* The key is in this process's memory: no core dump of it. */
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	ht_err_clear(&e);
+	r = load_key(conf, keyfile, key, from, sizeof from, &e);
+	/* Copied: DH_KEY is wiped from the environment (and /proc). */
+	ht_env_wipe_secrets(HT_ENV_DH);
+	if (r == -1) {
+		ht_log_err(&e);
+		return http_fail_setup(EX_CONFIG);
+	}
+	w->path = ht_conf_str(conf, "dockerhub.path", HT_WEBHOOK_PATH);
+	if (w->path[0] != '/') {
+		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
+		    w->path);
+		ht_secret_wipe(key);
+		return http_fail_setup(EX_CONFIG);
+	}
+	w->key = key;
+	w->filter = f;
+	w->max_body = (size_t)ht_conf_int(conf, "dockerhub.max_body",
+	    HT_HTTP_MAX_BODY);
+	lim->max_header = HT_HTTP_MAX_HEADER;
+	lim->max_body = w->max_body;
+	lim->timeout_ms = (int)ht_conf_int(conf, "dockerhub.timeout",
+	    HT_HTTP_TIMEOUT) * 1000;
+	lim->header_timeout_ms = (int)ht_conf_int(conf,
+	    "dockerhub.header_timeout", HT_HTTP_HEADER_TIMEOUT) * 1000;
+	return 0;
+}
+
+/*
+ * One source holds at most max_per_source handlers: the others are
+ * answered 503 at once, before a byte is read, and real deliveries from
+ * elsewhere still find a free handler.  0 with *slot (-1: no slots), or
+ * the status to exit with (answered).
+ */
+static int
+take_slot(const struct ht_conf *conf, const char *peer, int *slot)
+{
+	struct answer a = { 0 };
+	struct ht_err e;
+	const char *slots;
+	char addr[80];
+	int r;
+
+	slots = ht_conf_str(conf, "dockerhub.slot_dir", NULL);
+	if (slots == NULL || *slots == '\0')
+		return 0;
+	ht_err_clear(&e);
+	r = ht_slot_take(slots, ht_peer_addr(STDIN_FILENO, addr,
+	    sizeof addr) != NULL ? addr : "-", (int)ht_conf_int(conf,
+	    "dockerhub.max_per_source", HT_SLOT_PER_SOURCE), slot, &e);
+	if (r == -1) {
+		ht_log_err(&e);
+		return http_fail_setup(e.status);
+	}
+	if (r == 0) {
+		a.status = 503;
+		a.reason = "too many connections from this address";
+		if (reply(&a) == -1)
+			ht_warnx("http: cannot answer %s: %s", peer,
+			    strerror(errno));
+		(void)shutdown(STDIN_FILENO, SHUT_WR);
+		ht_info("http: %s 503 %s", peer, a.reason);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+/*
  * Read one delivery on fd 0 and answer it there; an accepted one's event
  * in *accepted (caller decrefs).  Returns the exit status.
  */
@@ -426,68 +508,20 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	struct ht_err e;
 	json_t *ev = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
-	char logreason[sizeof reason], addr[80], from[600];
-	const char *slots;
+	char logreason[sizeof reason];
 	int st, r, slot = -1, status = 0;
 
-	/* The key is in this process's memory: no core dump of it. */
-	(void)prctl(PR_SET_DUMPABLE, 0);
-	ht_err_clear(&e);
-	r = load_key(conf, keyfile, &key, from, sizeof from, &e);
-	/* Copied: DH_KEY is wiped from the environment (and /proc). */
-	ht_env_wipe_secrets(HT_ENV_DH);
-	if (r == -1) {
-		ht_log_err(&e);
-		return http_fail_setup(EX_CONFIG);
-	}
-	w.path = ht_conf_str(conf, "dockerhub.path", HT_WEBHOOK_PATH);
-	if (w.path[0] != '/') {
-		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
-		    w.path);
-		ht_secret_wipe(&key);
-		return http_fail_setup(EX_CONFIG);
-	}
-	w.key = &key;
-	w.filter = f;
-	w.max_body = (size_t)ht_conf_int(conf, "dockerhub.max_body",
-	    HT_HTTP_MAX_BODY);
-	lim.max_header = HT_HTTP_MAX_HEADER;
-	lim.max_body = w.max_body;
-	lim.timeout_ms = (int)ht_conf_int(conf, "dockerhub.timeout",
-	    HT_HTTP_TIMEOUT) * 1000;
-	lim.header_timeout_ms = (int)ht_conf_int(conf,
-	    "dockerhub.header_timeout", HT_HTTP_HEADER_TIMEOUT) * 1000;
+	if ((r = webhook_setup(conf, f, keyfile, &w, &key, &lim)) != 0)
+		return r;
 	/* A sender that goes away is an error to report, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Now: once the connection is closed, getpeername(2) cannot tell. */
 	(void)ht_peer_name(STDIN_FILENO, peer, sizeof peer);
-	/*
-	 * One source holds at most max_per_source handlers: the others are
-	 * answered 503 at once, before a byte is read, and real deliveries
-	 * from elsewhere still find a free handler.
-	 */
-	if ((slots = ht_conf_str(conf, "dockerhub.slot_dir", NULL)) != NULL &&
-	    *slots != '\0') {
-		r = ht_slot_take(slots, ht_peer_addr(STDIN_FILENO, addr,
-		    sizeof addr) != NULL ? addr : "-", (int)ht_conf_int(conf,
-		    "dockerhub.max_per_source", HT_SLOT_PER_SOURCE), &slot, &e);
-		if (r == -1) {
-			ht_log_err(&e);
-			ht_secret_wipe(&key);
-			return http_fail_setup(e.status);
-		}
-		if (r == 0) {
-			ht_secret_wipe(&key);
-			a.status = 503;
-			a.reason = "too many connections from this address";
-			if (reply(&a) == -1)
-				ht_warnx("http: cannot answer %s: %s", peer,
-				    strerror(errno));
-			(void)shutdown(STDIN_FILENO, SHUT_WR);
-			ht_info("http: %s 503 %s", peer, a.reason);
-			return EX_TEMPFAIL;
-		}
+	if ((r = take_slot(conf, peer, &slot)) != 0) {
+		ht_secret_wipe(&key);
+		return r;
 	}
+	ht_err_clear(&e);
 
 	st = ht_httpreq_read(STDIN_FILENO, &lim, ht_webhook_head, &w, &req,
 	    &e);
@@ -609,191 +643,162 @@ pass_on(json_t *ev, const char *spool, char *const cmd[])
 	return spool != NULL ? drain_burst(spool, cmd) : drain_event(ev, cmd);
 }
 
-int
-main(int argc, char *argv[])
-{
-	struct globs it = { 0 }, xt = { 0 }, ir = { 0 }, xr = { 0 };
-	struct ht_filter f = { 0 };
-	struct ht_conf *conf = NULL;
-	struct ht_err e;
-	struct parse p = { NULL, NULL };
-	const char *cfile = NULL, *keyfile = NULL, *spool = NULL;
-	const char *defspool = NULL;
-	char *statespool = NULL;
-	json_t *accepted = NULL;
-	long long window = -1;
-	int c, http = 0, drainer = 0, keep_latest = 0, keep_private = 0;
-	int check = 0, status = 0;
+/* The command line. */
+struct opts {
+	struct globs it, xt, ir, xr;
+	const char *cfile, *keyfile, *spool, *defspool;
+	long long window;
+	int http, drainer, keep_latest, keep_private, check;
+};
 
-	ht_log_open("dh-parse", 0);
-	if (ht_fds_ensure() == -1)
-		return EX_OSERR;
-	while ((c = getopt_long(argc, argv, "c:i:x:r:R:CLPuw:Hk:s:S:DhV",
-	    longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			cfile = optarg;
-			break;
-		case 'i':
-		case 'x':
-		case 'r':
-		case 'R':
-			if (globs_add(c == 'i' ? &it : c == 'x' ? &xt :
-			    c == 'r' ? &ir : &xr, optarg) == -1) {
-				ht_warnx("out of memory");
-				status = EX_OSERR;
-				goto out;
-			}
-			break;
-		case 'L':
-			keep_latest = 1;
-			break;
-		case 'P':
-			keep_private = 1;
-			break;
-		case 'u':
-			unbuffered = 1;
-			break;
-		case 'w':
-			if (ht_parse_num(optarg, 0, HT_GROUP_WINDOW_MAX,
-			    &window) == -1) {
-				ht_warnx("-w: \"%s\": expected seconds, 0 to "
-				    "%d", optarg, HT_GROUP_WINDOW_MAX);
-				status = EX_USAGE;
-				goto out;
-			}
-			break;
-		case 'H':
-			http = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'k':
-			keyfile = optarg;
-			break;
-		case 's':
-			spool = optarg;
-			break;
-		case 'S':
-			defspool = optarg;
-			break;
-		case 'D':
-			drainer = 1;
-			break;
-		case 'h':
-			status = ht_print_help(usage_text, help_text);
-			goto out;
-		case 'V':
-			status = ht_print_version("dh-parse");
-			goto out;
-		default:
-			fputs(usage_text, stderr);
-			status = EX_USAGE;
-			goto out;
+/* One option: -1 taken, else the status to exit with. */
+static int
+option(int c, struct opts *o)
+{
+	switch (c) {
+	case 'c':
+		o->cfile = optarg;
+		break;
+	case 'i':
+	case 'x':
+	case 'r':
+	case 'R':
+		if (globs_add(c == 'i' ? &o->it : c == 'x' ? &o->xt :
+		    c == 'r' ? &o->ir : &o->xr, optarg) == -1) {
+			ht_warnx("out of memory");
+			return EX_OSERR;
 		}
-	}
-	/* -H takes no file: a command follows "--". */
-	if (http && optind < argc && strcmp(argv[optind - 1], "--") != 0)
-		http = -1;
-	argc -= optind;
-	argv += optind;
-	/*
-	 * The networks' credentials are the posters': none stays here but
-	 * for the command that runs them.
-	 */
-	if (drainer || (http && argc > 0) ? drain_keep_secrets() == -1 :
-	    (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
-		ht_warnx("out of memory");
-		status = EX_OSERR;
-		goto out;
-	}
-	if (http == -1 || (http && drainer) ||
-	    (!http && !check && keyfile != NULL) ||
-	    (check && (http || drainer || argc > 0)) ||
-	    (drainer && argc == 0) ||
-	    (spool != NULL && defspool != NULL) ||
-	    (!http && !drainer && (spool != NULL || defspool != NULL))) {
+		break;
+	case 'L':
+		o->keep_latest = 1;
+		break;
+	case 'P':
+		o->keep_private = 1;
+		break;
+	case 'u':
+		unbuffered = 1;
+		break;
+	case 'w':
+		if (ht_parse_num(optarg, 0, HT_GROUP_WINDOW_MAX,
+		    &o->window) == -1) {
+			ht_warnx("-w: \"%s\": expected seconds, 0 to %d",
+			    optarg, HT_GROUP_WINDOW_MAX);
+			return EX_USAGE;
+		}
+		break;
+	case 'H':
+		o->http = 1;
+		break;
+	case 'C':
+		o->check = 1;
+		break;
+	case 'k':
+		o->keyfile = optarg;
+		break;
+	case 's':
+		o->spool = optarg;
+		break;
+	case 'S':
+		o->defspool = optarg;
+		break;
+	case 'D':
+		o->drainer = 1;
+		break;
+	case 'h':
+		return ht_print_help(usage_text, help_text);
+	case 'V':
+		return ht_print_version("dh-parse");
+	default:
 		fputs(usage_text, stderr);
-		status = EX_USAGE;
-		goto out;
+		return EX_USAGE;
 	}
-	/* Never write a diagnostic into the connection (inetd, systemd). */
-	if (http && stderr_is_connection())
-		ht_log_open("dh-parse", 1);
+	return -1;
+}
+
+/* Options that go together, with n operands: 0, or 64 (said). */
+static int
+options_check(const struct opts *o, int n)
+{
+	if (o->http == -1 || (o->http && o->drainer) ||
+	    (!o->http && !o->check && o->keyfile != NULL) ||
+	    (o->check && (o->http || o->drainer || n > 0)) ||
+	    (o->drainer && n == 0) ||
+	    (o->spool != NULL && o->defspool != NULL) ||
+	    (!o->http && !o->drainer && (o->spool != NULL ||
+	    o->defspool != NULL))) {
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* The filter: the command line's patterns, else the config's. */
+static int
+filter_setup(struct opts *o, const struct ht_conf *conf,
+    struct ht_filter *f)
+{
+	if (globs_pick(&o->it, conf, "dockerhub.include_tags",
+	    &f->include_tags, &f->n_include_tags) == -1 ||
+	    globs_pick(&o->xt, conf, "dockerhub.exclude_tags",
+	    &f->exclude_tags, &f->n_exclude_tags) == -1 ||
+	    globs_pick(&o->ir, conf, "dockerhub.include_repos",
+	    &f->include_repos, &f->n_include_repos) == -1 ||
+	    globs_pick(&o->xr, conf, "dockerhub.exclude_repos",
+	    &f->exclude_repos, &f->n_exclude_repos) == -1) {
+		ht_warnx("out of memory");
+		return EX_OSERR;
+	}
+	f->skip_latest = o->keep_latest ? 0 :
+	    ht_conf_bool(conf, "dockerhub.skip_latest", 1);
+	f->skip_private = o->keep_private ? 0 :
+	    !ht_conf_bool(conf, "dockerhub.include_private", 0);
+	return 0;
+}
+
+/* stdout flushed and closed: status, or 74 when that fails. */
+static int
+finish(int status)
+{
+	struct ht_err e;
 
 	ht_err_clear(&e);
-	if ((conf = ht_conf_load(cfile, &e)) == NULL) {
+	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
 		ht_log_err(&e);
-		status = http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
-		goto out;
+		return EX_IOERR;
 	}
-	if ((http || drainer) && ht_conf_bool(conf, "log.syslog", 0))
-		ht_log_open("dh-parse", 1);
-	if (spool == NULL)
-		spool = ht_conf_str(conf, "spool.dir", defspool);
-	/* A command (dh-hook's) is given: the spool is the state's. */
-	if (spool == NULL && argc > 0 && (drainer || http))
-		spool = statespool = state_spool();
-	if (window == -1)
-		window = ht_conf_int(conf, "dockerhub.group_window",
-		    HT_GROUP_WINDOW);
-	if (drainer) {
-		if (spool == NULL) {
-			ht_warnx("-D: no spool: give -s DIR or set spool.dir");
-			status = EX_USAGE;
-			goto out;
-		}
-		status = drain_all(spool, argv);
-		goto out;
-	}
-	if (globs_pick(&it, conf, "dockerhub.include_tags", &f.include_tags,
-	    &f.n_include_tags) == -1 ||
-	    globs_pick(&xt, conf, "dockerhub.exclude_tags", &f.exclude_tags,
-	    &f.n_exclude_tags) == -1 ||
-	    globs_pick(&ir, conf, "dockerhub.include_repos", &f.include_repos,
-	    &f.n_include_repos) == -1 ||
-	    globs_pick(&xr, conf, "dockerhub.exclude_repos", &f.exclude_repos,
-	    &f.n_exclude_repos) == -1) {
-		ht_warnx("out of memory");
-		status = EX_OSERR;
-		goto out;
-	}
-	f.skip_latest = keep_latest ? 0 :
-	    ht_conf_bool(conf, "dockerhub.skip_latest", 1);
-	f.skip_private = keep_private ? 0 :
-	    !ht_conf_bool(conf, "dockerhub.include_private", 0);
+	return status;
+}
 
-	if (check) {
-		status = check_setup(conf, &f, keyfile);
-		ht_env_wipe_secrets(HT_ENV_DH);
-		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-			ht_log_err(&e);
-			status = EX_IOERR;
-		}
-		goto out;
-	}
-	if (!http)
-		ht_env_wipe_secrets(HT_ENV_DH);
-	if (http) {
-		if (argc > 0)
-			drain_stay();
-		status = serve_http(conf, &f, keyfile, spool, window,
-		    &accepted);
-		if (accepted != NULL)
-			status = pass_on(accepted, spool, argc > 0 ? argv :
-			    NULL);
-		if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-			ht_log_err(&e);
-			status = EX_IOERR;
-		}
-		goto out;
-	}
-	p.filter = &f;
+/* -H: one delivery, then (with cmd) the drain. */
+static int
+http_main(const struct ht_conf *conf, const struct ht_filter *f,
+    const struct opts *o, const char *spool, char *const *cmd)
+{
+	json_t *accepted = NULL;
+	int status;
+
+	if (cmd != NULL)
+		drain_stay();
+	status = serve_http(conf, f, o->keyfile, spool, o->window, &accepted);
+	if (accepted != NULL)
+		status = pass_on(accepted, spool, cmd);
+	json_decref(accepted);
+	return finish(status);
+}
+
+/* Payloads in files or on stdin: events out, grouped. */
+static int
+pipe_main(const struct ht_filter *f, long long window, int argc,
+    char *argv[])
+{
+	struct parse p = { NULL, NULL };
+	struct ht_err e;
+	int status;
+
+	p.filter = f;
 	if ((p.grouper = ht_grouper_new(window, emit_group, NULL)) == NULL) {
 		ht_warnx("out of memory");
-		status = EX_OSERR;
-		goto out;
+		return EX_OSERR;
 	}
 	status = ht_jstream_files(argc, argv, parse_one, &p, ht_log_err);
 	/* After a write error, what is left is not to be written. */
@@ -802,23 +807,104 @@ main(int argc, char *argv[])
 		ht_log_err(&e);
 		status = e.status;
 	}
-	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-		ht_log_err(&e);
-		status = EX_IOERR;
+	ht_grouper_free(p.grouper);
+	return finish(status);
+}
+
+/* The modes, once the options are read and the config loaded. */
+static int
+run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
+{
+	struct ht_filter f = { 0 };
+	const char *spool = o->spool;
+	char *statespool = NULL;
+	int status;
+
+	if (spool == NULL)
+		spool = ht_conf_str(conf, "spool.dir", o->defspool);
+	/* A command (dh-hook's) is given: the spool is the state's. */
+	if (spool == NULL && argc > 0 && (o->drainer || o->http))
+		spool = statespool = state_spool();
+	if (o->window == -1)
+		o->window = ht_conf_int(conf, "dockerhub.group_window",
+		    HT_GROUP_WINDOW);
+	if (o->drainer) {
+		if (spool == NULL)
+			ht_warnx("-D: no spool: give -s DIR or set spool.dir");
+		status = spool == NULL ? EX_USAGE : drain_all(spool, argv);
+	} else if ((status = filter_setup(o, conf, &f)) != 0)
+		;
+	else if (o->check) {
+		status = check_setup(conf, &f, o->keyfile);
+		ht_env_wipe_secrets(HT_ENV_DH);
+		status = finish(status);
+	} else if (o->http)
+		status = http_main(conf, &f, o, spool, argc > 0 ? argv : NULL);
+	else {
+		ht_env_wipe_secrets(HT_ENV_DH);
+		status = pipe_main(&f, o->window, argc, argv);
 	}
-out:
-	free(it.v);
-	free(xt.v);
-	free(ir.v);
-	free(xr.v);
 	free(f.include_tags);
 	free(f.exclude_tags);
 	free(f.include_repos);
 	free(f.exclude_repos);
-	ht_grouper_free(p.grouper);
-	ht_conf_free(conf);
-	json_decref(accepted);
 	free(statespool);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o;
+	struct ht_conf *conf = NULL;
+	struct ht_err e;
+	int c, status = -1;
+
+	memset(&o, 0, sizeof o);
+	o.window = -1;
+	ht_log_open("dh-parse", 0);
+	if (ht_fds_ensure() == -1)
+		return EX_OSERR;
+	while (status == -1 && (c = getopt_long(argc, argv,
+	    "c:i:x:r:R:CLPuw:Hk:s:S:DhV", longopts, NULL)) != -1)
+		status = option(c, &o);
+	if (status != -1)
+		goto out;
+	/* -H takes no file: a command follows "--". */
+	if (o.http && optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		o.http = -1;
+	argc -= optind;
+	argv += optind;
+	/*
+	 * The networks' credentials are the posters': none stays here but
+	 * for the command that runs them.
+	 */
+	if (o.drainer || (o.http && argc > 0) ? drain_keep_secrets() == -1 :
+	    (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
+		ht_warnx("out of memory");
+		status = EX_OSERR;
+		goto out;
+	}
+	if ((status = options_check(&o, argc)) != 0)
+		goto out;
+	/* Never write a diagnostic into the connection (inetd, systemd). */
+	if (o.http && stderr_is_connection())
+		ht_log_open("dh-parse", 1);
+	ht_err_clear(&e);
+	if ((conf = ht_conf_load(o.cfile, &e)) == NULL) {
+		ht_log_err(&e);
+		status = o.http ? http_fail_setup(EX_CONFIG) : EX_CONFIG;
+		goto out;
+	}
+	if ((o.http || o.drainer) && ht_conf_bool(conf, "log.syslog", 0))
+		ht_log_open("dh-parse", 1);
+	status = run(&o, conf, argc, argv);
+out:
+	free(o.it.v);
+	free(o.xt.v);
+	free(o.ir.v);
+	free(o.xr.v);
+	ht_conf_free(conf);
 	drain_forget_secrets();
 	return status;
 }

@@ -245,6 +245,22 @@ reply(const struct answer *a)
 }
 
 /* A setup problem: say so to the sender too when there is one. */
+/*
+ * After an answer given before the request was read: the write side shut,
+ * and what the sender still sends read and dropped (for a second at most),
+ * so that closing the connection does not reset it before the sender has
+ * read the answer.
+ */
+static void
+early_close(void)
+{
+	struct ht_httpreq none;
+
+	(void)shutdown(STDIN_FILENO, SHUT_WR);
+	memset(&none, 0, sizeof none);
+	ht_httpreq_drain(STDIN_FILENO, &none, 64u << 10, 1000);
+}
+
 static int
 http_fail_setup(int status)
 {
@@ -252,7 +268,7 @@ http_fail_setup(int status)
 
 	if (stdin_is_socket()) {
 		(void)reply(&a);
-		(void)shutdown(STDIN_FILENO, SHUT_WR);
+		early_close();
 	}
 	return status;
 }
@@ -484,7 +500,7 @@ take_slot(const struct ht_conf *conf, const char *peer, int *slot)
 		if (reply(&a) == -1)
 			ht_warnx("http: cannot answer %s: %s", peer,
 			    strerror(errno));
-		(void)shutdown(STDIN_FILENO, SHUT_WR);
+		early_close();
 		ht_info("http: %s 503 %s", peer, a.reason);
 		return EX_TEMPFAIL;
 	}

@@ -3,11 +3,6 @@
 # pipeline; the webhook's spool and dh-hook's drain are further down.
 . "${0%/*}/lib.sh"
 
-# delivery REPO TAG PUSHED_AT: one invented Docker Hub payload on a line.
-delivery() {
-	printf '{"push_data":{"pushed_at":%s,"tag":"%s","pusher":"ci"},' "$3" "$2"
-	printf '"repository":{"repo_name":"%s","is_private":false}}\n' "$1"
-}
 count() { find "$1" -mindepth 1 -maxdepth 1 | wc -l | tr -d ' '; }
 ids() { printf '%s\n' "$OUT" | sed 's/.*"id":"\([^"]*\)".*/\1/' | tr '\n' ' '; }
 

@@ -12,10 +12,6 @@ STATE_DIRECTORY=$STATE
 export STATE_DIRECTORY
 mkdir -m 700 "$STATE"
 
-delivery() {
-	printf '{"push_data":{"pushed_at":1767225600,"tag":"%s","pusher":"ci"},' "$2"
-	printf '"repository":{"repo_name":"%s","is_private":false}}\n' "$1"
-}
 # conns: the mock's connections so far, the one that asks included.
 conns() { mock_x_stat connections; }
 

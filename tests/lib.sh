@@ -262,6 +262,12 @@ mock_x_stat() {
 	curl -sf "$MOCK_URL/_mock/stats" | python3 -c \
 	    'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
+# delivery REPO TAG [PUSHED_AT]: an invented Docker Hub payload on one
+# line (pushed 2026-01-01 by default).
+delivery() {
+	printf '{"push_data":{"pushed_at":%s,"tag":"%s","pusher":"ci"},' "${3:-1767225600}" "$2"
+	printf '"repository":{"repo_name":"%s","is_private":false}}\n' "$1"
+}
 done_testing() { [ "$_planned" = 1 ] || echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 # payload_corpus DIR: every *.json payload in DIR gives one event, or a
 # clear rejection with exit 65 when its name says INVALID (not JSON: the

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "jstream.h"
 #include "queue.h"
@@ -1092,6 +1091,6 @@ poster_http_url(struct ht_err *e, const char *setting, const char *url)
 void
 poster_wipe(const char *secret, int env)
 {
-	OPENSSL_cleanse((char *)(uintptr_t)secret, strlen(secret));
+	explicit_bzero((char *)(uintptr_t)secret, strlen(secret));
 	ht_env_wipe_secrets(env);
 }

@@ -8,10 +8,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "bsky.h"
+#include "hash.h"
 #include "net-bsky.h"
 #include "postkey.h"
 #include "sender.h"
@@ -35,7 +33,7 @@ static void
 wipe_free(char *s)
 {
 	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
+		explicit_bzero(s, strlen(s));
 		free(s);
 	}
 }
@@ -153,7 +151,7 @@ exchange(struct netb *b, struct ht_sender *s, struct ht_http_req *r,
 	ht_http_req_free(r);
 	ret = session_answer(b, &a, time(NULL), what, refused, e);
 	if (a.body != NULL)
-		OPENSSL_cleanse((char *)(uintptr_t)a.body, a.body_len);
+		explicit_bzero((char *)(uintptr_t)a.body, a.body_len);
 	ht_http_ans_free(&a);
 	return ret;
 }
@@ -174,7 +172,7 @@ login(struct netb *b, struct ht_sender *s, struct ht_err *e)
 	}
 	ret = xrpc(b, "com.atproto.server.createSession", NULL, body, &r, e);
 	r.body_secret = 1;
-	OPENSSL_cleanse((char *)(uintptr_t)json_string_value(json_object_get(
+	explicit_bzero((char *)(uintptr_t)json_string_value(json_object_get(
 	    body, "password")), strlen(b->password));
 	json_decref(body);
 	if (ret == -1) {
@@ -317,22 +315,14 @@ ht_net_bsky_event_time(const char *id)
 static unsigned long long
 post_time(struct netb *b, const struct ht_post *p)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	unsigned char md[HT_SHA256_LEN];
 	struct timeval tv;
-	EVP_MD_CTX *c;
 	unsigned long long t;
 
 	if ((t = ht_net_bsky_id_time(p->id)) != 0)
 		return t;
-	if ((c = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(c, p->id != NULL ? p->id : "", p->id != NULL ?
-	    strlen(p->id) + 1 : 0) != 1 ||
-	    EVP_DigestUpdate(c, p->text, strlen(p->text)) != 1 ||
-	    EVP_DigestFinal_ex(c, md, &mdlen) != 1 || mdlen != sizeof md)
-		memset(md, 0, sizeof md);
-	EVP_MD_CTX_free(c);
+	ht_sha256_2(p->id != NULL ? p->id : "", p->id != NULL ?
+	    strlen(p->id) + 1 : 0, p->text, strlen(p->text), md);
 	if ((t = ht_net_bsky_event_time(p->id)) != 0)
 		return t + ((unsigned long long)md[0] << 16 | md[1] << 8 |
 		    md[2]) % 1000000;

@@ -7,8 +7,6 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "net-mastodon.h"
 #include "postkey.h"
 
@@ -27,7 +25,7 @@ netm_free(void *priv)
 	if (m == NULL)
 		return;
 	if (m->token != NULL) {
-		OPENSSL_cleanse(m->token, strlen(m->token));
+		explicit_bzero(m->token, strlen(m->token));
 		free(m->token);
 	}
 	free(m->url);

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
-
 #include "net-x.h"
 #include "util.h"
 
@@ -24,7 +22,7 @@ static void
 free_secret(char *s)
 {
 	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
+		explicit_bzero(s, strlen(s));
 		free(s);
 	}
 }
@@ -96,7 +94,7 @@ netx_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 	    r->body : NULL, NULL, -1, e)) == NULL)
 		return -1;
 	ret = ht_http_req_header(r, e, "Authorization: %s", auth);
-	OPENSSL_cleanse(auth, strlen(auth));
+	explicit_bzero(auth, strlen(auth));
 	free(auth);
 	if (ret == -1)
 		return -1;
@@ -322,7 +320,7 @@ netx_check(struct ht_net *n, struct ht_http_req *r, struct ht_err *e)
 	    e)) == NULL)
 		return -1;
 	ret = ht_http_req_header(r, e, "Authorization: %s", auth);
-	OPENSSL_cleanse(auth, strlen(auth));
+	explicit_bzero(auth, strlen(auth));
 	free(auth);
 	return ret;
 }
@@ -448,7 +446,7 @@ ht_net_x_from_conf(struct ht_conf *conf, const struct ht_net_x_conf *c,
 	cred.token_secret = v[3];
 	x = ht_net_x_new(c, &cred, e);
 	for (i = 0; i < 4; i++)
-		OPENSSL_cleanse((char *)v[i], strlen(v[i]));
+		explicit_bzero((char *)v[i], strlen(v[i]));
 	ht_env_wipe_secrets(HT_ENV_TW);
 	return x;
 }

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
-
 #include "net.h"
 #include "util.h"
 
@@ -41,7 +39,7 @@ static void
 wipe_free(char *s, size_t len)
 {
 	if (s != NULL) {
-		OPENSSL_cleanse(s, len);
+		explicit_bzero(s, len);
 		free(s);
 	}
 }

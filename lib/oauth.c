@@ -1,17 +1,20 @@
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
 
 #include "oauth.h"
 #include "util.h"
+
+_Static_assert(BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1 ==
+    HT_OAUTH_SIG_LEN, "a signature is the base64 of a SHA-1 digest");
 
 /*
  * RFC 3986 percent-encoding, as RFC 5849 3.6 requires: every byte but the
@@ -294,8 +297,8 @@ ht_oauth_hmac_sha1(const char *consumer_secret, const char *token_secret,
     const char *base, char sig[HT_OAUTH_SIG_LEN], struct ht_err *e)
 {
 	struct ht_buf key = { 0 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	struct hmac_sha1_ctx c;
+	unsigned char md[SHA1_DIGEST_SIZE];
 	int r = -1;
 
 	/* The key is "encode(consumer secret)&encode(token secret)". */
@@ -307,22 +310,20 @@ ht_oauth_hmac_sha1(const char *consumer_secret, const char *token_secret,
 		(void)ht_err_fail(e, EX_OSERR, "out of memory");
 		goto out;
 	}
-	if (HMAC(EVP_sha1(), key.p, (int)key.len, (const unsigned char *)base,
-	    strlen(base), md, &mdlen) == NULL || mdlen != 20) {
-		(void)ht_err_fail(e, EX_SOFTWARE, "HMAC-SHA1 failed");
-		goto out;
-	}
-	if (EVP_EncodeBlock((unsigned char *)sig, md, (int)mdlen) !=
-	    HT_OAUTH_SIG_LEN - 1) {
-		(void)ht_err_fail(e, EX_SOFTWARE, "base64 failed");
-		goto out;
-	}
+	hmac_sha1_set_key(&c, key.len, (const uint8_t *)key.p);
+	hmac_sha1_update(&c, strlen(base), (const uint8_t *)base);
+	hmac_sha1_digest(&c, sizeof md, md);
+	/* 20 bytes are 28 characters of base64, padding included. */
+	base64_encode_raw(sig, sizeof md, md);
+	sig[BASE64_ENCODE_RAW_LENGTH(sizeof md)] = '\0';
 	r = 0;
 out:
 	if (key.p != NULL)
-		OPENSSL_cleanse(key.p, key.cap);
+		explicit_bzero(key.p, key.cap);
 	free(key.p);
-	OPENSSL_cleanse(md, sizeof md);
+	/* The context holds the hash states keyed with the secrets. */
+	explicit_bzero(&c, sizeof c);
+	explicit_bzero(md, sizeof md);
 	return r;
 }
 
@@ -340,9 +341,10 @@ ht_oauth_header(const struct ht_oauth_cred *c, const char *method,
 	size_t i, n = 0;
 
 	if (nonce == NULL) {
-		if (RAND_bytes(rnd, sizeof rnd) != 1) {
+		if (ht_random(rnd, sizeof rnd) == -1) {
 			(void)ht_err_fail(e, EX_OSERR,
-			    "no random bytes for the OAuth nonce");
+			    "no random bytes for the OAuth nonce: %s",
+			    strerror(errno));
 			return NULL;
 		}
 		for (i = 0; i < sizeof rnd; i++) {

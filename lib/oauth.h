@@ -4,9 +4,9 @@
  * The signature covers the method, the normalised URL (RFC 5849 3.4.1.2),
  * the URL's query parameters, the parameters of a form body
  * (application/x-www-form-urlencoded; a JSON body is not signed) and the
- * oauth_* parameters.  HMAC-SHA1 and the nonce come from OpenSSL's
- * libcrypto.  Percent-encoding is RFC 3986's (RFC 5849 3.6): see oauth.c for
- * why it is done here and not by libcurl.
+ * oauth_* parameters.  HMAC-SHA1 and base64 come from GNU Nettle, the
+ * nonce from getrandom(2).  Percent-encoding is RFC 3986's (RFC 5849 3.6):
+ * see oauth.c for why it is done here and not by libcurl.
  *
  * Credentials are borrowed; the signing key built from the two secrets is
  * wiped before these functions return.  Strings returned are the caller's
@@ -55,8 +55,8 @@ int	ht_oauth_hmac_sha1(const char *consumer_secret,
 
 /*
  * The value of the Authorization header for a request ("OAuth
- * oauth_consumer_key=...").  nonce NULL: 32 random bytes from RAND_bytes, in
- * hex; timestamp < 0: now.  (Tests pass both to reproduce published
+ * oauth_consumer_key=...").  nonce NULL: 32 random bytes from getrandom(2),
+ * in hex; timestamp < 0: now.  (Tests pass both to reproduce published
  * examples.)
  */
 char	*ht_oauth_header(const struct ht_oauth_cred *, const char *method,

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "hash.h"
 #include "queue-int.h"
 #include "util.h"
 
@@ -122,27 +122,19 @@ ht_queue_parse_name(const char *s, struct qname *q, const char **rest)
 }
 
 /* The first 128 bits of SHA-256(id), in hex: the event's key. */
-static int
-id_key(const char *id, char key[KEY_LEN + 1], struct ht_err *e)
+static void
+id_key(const char *id, char key[KEY_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[HT_SHA256_LEN];
 	size_t i;
 
-	if (EVP_Digest(id, strlen(id), md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen < KEY_LEN / 2) {
-		ht_err_set(e, "cannot hash the event id");
-		if (e != NULL)
-			e->status = EX_SOFTWARE;
-		return -1;
-	}
+	ht_sha256(id, strlen(id), md);
 	for (i = 0; i < KEY_LEN / 2; i++) {
 		key[2 * i] = hex[md[i] >> 4];
 		key[2 * i + 1] = hex[md[i] & 0xf];
 	}
 	key[KEY_LEN] = '\0';
-	return 0;
 }
 
 static unsigned int name_counter;
@@ -604,8 +596,7 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 		goto out;
 	}
 	if (p->id != NULL && *p->id != '\0') {
-		if (id_key(p->id, key, e) == -1)
-			goto out;
+		id_key(p->id, key);
 		/*
 		 * Docker Hub delivers one push several times at once (a burst
 		 * per multi-arch push): adders of an event take .addlock, so
@@ -922,8 +913,7 @@ ht_queue_take(struct ht_queue *q, const char *name, struct ht_qitem **out,
 		    "larger than the largest item" : strerror(err));
 	else if (ht_queue_item_decode(buf, len, qn.sec, it, &de) == 0) {
 		if (it->id != NULL) {
-			if (id_key(it->id, key, e) == -1)
-				goto out;
+			id_key(it->id, key);
 			if (ht_queue_exists_at(q->sentfd, key)) {
 				/* Posted before, by another item. */
 				if (unlinkat(q->newfd, name, 0) == -1) {
@@ -959,9 +949,10 @@ ht_queue_done(struct ht_queue *q, struct ht_qitem *it, struct ht_err *e)
 	 * instead of sending it again.  It only saves X a duplicate, so a
 	 * marker that cannot be written does not stop the removal.
 	 */
-	if (it->id != NULL && id_key(it->id, key, NULL) == 0 &&
-	    (fd = openat(q->sentfd, key, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOFOLLOW, 0600)) != -1) {
+	if (it->id != NULL)
+		id_key(it->id, key);
+	if (it->id != NULL && (fd = openat(q->sentfd, key, O_WRONLY |
+	    O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) != -1) {
 		(void)ht_write_all(fd, it->id, strlen(it->id));
 		(void)ht_write_all(fd, "\n", 1);
 		(void)close(fd);
@@ -1044,8 +1035,9 @@ ht_queue_add_failed(struct ht_queue *q, const char *id, const char *event,
 		data_err(e, "event too large to keep", NULL);
 		goto out;
 	}
-	if ((id != NULL && *id != '\0' && id_key(id, key, e) == -1) ||
-	    make_name(nm, sizeof nm, key, e) == -1)
+	if (id != NULL && *id != '\0')
+		id_key(id, key);
+	if (make_name(nm, sizeof nm, key, e) == -1)
 		goto out;
 	if (write_new(q->tmpfd, nm, buf, len, e) == -1) {
 		ht_err_prefix(e, "%s/tmp", q->dir);

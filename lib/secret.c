@@ -6,7 +6,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
+#include <nettle/memops.h>
 
 #include "secret.h"
 #include "util.h"
@@ -75,7 +75,7 @@ ht_secret_file(struct ht_secret *s, const char *path, struct ht_err *e)
 	s->len = len;
 	r = 0;
 out:
-	OPENSSL_cleanse(buf, sizeof buf);
+	explicit_bzero(buf, sizeof buf);
 	(void)close(fd);
 	return r == 0 ? 0 : fail(e);
 }
@@ -112,8 +112,8 @@ ht_secret_equal(const struct ht_secret *s, const char *given, size_t len)
 	if ((pad = calloc(1, s->len)) == NULL)
 		return 0;
 	memcpy(pad, given, len < s->len ? len : s->len);
-	same = CRYPTO_memcmp(pad, s->buf, s->len) == 0;
-	OPENSSL_cleanse(pad, s->len);
+	same = memeql_sec(pad, s->buf, s->len);
+	explicit_bzero(pad, s->len);
 	free(pad);
 	return same && len == s->len;
 }
@@ -122,7 +122,7 @@ void
 ht_secret_wipe(struct ht_secret *s)
 {
 	if (s->buf != NULL) {
-		OPENSSL_cleanse(s->buf, s->len);
+		explicit_bzero(s->buf, s->len);
 		free(s->buf);
 	}
 	s->buf = NULL;

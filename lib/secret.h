@@ -32,7 +32,7 @@ int	ht_secret_str(struct ht_secret *, const char *str, const char *what,
 	    struct ht_err *e);
 /*
  * Whether given (len bytes) is the key.  The time taken depends only on
- * the key's length, not on the guess (CRYPTO_memcmp).
+ * the key's length, not on the guess (Nettle's memeql_sec).
  */
 int	ht_secret_equal(const struct ht_secret *, const char *given,
 	    size_t len);

@@ -16,8 +16,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "sender.h"
 #include "util.h"
 #include "wire.h"
@@ -287,7 +285,7 @@ request_line(const struct ht_http_req *r, long timeout, long ctimeout)
 	if (line != NULL) {
 		len = strlen(line);
 		if ((nl = realloc(line, len + 2)) == NULL) {
-			OPENSSL_cleanse(line, len);
+			explicit_bzero(line, len);
 			free(line);
 			line = NULL;
 			goto out;
@@ -298,7 +296,7 @@ request_line(const struct ht_http_req *r, long timeout, long ctimeout)
 out:
 	/* The array held the signed headers. */
 	json_array_foreach(h, i, req) {
-		OPENSSL_cleanse((char *)json_string_value(req),
+		explicit_bzero((char *)json_string_value(req),
 		    json_string_length(req));
 	}
 	json_decref(h);
@@ -394,7 +392,7 @@ ht_sender_exchange(struct ht_sender *s, const struct ht_http_req *r,
 	ret = 0;
 out:
 	/* The request carried a token and a live signature. */
-	OPENSSL_cleanse(line, strlen(line));
+	explicit_bzero(line, strlen(line));
 	free(line);
 	return ret;
 }

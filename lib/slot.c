@@ -8,8 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
-
+#include "hash.h"
 #include "slot.h"
 #include "util.h"
 
@@ -17,7 +16,7 @@ int
 ht_slot_take(const char *dir, const char *source, int max, int *fd,
     struct ht_err *e)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[HT_SHA256_LEN];
 	char name[32];
 	int dfd, sfd, i, err, r = -1;
 
@@ -29,7 +28,7 @@ ht_slot_take(const char *dir, const char *source, int max, int *fd,
 	}
 	if (ht_dir_private(dfd, dir, e) == -1)
 		goto out;
-	(void)SHA256((const unsigned char *)source, strlen(source), md);
+	ht_sha256(source, strlen(source), md);
 	for (i = 0; i < max; i++) {
 		(void)snprintf(name, sizeof name, "%02x.%d", md[0], i);
 		if ((sfd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "hash.h"
 #include "spool.h"
 #include "util.h"
 
@@ -508,8 +508,8 @@ static int
 repo_key(const char *repo, char *buf, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, j;
+	unsigned char md[HT_SHA256_LEN];
+	unsigned int j;
 	size_t i, n = strlen(repo);
 
 	if (n == 0 || len < KEY_KEEP + 18)
@@ -517,9 +517,7 @@ repo_key(const char *repo, char *buf, size_t len)
 	for (i = 0; i < n && i < KEY_KEEP; i++)
 		buf[i] = (char)(repo[i] == '/' ? '+' : repo[i]);
 	if (n > KEY_KEEP) {
-		if (EVP_Digest(repo, n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-		    mdlen < 8)
-			return -1;
+		ht_sha256(repo, n, md);
 		buf[i++] = '~';
 		for (j = 0; j < 8; j++) {
 			buf[i++] = hex[md[j] >> 4];

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -34,6 +35,26 @@ ht_write_all(int fd, const void *buf, size_t len)
 
 	while (len > 0) {
 		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ht_random(void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	/* Past 256 bytes getrandom(2) may give fewer; a signal may cut it. */
+	while (len > 0) {
+		n = getrandom(p, len, 0);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

@@ -16,6 +16,11 @@ int	ht_fds_ensure(void);
 /* Write all of buf to fd, retrying short writes and EINTR. */
 int	ht_write_all(int fd, const void *buf, size_t len);
 /*
+ * Fill buf with len random bytes from the kernel (getrandom(2), which
+ * waits for its pool to be ready once after boot).  0, or -1 and errno.
+ */
+int	ht_random(void *buf, size_t len);
+/*
  * Flush and check a stdio stream at exit, so that a full disk or a closed
  * pipe is never reported as success.  Returns 0, or -1 with e set.
  */

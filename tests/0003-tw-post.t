@@ -37,6 +37,18 @@ if ldd "$TOP/libexec/hubtweet/tw-send" | grep -q libcurl; then
 else
 	not_ok "the helper tw-send does"
 fi
+# Nor does any tool started per delivery link OpenSSL's libcrypto, whose
+# tables cost thousands of relocations at every start: Nettle hashes and
+# signs (README, Dependencies).  Statically linked, its symbols would show.
+for tool in dh-parse tw-post; do
+	if nm "$BIN/$tool" >"$T/syms" 2>&1 && grep -q ' main$' "$T/syms"; then
+		unlike "$(ldd "$BIN/$tool"; grep -E ' (OPENSSL|EVP|CRYPTO)_' \
+		    "$T/syms")" 'libcrypto|OPENSSL_|EVP_|CRYPTO_' \
+		    "$tool links no libcrypto"
+	else
+		not_ok "$tool: nm lists its symbols"
+	fi
+done
 
 # Dry runs need neither network nor credentials.
 printf 'v2.0 is out\n' >"$T/in"

@@ -34,11 +34,13 @@ like "$(field Maintainer)" '^[^<]+ <[^>]+@[^>]+>$' "Maintainer: a name and an ad
 like "$(field Installed-Size)" '^[1-9][0-9]*$' "Installed-Size"
 dep=$(field Depends)
 like "$dep" '(^|, )libc6 \(>= [0-9.]+\)' "Depends: libc6, versioned (dpkg-shlibdeps)"
-for lib in libcurl4 libjansson4 libssl3 libconfig9 libutf8proc2 libpsl5 \
+for lib in libcurl4 libjansson4 libnettle8 libconfig9 libutf8proc2 libpsl5 \
     'libhttp-parser[0-9.]*'; do
 	like "$dep" "(^|, )$lib( |,|$)" "Depends: $lib"
 done
 unlike "$dep" 'libcmocka|libasan|libubsan|-dev' "Depends: no test, sanitizer or -dev package"
+# libcurl brings OpenSSL for TLS; no program of ours links it itself.
+unlike "$dep" '(^|, )libssl' "Depends: no libssl (Nettle hashes and signs)"
 dpkg-deb -I "$deb" md5sums >"$T/md5sums" 2>&1
 like "$(cat "$T/md5sums")" '^[0-9a-f]{32}  usr/bin/tw-post$' "md5sums lists the files"
 

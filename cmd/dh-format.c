@@ -559,20 +559,6 @@ template_load(const struct tsrc *t, int anyjson, struct ht_err *e,
 	return tpl;
 }
 
-/* Stdout flushed and checked: status, or 74 (said). */
-static int
-finish(int status)
-{
-	struct ht_err e;
-
-	ht_err_clear(&e);
-	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-		ht_log_err(&e);
-		return EX_IOERR;
-	}
-	return status;
-}
-
 /*
  * -C: the config, the template and the limit, in words, then what is
  * wrong with the template (e) if it is (tpl NULL).  The exit status.
@@ -598,7 +584,7 @@ check_setup(const struct ht_conf *conf, const struct cli *c,
 	else
 		printf("template: every field is %s\n", c->anyjson ?
 		    "a dotted path (-A)" : "an event field");
-	return finish(status);
+	return ht_log_finish(status);
 }
 
 /*
@@ -619,7 +605,7 @@ format_broken(struct opts *o, const struct tsrc *t, const struct ht_err *e,
 	o->broken = ht_err_str(e, why, sizeof why);
 	o->broken_status = status;
 	(void)ht_jstream_files(argc, argv, format_each, o, ht_log_err);
-	return finish(status);
+	return ht_log_finish(status);
 }
 
 int
@@ -664,7 +650,7 @@ main(int argc, char *argv[])
 			status = format_broken(&o, &t, &e, status, argc, argv);
 		else {
 			o.tpl = tpl;
-			status = finish(ht_jstream_files(argc, argv,
+			status = ht_log_finish(ht_jstream_files(argc, argv,
 			    format_each, &o, ht_log_err));
 		}
 	}

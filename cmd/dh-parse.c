@@ -771,20 +771,6 @@ filter_setup(struct opts *o, const struct ht_conf *conf,
 	return 0;
 }
 
-/* stdout flushed and closed: status, or 74 when that fails. */
-static int
-finish(int status)
-{
-	struct ht_err e;
-
-	ht_err_clear(&e);
-	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
-		ht_log_err(&e);
-		return EX_IOERR;
-	}
-	return status;
-}
-
 /* -H: one delivery, then (with cmd) the drain. */
 static int
 http_main(const struct ht_conf *conf, const struct ht_filter *f,
@@ -799,7 +785,7 @@ http_main(const struct ht_conf *conf, const struct ht_filter *f,
 	if (accepted != NULL)
 		status = pass_on(accepted, spool, cmd);
 	json_decref(accepted);
-	return finish(status);
+	return ht_log_finish(status);
 }
 
 /* Payloads in files or on stdin: events out, grouped. */
@@ -824,7 +810,7 @@ pipe_main(const struct ht_filter *f, long long window, int argc,
 		status = e.status;
 	}
 	ht_grouper_free(p.grouper);
-	return finish(status);
+	return ht_log_finish(status);
 }
 
 /* The modes, once the options are read and the config loaded. */
@@ -853,7 +839,7 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 	else if (o->check) {
 		status = check_setup(conf, &f, o->keyfile);
 		ht_env_wipe_secrets(HT_ENV_DH);
-		status = finish(status);
+		status = ht_log_finish(status);
 	} else if (o->http)
 		status = http_main(conf, &f, o, spool, argc > 0 ? argv : NULL);
 	else {

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <syslog.h>
 #include <time.h>
 
 #include "log.h"
+#include "util.h"
 
 static const char *prog = "hubtweet";
 static int to_syslog;
@@ -96,4 +98,17 @@ ht_log_err(const struct ht_err *e)
 	char buf[1024];
 
 	ht_warnx("%s", ht_err_str(e, buf, sizeof buf));
+}
+
+int
+ht_log_finish(int status)
+{
+	struct ht_err e;
+
+	ht_err_clear(&e);
+	if (ht_stream_finish(stdout, "stdout", &e) == -1) {
+		ht_log_err(&e);
+		return EX_IOERR;
+	}
+	return status;
 }

@@ -26,5 +26,10 @@ void	ht_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	ht_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: input:line:col: message" for an error value. */
 void	ht_log_err(const struct ht_err *);
+/*
+ * A tool's last step: stdout flushed and checked.  Returns status, or 74
+ * (EX_IOERR, said) when stdout cannot be written.
+ */
+int	ht_log_finish(int status);
 
 #endif

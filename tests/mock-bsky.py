@@ -63,36 +63,26 @@ Control endpoints:
 It stops on SIGTERM or SIGINT.
 """
 
-import argparse
 import hashlib
 import json
 import os
 import re
 import secrets
-import signal
 import sys
-import threading
 import time
 import unicodedata
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-ANSWERS = re.compile(r"^(ok|400|401|500|502|503|expired|drop|lost|kill:.+|"
-                     r"429(:\d+)?|slow:\d+(\.\d+)?)$")
+# The plumbing the mocks share, from this script's own directory (no
+# __pycache__ written: the tree may be read-only, or a copy).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import mocklib  # noqa: E402
+
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]"
                     r"{12}$")
 DID = "did:plc:mockmockmockmockmockmock"
 LINK = "app.bsky.richtext.facet#link"
-
-
-def parse_script(spec):
-    out = []
-    for item in filter(None, (s.strip() for s in spec.split(","))):
-        ans, _, n = item.partition("*")
-        if not ANSWERS.match(ans) or (n and not n.isdigit()):
-            raise ValueError("bad answer %r" % item)
-        out += [ans] * (int(n) if n else 1)
-    return out
 
 
 def graphemes(s):
@@ -146,18 +136,17 @@ def check_facets(text, facets):
     return None
 
 
-class State:
+class State(mocklib.State):
+    ANSWERS = re.compile(r"^(ok|400|401|500|502|503|expired|drop|lost|"
+                         r"kill:.+|429(:\d+)?|slow:\d+(\.\d+)?)$")
+
     def __init__(self, args):
-        self.args = args
-        self.lock = threading.Lock()
-        self.script = parse_script(args.script or "")
+        super().__init__(args, dict(requests=0, logins=0, refreshes=0,
+                                    accepted=0, rejected=0, rkey_exists=0,
+                                    rewritten=0, changed=0, expired=0))
         self.access = set()
         self.refresh = set()
         self.records = {}
-        self.posts = []
-        self.stats = dict(requests=0, logins=0, refreshes=0, accepted=0,
-                          rejected=0, rkey_exists=0, rewritten=0, changed=0,
-                          expired=0)
 
     def new_session(self):
         a = "mock-access-" + secrets.token_hex(8)
@@ -168,28 +157,13 @@ class State:
                 "refreshJwt": r, "active": True}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(mocklib.Handler):
+    name = "mock-bsky"
     server_version = "mock-bsky/1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt, *args):
-        if not self.server.state.args.quiet:
-            sys.stderr.write("mock-bsky: %s\n" % (fmt % args))
-
-    def send(self, code, obj, headers=()):
-        body = (obj if isinstance(obj, str) else json.dumps(obj)).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
 
     def error(self, code, name, msg):
         if code == 400 and name == "InvalidRequest":
-            sys.stderr.write("mock-bsky: %s\n" % msg)
+            self.warn(msg)
         return self.send(code, {"error": name, "message": msg})
 
     def bearer(self):
@@ -199,13 +173,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         st = self.server.state
         url = urlsplit(self.path)
-        if url.path == "/_mock/posts":
-            with st.lock:
-                return self.send(200, "".join(json.dumps(p) + "\n"
-                                              for p in st.posts))
-        if url.path == "/_mock/stats":
-            with st.lock:
-                return self.send(200, dict(st.stats))
+        if self.mock_get(url.path):
+            return None
         if url.path == "/xrpc/com.atproto.repo.getRecord":
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             with st.lock:
@@ -214,21 +183,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(400, "RecordNotFound",
                                   "Could not locate record")
             return self.send(200, rec)
-        self.error(404, "MethodNotImplemented", "Method Not Implemented")
+        return self.error(404, "MethodNotImplemented",
+                          "Method Not Implemented")
 
     def do_POST(self):
         st = self.server.state
         path = urlsplit(self.path).path
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
+        raw = self.read_body()
         if path == "/_mock/script":
-            try:
-                script = parse_script(raw.decode())
-            except ValueError as e:
-                return self.send(400, {"error": str(e)})
-            with st.lock:
-                st.script = script
-            return self.send(200, {})
+            return self.mock_script(raw)
         if path in ("/_mock/expire", "/_mock/revoke"):
             with st.lock:
                 st.access.clear()
@@ -271,15 +234,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def write_record(self, body, put):
         st = self.server.state
-        with st.lock:
-            st.stats["requests"] += 1
-            ans = st.script.pop(0) if st.script else "ok"
-        if ans.startswith("slow:"):
-            time.sleep(float(ans[5:]))
-            ans = "ok"
-        if ans == "drop":
-            self.close_connection = True
-            return self.connection.close()
+        ans = self.scripted()
+        if ans is None:
+            return None
         with st.lock:
             tok = self.bearer()
             if ans == "expired" or (tok is not None and
@@ -342,21 +299,16 @@ class Handler(BaseHTTPRequestHandler):
             if old is not None:
                 st.stats["rewritten" if old["cid"] == cid else "changed"] += 1
             else:
-                st.stats["accepted"] += 1
-                p = {"n": st.stats["accepted"], "rkey": rkey, "text": text,
-                     "facets": rec.get("facets"), "langs": rec.get("langs"),
-                     "createdAt": rec["createdAt"]}
-                st.posts.append(p)
-                if st.args.record:
-                    with open(st.args.record, "a") as fp:
-                        fp.write(json.dumps(p) + "\n")
+                st.add_post({"rkey": rkey, "text": text,
+                             "facets": rec.get("facets"),
+                             "langs": rec.get("langs"),
+                             "createdAt": rec["createdAt"]})
         if ans.startswith("kill:"):
             while not os.path.exists(ans[5:]):
                 time.sleep(0.05)
             ans = "lost"
         if ans == "lost":
-            self.close_connection = True
-            return self.connection.close()
+            return self.drop()
         self.send(200, {"uri": uri, "cid": cid})
 
     def reject(self, why):
@@ -366,39 +318,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser(
-        usage=argparse.SUPPRESS, description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file")
-    ap.add_argument("--record")
-    ap.add_argument("--script")
+    ap = mocklib.arguments(__doc__)
     ap.add_argument("--handle", default="mock.bsky.example")
     ap.add_argument("--password", default="mock-app-password")
     ap.add_argument("--max-logins", type=int, default=30)
     ap.add_argument("--exists-error")
-    ap.add_argument("--quiet", action="store_true")
-    args = ap.parse_args()
-    try:
-        state = State(args)
-    except ValueError as e:
-        ap.error("--script: %s" % e)
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-    srv.state = state
-    port = srv.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as fp:
-            fp.write("%d\n" % port)
-        os.rename(args.port_file + ".tmp", args.port_file)
-    print("mock-bsky: listening on 127.0.0.1:%d" % port, flush=True)
-
-    def stop(*_):
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    srv.serve_forever()
-    srv.server_close()
+    mocklib.serve(ap, State, Handler)
 
 
 if __name__ == "__main__":

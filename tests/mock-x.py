@@ -93,18 +93,20 @@ It stops on SIGTERM or SIGINT.  Example (sh):
   kill $pid
 """
 
-import argparse
 import base64
 import hashlib
 import hmac
 import json
 import os
-import signal
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+# The plumbing the mocks share, from this script's own directory (no
+# __pycache__ written: the tree may be read-only, or a copy).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import mocklib  # noqa: E402
 
 V2_BODIES = {
     "401": {"title": "Unauthorized", "type": "about:blank", "status": 401,
@@ -188,6 +190,7 @@ WINDOWS = {"": "x-rate-limit", "user": "x-user-limit-24hour",
 
 
 def parse_script(spec):
+    """X's answers: ANSWER[*N], a timed one with :S seconds."""
     out = []
     for item in filter(None, (s.strip() for s in spec.split(","))):
         what, _, times = item.partition("*")
@@ -219,28 +222,24 @@ def limit_headers(kind, seconds):
     return out
 
 
-class State:
+class State(mocklib.State):
     def __init__(self, args):
-        self.args = args
-        self.lock = threading.Lock()
-        self.script = parse_script(args.script or "")
-        self.posts = []
+        super().__init__(args, dict(requests=0, connections=0, accepted=0,
+                                    bad_auth=0, duplicates=0, limited=0))
         self.texts = set()
         self.nonces = set()
-        self.requests = 0
-        self.connections = 0
-        self.bad_auth = 0
-        self.duplicates = 0
         self.next_id = 1850000000000000001
         # After a "last" answer: no post before this, and the headers.
         self.blocked_until = 0
         self.block_headers = []
-        self.limited = 0
 
-    def next_answer(self):
-        with self.lock:
-            self.requests += 1
-            return self.script.pop(0) if self.script else "ok"
+    def parse_script(self, spec):
+        return parse_script(spec)
+
+    def new_script(self, script):
+        # A new script also ends a window a "last" answer used up.
+        self.script = script
+        self.blocked_until = 0
 
 
 def check_oauth(state, method, host, path, query, form, header):
@@ -300,79 +299,47 @@ def check_oauth(state, method, host, path, query, form, header):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(mocklib.Handler):
+    name = "mock-x"
     server_version = "mock-x/1"
-    # Headers and body leave in two writes; with Nagle on, the body waits
-    # for the client's delayed ACK, 40 ms a request.
-    disable_nagle_algorithm = True
 
     def setup(self):
         super().setup()
         st = self.server.state
         with st.lock:
-            st.connections += 1
-
-    def log_message(self, fmt, *args):
-        if not self.server.state.args.quiet:
-            sys.stderr.write("mock-x: %s\n" % (fmt % args))
-
-    def send(self, code, obj, headers=()):
-        body = (obj if isinstance(obj, str) else json.dumps(obj)).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+            st.stats["connections"] += 1
 
     def do_GET(self):
         st = self.server.state
-        if self.path == "/_mock/posts":
-            with st.lock:
-                text = "".join(json.dumps(p) + "\n" for p in st.posts)
-            return self.send(200, text)
-        if self.path == "/_mock/stats":
-            with st.lock:
-                return self.send(200, {"requests": st.requests,
-                                       "connections": st.connections,
-                                       "accepted": len(st.posts),
-                                       "bad_auth": st.bad_auth,
-                                       "duplicates": st.duplicates,
-                                       "limited": st.limited})
+        if self.mock_get(self.path):
+            return None
         if urlsplit(self.path).path == "/2/users/me":
             url = urlsplit(self.path)
             with st.lock:
-                st.requests += 1
+                st.stats["requests"] += 1
             why = check_oauth(st, self.command, self.headers.get("Host", ""),
                               url.path, url.query, [],
                               self.headers.get("Authorization"))
             if why is not None:
-                sys.stderr.write("mock-x: 401: %s\n" % why)
-                with st.lock:
-                    st.bad_auth += 1
-                return self.fail("401", False)
+                return self.bad_auth(why, False)
             return self.send(200, {"data": {"id": "1720000000000000001",
                                             "name": "Mock Account",
                                             "username": "mockaccount"}})
-        self.send(404, {"title": "Not Found", "status": 404,
-                        "type": "about:blank", "detail": "Not Found"})
+        return self.send(404, {"title": "Not Found", "status": 404,
+                               "type": "about:blank", "detail": "Not Found"})
+
+    def bad_auth(self, why, v1):
+        self.warn("401: %s" % why)
+        with self.server.state.lock:
+            self.server.state.stats["bad_auth"] += 1
+        return self.fail("401", v1)
 
     def do_POST(self):
         st = self.server.state
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self.read_body()
         url = urlsplit(self.path)
         if url.path == "/_mock/script":
-            try:
-                script = parse_script(raw.decode())
-            except ValueError as e:
-                return self.send(400, {"error": str(e)})
-            with st.lock:
-                st.script = script
-                st.blocked_until = 0
-            return self.send(200, {"script": script})
+            return self.mock_script(raw, lambda s: {"script": s})
         if url.path == "/2/tweets":
             v1 = False
         elif url.path == "/1.1/statuses/update.json":
@@ -387,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
             if time.time() < st.blocked_until and \
                     (answer == "ok" or answer.startswith("last")):
                 answer = "blocked"
-                st.limited += 1
+                st.stats["limited"] += 1
         if st.args.delay:
             time.sleep(st.args.delay)
         if answer.startswith("slow:"):
@@ -405,10 +372,7 @@ class Handler(BaseHTTPRequestHandler):
                           url.path, url.query, form,
                           self.headers.get("Authorization"))
         if why is not None:
-            sys.stderr.write("mock-x: 401: %s\n" % why)
-            with st.lock:
-                st.bad_auth += 1
-            return self.fail("401", v1)
+            return self.bad_auth(why, v1)
         base, _, arg = answer.partition(":")
         last = base.startswith("last")
         if answer != "ok" and not last:
@@ -432,19 +396,14 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             if text in st.texts and not st.args.allow_duplicates:
                 dup = True
-                st.duplicates += 1
+                st.stats["duplicates"] += 1
             else:
                 dup = False
                 st.texts.add(text)
                 pid = str(st.next_id)
                 st.next_id += 1
-                rec = {"n": len(st.posts) + 1, "id": pid,
-                       "api": "1.1" if v1 else "2", "text": text,
-                       "reply_to": reply}
-                st.posts.append(rec)
-                if st.args.record:
-                    with open(st.args.record, "a") as fp:
-                        fp.write(json.dumps(rec) + "\n")
+                st.add_post({"id": pid, "api": "1.1" if v1 else "2",
+                             "text": text, "reply_to": reply})
         if dup:
             return self.fail("dup", v1)
         limits = [("x-rate-limit-limit", "100"),
@@ -480,13 +439,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser(
-        usage=argparse.SUPPRESS, description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file")
-    ap.add_argument("--record")
-    ap.add_argument("--script")
+    ap = mocklib.arguments(__doc__)
     ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--consumer-key", default="mock-consumer-key")
     ap.add_argument("--consumer-secret", default="mock-consumer-secret")
@@ -494,29 +447,7 @@ def main():
     ap.add_argument("--token-secret", default="mock-access-secret")
     ap.add_argument("--allow-duplicates", action="store_true")
     ap.add_argument("--scheme", default="http", choices=["http", "https"])
-    ap.add_argument("--quiet", action="store_true")
-    args = ap.parse_args()
-    try:
-        state = State(args)
-    except ValueError as e:
-        ap.error("--script: %s" % e)
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-    srv.state = state
-    port = srv.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as fp:
-            fp.write("%d\n" % port)
-        os.rename(tmp, args.port_file)
-    print("mock-x: listening on 127.0.0.1:%d" % port, flush=True)
-
-    def stop(*_):
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    srv.serve_forever()
-    srv.server_close()
+    mocklib.serve(ap, State, Handler)
 
 
 if __name__ == "__main__":

@@ -34,10 +34,10 @@
 static const char usage_text[] =
     "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
     "[-R glob] [-w seconds] [file ...]\n"
-    "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir] "
+    "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir | -T] "
     "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
-    "                   [-- command [arg ...]]\n"
-    "       dh-parse -D [-c file] [-s dir | -S dir] -- command [arg ...]\n"
+    "       dh-parse -D [-W] [-c file] [-s dir | -S dir | -T] -- command "
+    "[arg ...]\n"
     "       dh-parse -C [-LP] [-c file] [-k file]\n";
 
 static const char help_text[] =
@@ -54,14 +54,17 @@ static const char help_text[] =
     "                           SECS of each other (60; 0: one per push)\n"
     "  -u, --unbuffered         flush each event as it is written\n"
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
-    "                           on fd 0, answer it there, event to stdout;\n"
-    "                           with a command: drain the spool to it\n"
+    "                           on fd 0, answer it there, event to stdout\n"
     "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
     "  -s, --spool DIR          with -H: keep each delivery in the spool DIR\n"
     "                           before answering 200; with -D: drain DIR\n"
     "  -S, --default-spool DIR  the same, unless spool.dir is set\n"
+    "  -T, --state-spool        the same, in the state directory's spool\n"
     "  -D, --drain              give the closed groups' events to command;\n"
     "                           remove them when command exits 0 or 75\n"
+    "  -W, --wait               with -D: unless another drain runs, wait for\n"
+    "                           each group's window and drain it, until no\n"
+    "                           group is left open\n"
     "  -C, --check              check the config and the key, say which\n"
     "                           files were read; read no input\n"
     "  -h, --help               show this help\n"
@@ -82,7 +85,9 @@ static const struct option longopts[] = {
 	{ "check", no_argument, NULL, 'C' },
 	{ "spool", required_argument, NULL, 's' },
 	{ "default-spool", required_argument, NULL, 'S' },
+	{ "state-spool", no_argument, NULL, 'T' },
 	{ "drain", no_argument, NULL, 'D' },
+	{ "wait", no_argument, NULL, 'W' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -607,8 +612,9 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 }
 
 /*
- * The spool in the state directory, made (mode 700) when missing; NULL
- * (said) when there is none: then an event goes on at once, unkept.
+ * -T: the spool in the state directory, made (mode 700) when missing (if
+ * it cannot be, putting a delivery there fails, and says why); NULL (said)
+ * when there is no state directory.
  */
 static char *
 state_spool(void)
@@ -616,47 +622,15 @@ state_spool(void)
 	char *d, *p = NULL;
 
 	if ((d = ht_conf_state_dir()) == NULL) {
-		ht_warnx("no HOME nor state directory for the spool; a "
-		    "delivery is passed on at once, not kept first");
+		ht_warnx("-T: no HOME nor state directory for the spool");
 		return NULL;
 	}
 	if (asprintf(&p, "%s/spool", d) == -1)
 		p = NULL;
-	else if (ht_mkdirs(p, 0700) == -1) {
-		ht_warnx("%s: cannot make the spool (%s); a delivery is "
-		    "passed on at once, not kept first", p, strerror(errno));
-		free(p);
-		p = NULL;
-	}
+	else
+		(void)ht_mkdirs(p, 0700);
 	free(d);
 	return p;
-}
-
-/*
- * An accepted delivery, answered: with a command (dh-hook's), the spool
- * is drained now, unless another delivery drains it, or (no spool) the
- * event goes straight to the command; else the event is written, unless
- * the spool keeps it.  The connection is let go first: nothing more is
- * written to it, and socat or inetd may close it.
- */
-static int
-pass_on(json_t *ev, const char *spool, char *const cmd[])
-{
-	int fd;
-
-	if (cmd == NULL) {
-		if (spool == NULL && emit_one(ev) == -1) {
-			ht_warnx("stdout: write error: %s", strerror(errno));
-			return EX_IOERR;
-		}
-		return 0;
-	}
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
-		(void)dup2(fd, STDIN_FILENO);
-		(void)dup2(fd, STDOUT_FILENO);
-		(void)close(fd);
-	}
-	return spool != NULL ? drain_burst(spool, cmd) : drain_event(ev, cmd);
 }
 
 /* The command line. */
@@ -664,7 +638,7 @@ struct opts {
 	struct globs it, xt, ir, xr;
 	const char *cfile, *keyfile, *spool, *defspool;
 	long long window;
-	int http, drainer, keep_latest, keep_private, check;
+	int http, drainer, keep_latest, keep_private, check, state, wait;
 };
 
 /* One option: -1 taken, else the status to exit with. */
@@ -720,6 +694,12 @@ option(int c, struct opts *o)
 	case 'D':
 		o->drainer = 1;
 		break;
+	case 'T':
+		o->state = 1;
+		break;
+	case 'W':
+		o->wait = 1;
+		break;
 	case 'h':
 		return ht_print_help(usage_text, help_text);
 	case 'V':
@@ -735,7 +715,8 @@ option(int c, struct opts *o)
 static int
 options_check(const struct opts *o, int n)
 {
-	if (o->http == -1 || (o->http && o->drainer) ||
+	if ((o->http && (o->drainer || n > 0)) ||
+	    (o->wait && !o->drainer) || (o->state && !o->http && !o->drainer) ||
 	    (!o->http && !o->check && o->keyfile != NULL) ||
 	    (o->check && (o->http || o->drainer || n > 0)) ||
 	    (o->drainer && n == 0) ||
@@ -771,19 +752,20 @@ filter_setup(struct opts *o, const struct ht_conf *conf,
 	return 0;
 }
 
-/* -H: one delivery, then (with cmd) the drain. */
+/* -H: one delivery. */
 static int
 http_main(const struct ht_conf *conf, const struct ht_filter *f,
-    const struct opts *o, const char *spool, char *const *cmd)
+    const struct opts *o, const char *spool)
 {
 	json_t *accepted = NULL;
 	int status;
 
-	if (cmd != NULL)
-		drain_stay();
 	status = serve_http(conf, f, o->keyfile, spool, o->window, &accepted);
-	if (accepted != NULL)
-		status = pass_on(accepted, spool, cmd);
+	/* Without a spool, the event goes on now; with one, it waits there. */
+	if (accepted != NULL && spool == NULL && emit_one(accepted) == -1) {
+		ht_warnx("stdout: write error: %s", strerror(errno));
+		status = EX_IOERR;
+	}
 	json_decref(accepted);
 	return ht_log_finish(status);
 }
@@ -824,16 +806,20 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 
 	if (spool == NULL)
 		spool = ht_conf_str(conf, "spool.dir", o->defspool);
-	/* A command (dh-hook's) is given: the spool is the state's. */
-	if (spool == NULL && argc > 0 && (o->drainer || o->http))
-		spool = statespool = state_spool();
+	if (spool == NULL && o->state && (spool = statespool =
+	    state_spool()) == NULL) {
+		status = o->http ? http_fail_setup(EX_CANTCREAT) : EX_CANTCREAT;
+		goto out;
+	}
 	if (o->window == -1)
 		o->window = ht_conf_int(conf, "dockerhub.group_window",
 		    HT_GROUP_WINDOW);
 	if (o->drainer) {
 		if (spool == NULL)
-			ht_warnx("-D: no spool: give -s DIR or set spool.dir");
-		status = spool == NULL ? EX_USAGE : drain_all(spool, argv);
+			ht_warnx("-D: no spool: give -s DIR, -T or set "
+			    "spool.dir");
+		status = spool == NULL ? EX_USAGE : o->wait ?
+		    drain_burst(spool, argv) : drain_all(spool, argv);
 	} else if ((status = filter_setup(o, conf, &f)) != 0)
 		;
 	else if (o->check) {
@@ -841,11 +827,12 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 		ht_env_wipe_secrets(HT_ENV_DH);
 		status = ht_log_finish(status);
 	} else if (o->http)
-		status = http_main(conf, &f, o, spool, argc > 0 ? argv : NULL);
+		status = http_main(conf, &f, o, spool);
 	else {
 		ht_env_wipe_secrets(HT_ENV_DH);
 		status = pipe_main(&f, o->window, argc, argv);
 	}
+out:
 	free(f.include_tags);
 	free(f.exclude_tags);
 	free(f.include_repos);
@@ -868,20 +855,17 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while (status == -1 && (c = getopt_long(argc, argv,
-	    "c:i:x:r:R:CLPuw:Hk:s:S:DhV", longopts, NULL)) != -1)
+	    "c:i:x:r:R:CLPuw:Hk:s:S:TDWhV", longopts, NULL)) != -1)
 		status = option(c, &o);
 	if (status != -1)
 		goto out;
-	/* -H takes no file: a command follows "--". */
-	if (o.http && optind < argc && strcmp(argv[optind - 1], "--") != 0)
-		o.http = -1;
 	argc -= optind;
 	argv += optind;
 	/*
 	 * The networks' credentials are the posters': none stays here but
 	 * for the command that runs them.
 	 */
-	if (o.drainer || (o.http && argc > 0) ? drain_keep_secrets() == -1 :
+	if (o.drainer ? drain_keep_secrets() == -1 :
 	    (ht_env_wipe_secrets(HT_ENV_POST), 0)) {
 		ht_warnx("out of memory");
 		status = EX_OSERR;

@@ -429,22 +429,3 @@ drain_burst(const char *dir, char *const cmd[])
 	ht_spool_close(sp);
 	return status;
 }
-
-int
-drain_event(json_t *ev, char *const cmd[])
-{
-	struct ht_err e;
-	json_t *g;
-	char why[256];
-	int st;
-
-	ht_err_clear(&e);
-	if ((g = ht_group_event(&ev, 1, &e)) == NULL) {
-		ht_warnx("%s", e.msg);
-		return e.status;
-	}
-	if ((st = run_command(cmd, &g, 1, why, sizeof why)) != 0)
-		ht_warnx("id=%s: %s", event_id(g), why);
-	json_decref(g);
-	return st;
-}

@@ -41,8 +41,9 @@ void	drain_forget_secrets(void);
 int	drain_all(const char *dir, char *const cmd[]);
 
 /*
- * After a delivery is put: unless another process drains dir, drain it
- * until no group is left open or untried (drain_stay first).
+ * dh-parse -D -W, after a delivery is put: unless another process drains
+ * dir, drain it until no group is left open or untried (drain_stay
+ * first).
  */
 int	drain_burst(const char *dir, char *const cmd[]);
 
@@ -51,8 +52,5 @@ int	drain_burst(const char *dir, char *const cmd[]);
  * is noted and ignored from now on; the command still dies of one.
  */
 void	drain_stay(void);
-
-/* No spool: one event straight to the command. */
-int	drain_event(json_t *ev, char *const cmd[]);
 
 #endif

@@ -184,13 +184,16 @@ set -- $line
 is "$1 $2 $3 $4" "hubtweet stream tcp nowait" "inetd.conf: a stream tcp nowait service"
 prog=$(printf '%s' "$6" | sed "s|/usr/local/bin/|$TOP/scripts/|")
 shift 6
-# The config path of the line, made local.
-: >"$T/x.conf"
+# The config path of the line, made local; the spool in it, as the state
+# directory below can hold none.
+mkdir -m 700 "$T/ispool"
+printf 'spool: { dir = "%s"; };\ndockerhub: { group_window = 0; };\n' "$T/ispool" >"$T/x.conf"
 # shellcheck disable=SC2046 # the line's arguments, split as inetd does
 set -- $(printf '%s ' "$@" | sed "s|/etc/hubtweet/hubtweet.conf|$T/x.conf|")
 IPORT=$(free_port)
-# A state directory where the default queue cannot be made: the warning
-# must not reach the connection, which is stderr too under inetd.
+# A state directory where the default queue cannot be made: the post goes
+# straight to X, and the warning must not reach the connection, which is
+# stderr too under inetd.
 INETD_HOME=/proc/nonexistent
 INETD_STATE=/proc/nonexistent
 inetd_run "$IPORT" "$prog" "$@"
@@ -281,11 +284,11 @@ like "$(cat "$T/s.log")" 'Z tw-post: .*v11\.0\.0.*400' "socat: tw-post's error, 
 mkdir "$T/wrap"
 for n in dh-parse dh-format tw-post; do
 	d=1; [ $n = tw-post ] && d=2
-	# dh-parse --http answers, then drains (it runs the rest).
+	# dh-parse runs twice: --http, then --drain (which runs the rest).
 	cat >"$T/wrap/$n" <<EOF
 #!/bin/sh
 m=$n; [ $n = dh-parse ] && m=$n\$1
-tr '\0' '\n' </proc/\$\$/environ | sed -n 's/^\(DH_KEY\|TW_CONSUMER_KEY\|TW_CONSUMER_SECRET\|TW_ACCESS_TOKEN\|TW_ACCESS_SECRET\)=.*/\1/p' | sort | tr '\n' ' ' >"$T/env-\$m"
+tr '\0' '\n' </proc/\$\$/environ | sed -n 's/^\(DH_KEY\|TW_CONSUMER_KEY\|TW_CONSUMER_SECRET\|TW_ACCESS_TOKEN\|TW_ACCESS_SECRET\)=..*/\1/p' | sort | tr '\n' ' ' >"$T/env-\$m"
 ( sleep $d; tr '\0' '\n' </proc/\$\$/environ >"$T/penv-\$m" ) &
 exec "$BIN/$n" "\$@"
 EOF
@@ -303,12 +306,14 @@ run $CLIENT "$EPORT" "$T/ereq" 60 2
 answer 200 '"status":"accepted"' "secrets: the delivery is accepted"
 npost=$((npost + 1)); wait_posts $npost
 _i=0; while [ ! -s "$T/penv-tw-post" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-is "$(cat "$T/env-dh-parse--http")" "DH_KEY TW_ACCESS_SECRET TW_ACCESS_TOKEN TW_CONSUMER_KEY TW_CONSUMER_SECRET " \
-    "secrets: dh-parse --http is given DH_KEY, and the TW_ its command's tw-post needs"
+is "$(cat "$T/env-dh-parse--http")" "DH_KEY " "secrets: dh-parse --http is given DH_KEY alone"
+is "$(cat "$T/env-dh-parse--drain")" "TW_ACCESS_SECRET TW_ACCESS_TOKEN TW_CONSUMER_KEY TW_CONSUMER_SECRET " \
+    "secrets: dh-parse --drain is given the TW_ its tw-post needs, not DH_KEY"
 is "$(cat "$T/env-dh-format")" "" "secrets: dh-format is given none"
 is "$(cat "$T/env-tw-post")" "TW_ACCESS_SECRET TW_ACCESS_TOKEN TW_CONSUMER_KEY TW_CONSUMER_SECRET " "secrets: tw-post is given the four TW_ alone"
-unlike "$(cat "$T/penv-dh-parse--http")" "$KEY|mock-consumer-secret|mock-access-secret|mock-access-token" \
-    "secrets: dh-parse wiped the key and the credentials from its environment once read"
+unlike "$(cat "$T/penv-dh-parse--http")" "$KEY" "secrets: dh-parse wiped the key from its environment once read"
+unlike "$(cat "$T/penv-dh-parse--http")" "mock-consumer-secret|mock-access-secret|mock-access-token" \
+    "secrets: dh-parse --http, which reads the request, never holds an X credential"
 unlike "$(cat "$T/penv-tw-post")" "mock-consumer-secret|mock-access-secret|mock-access-token" "secrets: tw-post wiped the credentials once read"
 like "$(cat "$T/penv-tw-post")" "TW_API_URL=" "... (what is no secret stays)"
 posted v12.0.0 "secrets: posted all the same"

@@ -149,9 +149,15 @@ run dh-parse -D -s "$T/d" -g 00000000001.1.acme+widget -- cat
 expect 64 "invalid option -- 'g'" "-D -g is no more: the drain waits for the windows"
 run dh-parse -D -s "$T/d"
 expect 64 '^usage: dh-parse' "-D needs a command"
-STATE_DIRECTORY=$T/sd run dh-parse -D -- cat
-is_status 0 "-D with a command: the state directory's spool by default"
+run dh-parse -D -- cat
+expect 64 '^dh-parse: -D: no spool: give -s DIR, -T or set spool.dir$' "-D needs a spool"
+STATE_DIRECTORY=$T/sd run dh-parse -D -T -- cat
+is_status 0 "-D -T: the state directory's spool"
 is "$(stat -c %a "$T/sd/spool")" 700 "... made, owner only"
+run dh-parse -W -s "$T/d" -- cat
+expect 64 '^usage: dh-parse' "-W goes with -D"
+run dh-parse -T "$T/window.ndjson"
+expect 64 '^usage: dh-parse' "-T goes with -H or -D"
 
 # By hand: three deliveries for one group over the socket, the window
 # closed by -w 0 on the last (a group closes when its first delivery's

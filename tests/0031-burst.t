@@ -91,7 +91,7 @@ is "$(awk '$2 >= 1.0' "$T/answers" | wc -l | tr -d ' ')" 0 "each within a second
 waiters=0
 wenv=
 for p in $(handlers); do
-	if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q '^dh-parse --http'; then
+	if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q '^dh-parse --drain --wait'; then
 		waiters=$((waiters + 1))
 		wenv="$wenv$({ tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null)"
 	fi

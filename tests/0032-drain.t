@@ -88,18 +88,17 @@ for p in $(pgrep -f 'dh-parse --http' 2>/dev/null); do
 done
 is "$left" "" "no drain lingers once the spool is empty"
 
-# No spool can be made: the event goes straight to the command, after
-# the answer, with a warning.
+# The state directory's spool cannot be made: 503, and the log says why.
 delivery solo/app 9.0.0 >"$T/solo"
 { printf 'POST /dockerhub?key=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' "$KEY" "$(wc -c <"$T/solo")"; cat "$T/solo"; } >"$T/soloreq"
-# shellcheck disable=SC2016 # $0 is the sh's
-STATE_DIRECTORY=/proc/self/nowhere run dh-parse -H -- sh -c 'cat >"$0"' "$T/solo.out" <"$T/soloreq"
-is_status 0 "no spool: the delivery is answered"
-is "$OUT" "" "... and nothing on stdout: the command has the event"
-like "$ERR" 'cannot make the spool .*passed on at once, not kept first' "... with a warning"
-like "$(cat "$T/solo.out")" '"tag":"9\.0\.0","tags":\["9\.0\.0"\]' "the command got the event"
-# shellcheck disable=SC2016 # $0 is the sh's
+cp "$T/soloreq" "$T/solo.conn"
+STATE_DIRECTORY=/proc/self/nowhere run dh-parse -H -T <>"$T/solo.conn"
+is_status 75 "-H -T, no spool can be made: 75"
+like "$(cat "$T/solo.conn")" '^HTTP/1\.1 503 ' "... answered 503"
+like "$(cat "$T/solo.conn")" '"reason":"cannot keep the delivery now"' "... that it cannot keep it"
+like "$ERR" '" 503 id=solo/app:9\.0\.0@[^ ]* bytes=[0-9]+ spool: /proc/self/nowhere/spool: ' "... and the log says why"
+is "$OUT" "" "... nothing on stdout"
 run dh-parse -H "$T/soloreq"
-expect 64 '^usage: dh-parse' "-H takes no file: a command follows --"
+expect 64 '^usage: dh-parse' "-H takes no file"
 
 done_testing

@@ -275,8 +275,11 @@ listen "$SLPORT" "trap true TERM; dh-parse -H -c $T/sl.conf >/dev/null 2>>$T/sll
 # probe would hold the lock itself for a moment, and a handler taking the
 # slot then would answer 503.
 slot_held() {
-	_f=$(ls -d "$T"/slots/*.0 2>/dev/null)
-	[ -n "$_f" ] && grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$(stat -c %i "$_f") " /proc/locks
+	for _f in "$T"/slots/*.0; do
+		[ -e "$_f" ] && grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$(stat -c %i "$_f") " /proc/locks &&
+		    return 0
+	done
+	return 1
 }
 # wait_port's probe was a connection too: until its handler is gone.
 _i=0; while { [ ! -s "$T/sllog" ] || slot_held; } && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done

@@ -7,9 +7,8 @@
 KEY=drain-k3y-$$
 DH_KEY=$KEY
 export DH_KEY
-STATE=$T/state
-STATE_DIRECTORY=$STATE
-export STATE_DIRECTORY
+# lib.sh's state directory (spool and queue), made.
+STATE=$STATE_DIRECTORY
 mkdir -m 700 "$STATE"
 
 # conns: the mock's connections so far, the one that asks included.

@@ -22,11 +22,8 @@
 #include "spool.h"
 #include "util.h"
 
-static const char *const secret_names[] = { "TW_CONSUMER_KEY",
-    "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_SECRET",
-    "MASTODON_TOKEN", "BSKY_APP_PASSWORD" };
-#define NSECRETS	(sizeof secret_names / sizeof secret_names[0])
-static char *secret_values[NSECRETS];
+/* The networks' credentials (HT_ENV_POST), at their ht_env_secrets index. */
+static char *secret_values[HT_ENV_NSECRETS];
 
 int
 drain_keep_secrets(void)
@@ -34,8 +31,9 @@ drain_keep_secrets(void)
 	const char *v;
 	size_t i;
 
-	for (i = 0; i < NSECRETS; i++)
-		if ((v = getenv(secret_names[i])) != NULL &&
+	for (i = 0; i < HT_ENV_NSECRETS; i++)
+		if ((ht_env_secrets[i].which & HT_ENV_POST) != 0 &&
+		    (v = getenv(ht_env_secrets[i].name)) != NULL &&
 		    (secret_values[i] = strdup(v)) == NULL)
 			return -1;
 	ht_env_wipe_secrets(HT_ENV_POST);
@@ -47,7 +45,7 @@ drain_forget_secrets(void)
 {
 	size_t i;
 
-	for (i = 0; i < NSECRETS; i++)
+	for (i = 0; i < HT_ENV_NSECRETS; i++)
 		if (secret_values[i] != NULL) {
 			explicit_bzero(secret_values[i],
 			    strlen(secret_values[i]));
@@ -101,9 +99,9 @@ run_child(char *const cmd[], int in, int errfd)
 	if (dup2(in, STDIN_FILENO) == -1 || dup2(errfd, STDERR_FILENO) == -1)
 		_exit(EX_OSERR);
 	(void)signal(SIGPIPE, SIG_DFL);
-	for (i = 0; i < NSECRETS; i++)
+	for (i = 0; i < HT_ENV_NSECRETS; i++)
 		if (secret_values[i] != NULL &&
-		    setenv(secret_names[i], secret_values[i], 1) == -1)
+		    setenv(ht_env_secrets[i].name, secret_values[i], 1) == -1)
 			_exit(EX_OSERR);
 	execvp(cmd[0], cmd);
 	(void)fprintf(stderr, "dh-parse: %s: %s\n", cmd[0], strerror(errno));

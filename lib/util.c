@@ -178,22 +178,24 @@ ht_env_wipe(const char *name)
 	(void)unsetenv(name);
 }
 
+const struct ht_env_secret ht_env_secrets[HT_ENV_NSECRETS] = {
+	{ "DH_KEY", HT_ENV_DH },
+	{ "TW_CONSUMER_KEY", HT_ENV_TW },
+	{ "TW_CONSUMER_SECRET", HT_ENV_TW },
+	{ "TW_ACCESS_TOKEN", HT_ENV_TW },
+	{ "TW_ACCESS_SECRET", HT_ENV_TW },
+	{ "MASTODON_TOKEN", HT_ENV_MASTODON },
+	{ "BSKY_APP_PASSWORD", HT_ENV_BSKY },
+};
+
 void
 ht_env_wipe_secrets(int which)
 {
-	static const char *const tw[] = { "TW_CONSUMER_KEY",
-	    "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_SECRET" };
 	size_t i;
 
-	if (which & HT_ENV_DH)
-		ht_env_wipe("DH_KEY");
-	if (which & HT_ENV_TW)
-		for (i = 0; i < sizeof tw / sizeof tw[0]; i++)
-			ht_env_wipe(tw[i]);
-	if (which & HT_ENV_MASTODON)
-		ht_env_wipe("MASTODON_TOKEN");
-	if (which & HT_ENV_BSKY)
-		ht_env_wipe("BSKY_APP_PASSWORD");
+	for (i = 0; i < HT_ENV_NSECRETS; i++)
+		if (ht_env_secrets[i].which & which)
+			ht_env_wipe(ht_env_secrets[i].name);
 }
 
 int

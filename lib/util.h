@@ -88,12 +88,19 @@ int	ht_dir_private(int fd, const char *name, struct ht_err *e);
  * getenv must have been copied before.
  */
 void	ht_env_wipe(const char *name);
-/* The same for the secrets a tool does not use: DH_KEY and the four TW_. */
+/* The same for the secrets a tool does not use (ht_env_secrets below). */
 #define HT_ENV_DH	0x1	/* DH_KEY */
 #define HT_ENV_TW	0x2	/* TW_CONSUMER_KEY, ..._SECRET, TW_ACCESS_* */
 #define HT_ENV_MASTODON	0x4	/* MASTODON_TOKEN */
 #define HT_ENV_BSKY	0x8	/* BSKY_APP_PASSWORD */
 #define HT_ENV_POST	(HT_ENV_TW | HT_ENV_MASTODON | HT_ENV_BSKY)
 void	ht_env_wipe_secrets(int which);
+/* The secrets of the environment, each with its HT_ENV_ flag. */
+struct ht_env_secret {
+	const char *name;
+	int	which;
+};
+extern const struct ht_env_secret ht_env_secrets[];
+#define HT_ENV_NSECRETS	7
 
 #endif

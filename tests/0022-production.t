@@ -146,8 +146,19 @@ PY
 	asuser tw-post --queue-status >"$T/ust" 2>&1
 	like "$(cat "$T/ust")" "^queue: $U/home/\\.local/state/hubtweet/queue" "as a user: tw-post -S with no argument finds that queue"
 	like "$(cat "$T/ust")" 'queued: 1' "... and the post dh-hook queued"
+	# A user with no home and no state directory: no spool to keep a
+	# delivery in, said, and no 200 for what is not on disk.
+	asuser env HOME=/ dh-parse -D -T -- true >"$T/nost" 2>&1
+	echo "status $?" >>"$T/nost"
+	is "$(cat "$T/nost")" "dh-parse: -T: no HOME nor state directory for the spool
+status 73" "as a user with no state directory: dh-parse -D -T says so, 73"
+	asuser env HOME=/ dh-parse -H -T <"$T/push.json" >"$T/nost" 2>&1
+	echo "status $?" >>"$T/nost"
+	is "$(cat "$T/nost")" "dh-parse: -T: no HOME nor state directory for the spool
+status 73" "... and dh-parse -H -T, before reading a request"
 else
 	skip "not root, or no setpriv"; skip "not root"; skip "not root"
+	skip "not root"; skip "not root"
 fi
 
 # Check mode: what a deployment reads, and whether it works, before

@@ -308,8 +308,9 @@ out:
 	return st;
 }
 
+/* The spool, opened; with tidy, swept of what crashes left. */
 static struct ht_spool *
-open_spool(const char *dir)
+open_spool(const char *dir, int tidy)
 {
 	struct ht_spool *sp;
 	struct ht_err e;
@@ -319,7 +320,8 @@ open_spool(const char *dir)
 		ht_warnx("spool: %s", e.msg);
 		return NULL;
 	}
-	(void)ht_spool_tidy(sp, time(NULL), &e);
+	if (tidy)
+		(void)ht_spool_tidy(sp, time(NULL), &e);
 	return sp;
 }
 
@@ -330,7 +332,7 @@ drain_all(const char *dir, char *const cmd[])
 	long took;
 	int st;
 
-	if ((sp = open_spool(dir)) == NULL)
+	if ((sp = open_spool(dir, 1)) == NULL)
 		return EX_TEMPFAIL;
 	st = batch(sp, 1, cmd, &took);
 	ht_spool_close(sp);
@@ -397,7 +399,8 @@ drain_burst(const char *dir, char *const cmd[])
 	long took = 1;
 	int r, st, status = 0;
 
-	if ((sp = open_spool(dir)) == NULL)
+	/* Every delivery gets here: the sweep is for the one that drains. */
+	if ((sp = open_spool(dir, 0)) == NULL)
 		return EX_TEMPFAIL;
 	ht_err_clear(&e);
 	if ((r = ht_spool_lock_drain(sp, &e)) != 1) {
@@ -406,6 +409,7 @@ drain_burst(const char *dir, char *const cmd[])
 		ht_spool_close(sp);
 		return r == -1 ? EX_TEMPFAIL : 0;
 	}
+	(void)ht_spool_tidy(sp, time(NULL), &e);
 	drain_stay();
 	while ((r = more(sp, &when)) == 1) {
 		now = ht_spool_now_ms();

@@ -7,7 +7,7 @@
 
 s=$T/src
 mkdir "$s"
-cp -pR "$TOP/GNUmakefile" "$TOP/cmd" "$TOP/lib" "$TOP/man" "$TOP/scripts" "$s/"
+cp -pR "$TOP/Makefile" "$TOP/cmd" "$TOP/lib" "$TOP/man" "$TOP/scripts" "$s/"
 # Unoptimised and unsanitized: only the installed files are checked here.
 mk() { run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$s" SAN= OPT=-O0 "$@"; }
 d=$T/dest

@@ -13,12 +13,12 @@ fi
 # this make nor its package touch the tree, where other tests run.
 s=$T/src
 mkdir "$s"
-cp -pR "$TOP/GNUmakefile" "$TOP/README.md" "$TOP/cmd" "$TOP/lib" "$TOP/man" \
+cp -pR "$TOP/Makefile" "$TOP/README.md" "$TOP/cmd" "$TOP/lib" "$TOP/man" \
     "$TOP/scripts" "$s/"
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -C "$s" deb
 is_status 0 "make deb"
 arch=$(dpkg --print-architecture)
-version=$(sed -n 's/^VERSION = //p' "$TOP/GNUmakefile")
+version=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
 deb=$s/hubtweet_${version}_$arch.deb
 if [ ! -f "$deb" ]; then
 	not_ok "make deb wrote hubtweet_${version}_$arch.deb"; _show
@@ -28,7 +28,7 @@ ok "make deb wrote hubtweet_${version}_$arch.deb"
 
 field() { dpkg-deb -f "$deb" "$1"; }
 is "$(field Package)" hubtweet "Package: hubtweet"
-is "$(field Version)" "$version" "Version: the GNUmakefile's"
+is "$(field Version)" "$version" "Version: the Makefile's"
 is "$(field Architecture)" "$arch" "Architecture: this machine's"
 like "$(field Maintainer)" '^[^<]+ <[^>]+@[^>]+>$' "Maintainer: a name and an address"
 like "$(field Installed-Size)" '^[1-9][0-9]*$' "Installed-Size"

@@ -10,7 +10,7 @@ for d in "$TOP"/tests/fuzz/*/; do
 	n=$(find "$d" -type f | wc -l)
 	if [ ! -x "$BIN/fuzz/$t" ]; then
 		not_ok "fuzz $t: harness bin/fuzz/$t is built"
-		diag "add $t to FUZZ in the GNUmakefile"
+		diag "add $t to FUZZ in the Makefile"
 		continue
 	fi
 	# The payload harness also replays the project's test payloads.

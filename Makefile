@@ -1,4 +1,11 @@
-# hubtweet — build, install, test.  GNU make (hence the name GNUmakefile).
+# hubtweet — build, install, test.  This Makefile needs GNU make (gmake on a BSD).
+#
+# A BSD make stops on the next lines, with a message: GNU make skips the
+# else branch unread, a BSD make reads ".error" as its own directive.
+ifeq (,)
+else
+.error hubtweet's Makefile needs GNU make: run gmake
+endif
 #
 #   make              build every tool into bin/
 #   make check        build with AddressSanitizer + UBSan and run all tests
@@ -461,7 +468,7 @@ $(DEB): FORCE
 	$(call need_cmd,dpkg-buildflags,dpkg-dev)
 	rm -rf $(DEBDIR)
 	mkdir -p $(DEBDIR)/src
-	cp -pR GNUmakefile cmd lib man scripts $(DEBDIR)/src/
+	cp -pR Makefile cmd lib man scripts $(DEBDIR)/src/
 	cd $(DEBDIR)/src && $(MAKE) -s SAN= STATIC=0 PREFIX=/usr \
 		CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
 		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" \

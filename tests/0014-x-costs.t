@@ -35,7 +35,7 @@ like "$OUT" '^dry run: POST [^ ]+ \(27/280, contains a link\): ' "tw-post --dry-
 # default template, refuses the linked one.
 mkdir "$T/ci"
 printf '{"push_data":{"pushed_at":1764505800,"tag":"v3.1.4","pusher":"acme"},"repository":{"repo_name":"acme/widget","namespace":"acme","name":"widget","repo_url":"https://hub.docker.com/r/acme/widget","is_private":false}}\n' >"$T/ci/payload.json"
-awk '/^## What X charges/ { on = 1 } on && /^    if / { p = 1 } p { sub(/^    /, ""); print }
+awk '/^#+ What X charges/ { on = 1 } on && /^    if / { p = 1 } p { sub(/^    /, ""); print }
     p && /^fi$/ { exit }' "$TOP/README.md" >"$T/ci/check.sh"
 like "$(cat "$T/ci/check.sh")" 'grep -q' "the README's check is found"
 printf 'format: { template = "{tag} {repo_url}"; };\n' >"$T/linked.conf"

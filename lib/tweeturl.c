@@ -239,6 +239,13 @@ known_tld(const int32_t *cps, size_t a, size_t b)
 		k += (size_t)utf8proc_encode_char(lower(cps[i]),
 		    (utf8proc_uint8_t *)buf + k);
 	buf[k] = '\0';
+	/*
+	 * A label holding U+0000 is no domain; the list and the cache, which
+	 * take C strings, would read it cut short ("" matched every entry
+	 * not yet filled: a text weighed differently the second time).
+	 */
+	if (memchr(buf, '\0', k) != NULL)
+		return 0;
 	for (i = 0; i < k; i++)
 		h = (h ^ (unsigned char)buf[i]) * 16777619u;
 	h %= TLD_CACHE;

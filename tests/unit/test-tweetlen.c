@@ -437,6 +437,33 @@ graphemes(void **state)
 	free(b);
 }
 
+/*
+ * A label holding U+0000 is not a top-level domain, however often it is
+ * weighed: "a.<NUL><NUL>" once weighed 3, and 23 (a URL) once another
+ * label had taken its place in the cache of labels (the fuzz target
+ * tweetlen found it).
+ */
+static void
+nul_label(void **state)
+{
+	static const char t[] = "a.\0\0";
+	static const char other[] = "a.\x10\x10\x10\x10\x10\x10\x10"
+	    "\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10";
+	struct ht_tweetlen tl;
+	struct ht_err e;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ht_err_clear(&e);
+		assert_int_equal(ht_tweetlen(t, sizeof t - 1, HT_TWEET_MAX,
+		    &tl, &e), 0);
+		assert_int_equal(tl.weighted, 4);
+		assert_int_equal(tl.urls, 0);
+		assert_int_equal(ht_tweetlen(other, sizeof other - 1,
+		    HT_TWEET_MAX, &tl, &e), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -454,6 +481,7 @@ main(void)
 		cmocka_unit_test(url_conformance),
 		cmocka_unit_test(invalid),
 		cmocka_unit_test(graphemes),
+		cmocka_unit_test(nul_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,14 +127,46 @@ wipe_members(json_t *o)
 		wipe_string(json_object_iter_value(it));
 }
 
+/*
+ * The session in o, a session file's JSON (NULL: not JSON), which is
+ * wiped and freed: 1 when it is whole and for pds and handle, else 0.
+ */
+static int
+session_of(json_t *o, const char *pds, const char *handle,
+    struct ht_bsky_session *s)
+{
+	int r = 0;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o) || json_object_size(o) > 8)
+		goto out;
+	s->pds = member(o, "pds");
+	s->handle = member(o, "handle");
+	s->did = member(o, "did");
+	s->access = member(o, "accessJwt");
+	s->refresh = member(o, "refreshJwt");
+	if (s->pds == NULL || s->handle == NULL || s->did == NULL ||
+	    s->access == NULL || s->refresh == NULL ||
+	    strcmp(s->pds, pds) != 0 || strcmp(s->handle, handle) != 0) {
+		ht_bsky_session_clear(s);
+		goto out;
+	}
+	r = 1;
+out:
+	wipe_members(o);
+	json_decref(o);
+	return r;
+}
+
 int
 ht_bsky_session_load(const char *path, const char *pds, const char *handle,
     struct ht_bsky_session *s, struct ht_err *e)
 {
 	json_error_t je;
 	struct stat st;
-	json_t *o = NULL;
-	int fd, r = -1;
+	json_t *o;
+	int fd, r;
 	FILE *fp;
 
 	memset(s, 0, sizeof *s);
@@ -158,34 +190,19 @@ ht_bsky_session_load(const char *path, const char *pds, const char *handle,
 		return -1;
 	}
 	/* A session file is small; a broken one is only a new login. */
-	if ((o = json_loadf(fp, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		r = 0;
-		goto out;
-	}
-	if (!json_is_object(o) || json_object_size(o) > 8) {
-		r = 0;
-		goto out;
-	}
-	s->pds = member(o, "pds");
-	s->handle = member(o, "handle");
-	s->did = member(o, "did");
-	s->access = member(o, "accessJwt");
-	s->refresh = member(o, "refreshJwt");
-	if (s->pds == NULL || s->handle == NULL || s->did == NULL ||
-	    s->access == NULL || s->refresh == NULL ||
-	    strcmp(s->pds, pds) != 0 || strcmp(s->handle, handle) != 0) {
-		ht_bsky_session_clear(s);
-		r = 0;
-		goto out;
-	}
-	r = 1;
-out:
-	if (o != NULL) {
-		wipe_members(o);
-		json_decref(o);
-	}
+	o = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	r = session_of(o, pds, handle, s);
 	(void)fclose(fp);
 	return r;
+}
+
+int
+ht_bsky_session_parse(const char *buf, size_t len, const char *pds,
+    const char *handle, struct ht_bsky_session *s)
+{
+	memset(s, 0, sizeof *s);
+	return session_of(json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL),
+	    pds, handle, s);
 }
 
 int

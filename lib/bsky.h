@@ -55,6 +55,13 @@ int	ht_bsky_session_load(const char *path, const char *pds,
 	    const char *handle, struct ht_bsky_session *s, struct ht_err *e);
 
 /*
+ * ht_bsky_session_load on a session file's content buf[0..len), already
+ * read: 1 when it is whole and for this pds and handle, else 0.
+ */
+int	ht_bsky_session_parse(const char *buf, size_t len, const char *pds,
+	    const char *handle, struct ht_bsky_session *s);
+
+/*
  * The tokens of a createSession or refreshSession answer body[0..len) into
  * s (did, access, refresh; what s held before is wiped).  0, or -1 when
  * the body does not hold them all.

@@ -233,32 +233,29 @@ helper_read(struct ht_sender *s, long long deadline)
 
 /*
  * One exchange: send the request line, read the answer line until
- * deadline (monotonic ms).  NULL and *why when the helper failed.
+ * deadline (monotonic ms) into a.  -1 and *why when the helper failed.
  */
-static json_t *
+static int
 helper_exchange(struct ht_sender *s, const char *req, size_t len,
-    long long deadline, const char **why)
+    long long deadline, struct ht_http_ans *a, const char **why)
 {
 	char *nl;
-	json_t *ans;
+	int r;
 
 	if (helper_write(s, req, len) == -1) {
 		*why = "the helper is gone";
-		return NULL;
+		return -1;
 	}
 	while ((nl = s->inlen > 0 ? memchr(s->in, '\n', s->inlen) : NULL) ==
 	    NULL)
 		if ((*why = helper_read(s, deadline)) != NULL)
-			return NULL;
-	ans = json_loadb(s->in, (size_t)(nl - s->in), 0, NULL);
+			return -1;
+	r = ht_sender_answer(s->in, (size_t)(nl - s->in), a);
 	s->inlen -= (size_t)(nl + 1 - s->in);
 	memmove(s->in, nl + 1, s->inlen);
-	if (ans == NULL || !json_is_object(ans)) {
-		json_decref(ans);
+	if (r == -1)
 		*why = "the helper's answer is not JSON";
-		return NULL;
-	}
-	return ans;
+	return r;
 }
 
 /* The request line (JSON and "\n") for r; NULL when out of memory. */
@@ -353,6 +350,21 @@ answer_fill(struct ht_http_ans *a, json_t *ans)
 }
 
 int
+ht_sender_answer(const char *line, size_t len, struct ht_http_ans *a)
+{
+	json_t *ans;
+
+	memset(a, 0, sizeof *a);
+	if ((ans = json_loadb(line, len, 0, NULL)) == NULL ||
+	    !json_is_object(ans)) {
+		json_decref(ans);
+		return -1;
+	}
+	answer_fill(a, ans);
+	return 0;
+}
+
+int
 ht_sender_exchange(struct ht_sender *s, const struct ht_http_req *r,
     long budget_ms, struct ht_http_ans *a, struct ht_err *e)
 {
@@ -375,9 +387,8 @@ ht_sender_exchange(struct ht_sender *s, const struct ht_http_req *r,
 	trace_request(s, r);
 	if (s->fd == -1 && helper_start(s, e) == -1)
 		goto out;
-	ans = helper_exchange(s, line, strlen(line), ht_now_ms() + timeout +
-	    HELPER_GRACE_MS, &why);
-	if (ans == NULL) {
+	if (helper_exchange(s, line, strlen(line), ht_now_ms() + timeout +
+	    HELPER_GRACE_MS, a, &why) == -1) {
 		/* Started afresh on the next exchange. */
 		helper_stop(s);
 		ans = json_pack("{s:i,s:s++,s:s}", "status", 0, "error",
@@ -387,8 +398,8 @@ ht_sender_exchange(struct ht_sender *s, const struct ht_http_req *r,
 			e->status = EX_OSERR;
 			goto out;
 		}
+		answer_fill(a, ans);
 	}
-	answer_fill(a, ans);
 	ret = 0;
 out:
 	/* The request carried a token and a live signature. */

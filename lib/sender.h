@@ -49,6 +49,13 @@ void	ht_sender_free(struct ht_sender *);
 int	ht_sender_exchange(struct ht_sender *, const struct ht_http_req *r,
 	    long budget_ms, struct ht_http_ans *a, struct ht_err *e);
 
+/*
+ * The helper's answer line[0..len) (without its newline) into a, as
+ * ht_sender_exchange returns it (free it with ht_http_ans_free): 0, or
+ * -1 when it is not a JSON object (a is then empty).
+ */
+int	ht_sender_answer(const char *line, size_t len, struct ht_http_ans *a);
+
 /* A --verbose line (printf-style) through the trace callback, if any. */
 void	ht_sender_trace(struct ht_sender *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -403,7 +403,7 @@ classify_ok(const struct netb *b, const json_t *body, struct ht_outcome *o)
 	const char *uri = json_string_value(json_object_get(body, "uri"));
 	const char *k = uri != NULL ? strrchr(uri, '/') : NULL;
 
-	if (k == NULL || k[1] == '\0' || strlen(k + 1) >= sizeof o->id) {
+	if (k == NULL || !ht_net_token_ok(k + 1, sizeof o->id)) {
 		/* Made or not?  A resend writes the same record. */
 		ht_outcome_set(o, HT_KEPT, "Bluesky answered without the "
 		    "post's URI");

@@ -101,7 +101,7 @@ classify_ok(const struct netm *m, int http, const json_t *body,
 	const char *s = json_string_value(json_object_get(body, "id"));
 	const char *u = json_string_value(json_object_get(body, "url"));
 
-	if (s == NULL || *s == '\0' || strlen(s) >= sizeof o->id) {
+	if (!ht_net_token_ok(s, sizeof o->id)) {
 		/* Posted or not?  A retry is safe: the key is the same. */
 		ht_outcome_set(o, HT_KEPT, "Mastodon answered %d without a "
 		    "status id", http);
@@ -109,7 +109,7 @@ classify_ok(const struct netm *m, int http, const json_t *body,
 	}
 	ht_outcome_set(o, HT_POSTED, "posted");
 	memcpy(o->id, s, strlen(s) + 1);
-	if (u != NULL && strlen(u) < sizeof o->url)
+	if (ht_net_token_ok(u, sizeof o->url))
 		memcpy(o->url, u, strlen(u) + 1);
 	else
 		(void)snprintf(o->url, sizeof o->url, "%s/statuses/%s",

@@ -92,21 +92,59 @@ ht_outcome_done(enum ht_outcome_kind k)
 	return k == HT_POSTED || k == HT_ALREADY;
 }
 
+/*
+ * Where to cut s[0..n) so that it does not end inside a UTF-8 character:
+ * n, or the start of the last character when it is cut short.
+ */
+static size_t
+utf8_cut(const char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned char c;
+
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;
+	c = (unsigned char)s[i - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return i - 1 + need > n ? i - 1 : n;
+}
+
 void
 ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind k,
     const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
+	int n;
 
 	o->kind = k;
 	o->status = ht_outcome_status(k);
 	va_start(ap, fmt);
-	(void)vsnprintf(o->reason, sizeof o->reason, fmt, ap);
+	n = vsnprintf(o->reason, sizeof o->reason, fmt, ap);
 	va_end(ap);
+	/* Cut short: not inside a character (the queue keeps it as JSON). */
+	if (n >= (int)sizeof o->reason)
+		o->reason[utf8_cut(o->reason, strlen(o->reason))] = '\0';
+	/* One line, without a terminal's escapes. */
 	for (p = o->reason; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+}
+
+int
+ht_net_token_ok(const char *s, size_t max)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i + 1 >= max || (unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 void
@@ -162,7 +200,7 @@ ht_answer_quote(char *buf, size_t size, const char *network,
 		return;
 	if (snprintf(buf, size, " (%s: \"%s\")", network, words) >=
 	    (int)size && size > 5)
-		memcpy(buf + size - 5, "...)", 5);
+		memcpy(buf + utf8_cut(buf, size - 5), "...)", 5);
 }
 
 long long

@@ -141,7 +141,8 @@ struct ht_outcome {
 int	ht_outcome_status(enum ht_outcome_kind);
 /*
  * Set o's kind, status and reason (printf-style; control characters
- * become spaces).  Keeps the other fields.
+ * become spaces; cut short, it is cut between characters).  Keeps the
+ * other fields.
  */
 void	ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -153,6 +154,11 @@ void	ht_outcome_set(struct ht_outcome *o, enum ht_outcome_kind,
  */
 void	ht_outcome_other(struct ht_outcome *o, int http, long long retry_at,
 	    const char *title, const char *said);
+/*
+ * Whether s, an id or an address a network answered, may be shown and
+ * kept as it is: printable ASCII, no space, shorter than max bytes.
+ */
+int	ht_net_token_ok(const char *s, size_t max);
 /*
  * ht_outcome_other with its retry time: reset, the network's own (epoch
  * seconds, 0: none), else for a 429 or a 5xx the answer's Retry-After.

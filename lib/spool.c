@@ -160,6 +160,12 @@ ht_group_event(json_t *const *evs, size_t n, struct ht_err *e)
 		    "other_tags", other) == -1))
 			goto nomem;
 	}
+	/* A main tag from a list of "tags" alone: the lists at the end. */
+	if (json_object_get(out, "tag") == NULL && (json_object_set_new(out,
+	    "tag", json_string(main_tag)) == -1 || json_object_set(out,
+	    "tags", ordered) == -1 || json_object_set(out, "other_tags",
+	    other) == -1))
+		goto nomem;
 	repo = json_string_value(json_object_get(out, "repo_name"));
 	pushed = json_string_value(json_object_get(out, "pushed_at"));
 	if (repo == NULL || pushed == NULL) {
@@ -887,13 +893,30 @@ list_files(int dfd, const char *what, char ***out, struct ht_err *e)
 	return list_names(dfd, what, &k, out, e);
 }
 
+json_t *
+ht_spool_delivery(const char *buf, size_t len, struct ht_err *e)
+{
+	json_error_t je;
+	json_t *ev;
+
+	/* Written whole and synced before it joined: never half. */
+	if ((ev = json_loadb(buf, len, 0, &je)) == NULL ||
+	    !json_is_object(ev)) {
+		json_decref(ev);
+		ht_err_set(e, "not an event: %s", ev == NULL ? je.text :
+		    "not a JSON object");
+		e->status = EX_DATAERR;
+		return NULL;
+	}
+	return ev;
+}
+
 /* The deliveries of a group (sorted: by arrival) and their event. */
 static json_t *
 group_read(int gfd, const char *group, size_t *count, struct ht_err *e)
 {
 	json_t **evs = NULL, *ev = NULL;
 	char **names = NULL;
-	json_error_t je;
 	char *buf;
 	long n, i;
 	size_t len, k = 0;
@@ -912,14 +935,10 @@ group_read(int gfd, const char *group, size_t *count, struct ht_err *e)
 			ht_err_prefix(e, "%s", group);
 			goto out;
 		}
-		evs[k] = json_loadb(buf, len, 0, &je);
+		evs[k] = ht_spool_delivery(buf, len, e);
 		free(buf);
-		/* Written whole and synced before it joined: never half. */
-		if (evs[k] == NULL || !json_is_object(evs[k])) {
-			json_decref(evs[k]);
-			ht_err_set(e, "%s/%s: not an event: %s", group,
-			    names[i], je.text);
-			e->status = EX_DATAERR;
+		if (evs[k] == NULL) {
+			ht_err_prefix(e, "%s/%s", group, names[i]);
 			goto out;
 		}
 		k++;

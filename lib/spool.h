@@ -129,6 +129,12 @@ void	ht_spool_names_free(char **, long n);
 int	ht_spool_close_group(struct ht_spool *, const char *group,
 	    long long now_ms, struct ht_err *e);
 
+/*
+ * A delivery's file in a group, buf[0..len) as read back: its event (a
+ * new reference), or NULL and e (status 65) when it is not a JSON object.
+ */
+json_t	*ht_spool_delivery(const char *buf, size_t len, struct ht_err *e);
+
 /* A closed group taken to be passed on: locked until given back. */
 struct ht_sgroup {
 	char name[HT_SPOOL_NAME_MAX];

@@ -220,7 +220,8 @@ LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 # that make check builds with its sanitizers and runs over the seeds;
 # bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
 # make fuzz runs for FUZZ_TIME seconds each.
-FUZZ = payload conf template tweetlen http postlen
+FUZZ = payload conf template tweetlen http postlen queue-item \
+	spool-delivery group bsky-session x-answer mastodon-answer bsky-answer
 FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
 FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
 OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
@@ -243,6 +244,32 @@ LDLIBS_fuzz/postlen = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
 OBJS_fuzz/http = $(B)/tests/fuzz/http.o $(B)/tests/fuzz/replay.o \
 	$(LIB_HTTP) $(LIB_EVENT) $(LIB_HASH) $(LIB_CORE)
 LDLIBS_fuzz/http = $(LIBS_jansson) $(LIBS_config) $(LIBS_http) $(LIBS_nettle)
+# The files of the queue and of the spool, as read back; the grouping.
+OBJS_fuzz/queue-item = $(B)/tests/fuzz/queue-item.o $(B)/tests/fuzz/replay.o \
+	$(LIB_QUEUE) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/queue-item = $(LIBS_jansson) $(LIBS_config) $(LIBS_nettle)
+OBJS_fuzz/spool-delivery = $(B)/tests/fuzz/spool-delivery.o \
+	$(B)/tests/fuzz/replay.o $(LIB_SPOOL) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/spool-delivery = $(LDLIBS_fuzz/queue-item)
+OBJS_fuzz/group = $(B)/tests/fuzz/group.o $(B)/tests/fuzz/replay.o \
+	$(LIB_SPOOL) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/group = $(LDLIBS_fuzz/queue-item)
+# Bluesky's session file; the networks' answers, as the sender returns them.
+OBJS_fuzz/bsky-session = $(B)/tests/fuzz/bsky-session.o \
+	$(B)/tests/fuzz/replay.o $(LIB_BSKY) $(LIB_TEXT) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/bsky-session = $(LIBS_jansson) $(LIBS_config) $(LIBS_utf8proc) \
+	$(LIBS_psl) $(LIBS_nettle)
+OBJS_fuzz/x-answer = $(B)/tests/fuzz/x-answer.o $(B)/tests/fuzz/replay.o \
+	$(B)/lib/sender.o $(LIB_NET) $(LIB_CORE)
+LDLIBS_fuzz/x-answer = $(LIBS_jansson) $(LIBS_config) $(LIBS_nettle)
+OBJS_fuzz/mastodon-answer = $(B)/tests/fuzz/mastodon-answer.o \
+	$(B)/tests/fuzz/replay.o $(B)/lib/sender.o $(B)/lib/net.o \
+	$(LIB_MASTODON) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/mastodon-answer = $(LDLIBS_fuzz/x-answer)
+OBJS_fuzz/bsky-answer = $(B)/tests/fuzz/bsky-answer.o \
+	$(B)/tests/fuzz/replay.o $(B)/lib/sender.o $(B)/lib/net.o \
+	$(LIB_BLUESKY) $(LIB_TEXT) $(LIB_HASH) $(LIB_CORE)
+LDLIBS_fuzz/bsky-answer = $(LDLIBS_fuzz/bsky-session)
 
 MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1 \
 	man/hubtweet-check.1 man/mastodon-post.1 man/bsky-post.1
@@ -382,7 +409,7 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_TIME = 60
 FUZZ_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %/replay.o,$(OBJS_fuzz/$(1))))
 $(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
-	    tests/fuzz/fuzz.h
+	    $$(wildcard tests/fuzz/*.h)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not" \
 		"found: install clang libclang-rt-14-dev (scripts/deps" \
 		"does)" >&2; exit 1; }

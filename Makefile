@@ -417,10 +417,14 @@ $(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(call FUZZ_SRCS,$*) \
 		$(LDLIBS_fuzz/$*)
 
-# Each target for FUZZ_TIME seconds, from its seeds (the payload target
-# also from tests/data/payloads); what it learns goes
+# Each target for FUZZ_TIME seconds, from its kept corpus (the payload
+# target also from tests/data/payloads); what it learns goes
 # to build/fuzz/corpus/, crashes to build/fuzz/<target>-crash-*.  Keep a
 # crashing input as a seed once the bug is fixed: make check replays it.
+# FUZZ_ARGS adds libFuzzer's options (a campaign: FUZZ_TIME=1800
+# FUZZ_ARGS=-runs=1000000, tests/fuzz/README.md); make fuzz-merge then
+# adds to each kept corpus the inputs that reach what it does not.
+FUZZ_ARGS =
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(B)/fuzz
 	@for t in $(FUZZ); do \
@@ -428,16 +432,26 @@ fuzz: $(FUZZ_BIN)
 		echo "fuzz: $$t for $(FUZZ_TIME) s"; \
 		dict=; [ -f tests/fuzz/$$t.dict ] && \
 		    dict=-dict=tests/fuzz/$$t.dict; \
-		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		export LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0; \
 		seeds=tests/fuzz/$$t; [ $$t = payload ] && \
 		    seeds="$$seeds tests/data/payloads"; \
 		bin/libfuzzer/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
-		    -max_len=16384 -print_final_stats=1 $$dict \
+		    -max_len=16384 -print_final_stats=1 $(FUZZ_ARGS) $$dict \
 		    -artifact_prefix=$(B)/fuzz/$$t- \
 		    $(B)/fuzz/corpus/$$t $$seeds 2>$(B)/fuzz/$$t.log || \
 		    { tail -n 60 $(B)/fuzz/$$t.log; exit 1; }; \
 		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' \
 		    $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz-merge: $(FUZZ_BIN)
+	@for t in $(FUZZ); do \
+		[ -d $(B)/fuzz/corpus/$$t ] || continue; \
+		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		bin/libfuzzer/$$t -merge=1 -max_len=16384 tests/fuzz/$$t \
+		    $(B)/fuzz/corpus/$$t 2>$(B)/fuzz/$$t-merge.log || \
+		    { tail -n 20 $(B)/fuzz/$$t-merge.log; exit 1; }; \
+		echo "fuzz-merge: $$t: $$(ls tests/fuzz/$$t | wc -l) files"; \
 	done
 
 demo: deps
@@ -515,4 +529,4 @@ clean:
 	rm -rf bin libexec $(B) tests/tmp hubtweet_*.deb
 
 FORCE:
-.PHONY: all deps check check-corpus deb valgrind fuzz lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE
+.PHONY: all deps check check-corpus deb valgrind fuzz fuzz-merge lint lint-cppcheck lint-tidy $(LINT_TIDY) lint-man lint-sh demo bench install uninstall clean FORCE

@@ -11,7 +11,7 @@ endif
 #   make check        build with AddressSanitizer + UBSan and run all tests
 #   make demo         the README's first command
 #   make install      PREFIX=/usr/local DESTDIR=
-#   make deb          hubtweet_VERSION_ARCH.deb (dpkg-deb, dpkg-shlibdeps)
+#   make deb          hubtweet_VERSION-REV_ARCH.deb (dpkg-deb, dpkg-shlibdeps)
 #
 # Each tool links only the libraries it uses: the webhook path starts a
 # process per delivery, and libcurl alone costs milliseconds to load.
@@ -23,6 +23,9 @@ LIBEXECDIR ?= $(PREFIX)/libexec/hubtweet
 MANDIR ?= $(PREFIX)/share/man
 # The launcher recipes, to copy and adapt (hubtweet(7)).
 RECIPEDIR ?= $(PREFIX)/share/hubtweet
+# The systemd units: recipes beside the others for make install (to copy
+# to /etc/systemd/system); where systemd finds them in make deb's package.
+UNITDIR ?= $(RECIPEDIR)
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 
@@ -277,9 +280,10 @@ MAN5 = man/hubtweet.conf.5
 MAN7 = man/hubtweet.7
 SCRIPTS = scripts/dh-hook scripts/hubtweet-check
 RECIPES = scripts/hubtweet-socat scripts/hubtweet-tcpserver \
-	scripts/hubtweet.socket scripts/hubtweet@.service \
+	scripts/inetd.conf scripts/xinetd.hubtweet
+UNITS = scripts/hubtweet.socket scripts/hubtweet@.service \
 	scripts/hubtweet-flush.service scripts/hubtweet-flush.timer \
-	scripts/hubtweet-tls.service scripts/inetd.conf scripts/xinetd.hubtweet
+	scripts/hubtweet-tls.service
 
 all: $(TOOLS) $(HELPERS)
 
@@ -488,20 +492,35 @@ install: all
 	done
 	chmod 755 $(DESTDIR)$(RECIPEDIR)/hubtweet-socat \
 		$(DESTDIR)$(RECIPEDIR)/hubtweet-tcpserver
+	install -d $(DESTDIR)$(UNITDIR)
+	for f in $(UNITS); do \
+		$(SUBST) $$f >$(DESTDIR)$(UNITDIR)/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${f##*/} || exit 1; \
+	done
 
-# The Debian package hubtweet_VERSION_ARCH.deb, in this directory.  The
+# The Debian package hubtweet_VERSION-REV_ARCH.deb, in this directory.  The
 # tools are built with PREFIX=/usr, every library shared (STATIC=0, as
 # Debian wants: a security update of a library then reaches them) and
 # Debian's hardening flags (dpkg-buildflags), from a copy of the sources
 # in $(DEBDIR)/src, so that bin/ and its build flags (make check's
 # sanitized build) are left alone; installed with make install
-# DESTDIR=$(DEBDIR)/debian/hubtweet; then scripts/mkdeb adds the docs,
-# computes Depends with dpkg-shlibdeps and runs dpkg-deb.  Install it
+# DESTDIR=$(DEBDIR)/debian/hubtweet, the units in /lib/systemd/system
+# (shipped disabled: the key comes first); then scripts/mkdeb adds the
+# docs, the copyright and changelog files, computes Depends with dpkg-shlibdeps and runs dpkg-deb.  Install it
 # with apt install ./hubtweet_*.deb.
 DEBDIR = $(B)/deb
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
-DEB = hubtweet_$(VERSION)_$(DEB_ARCH).deb
-DEB_MAINTAINER ?= hubtweet maintainers <hubtweet@invalid>
+# The packaging's revision: the package's version is VERSION-DEB_REVISION,
+# as for any package of an upstream release (its changelog is then
+# changelog.Debian.gz).
+DEB_REVISION = 1
+DEB_VERSION = $(VERSION)-$(DEB_REVISION)
+DEB = hubtweet_$(DEB_VERSION)_$(DEB_ARCH).deb
+# The package's Maintainer (and its changelog's signature), from here
+# alone: by default the identity the project's commits carry; whoever
+# distributes the package sets their own (make deb DEB_MAINTAINER='Name
+# <address>').
+DEB_MAINTAINER ?= hubtweet authors <maintainers@users.noreply.b-seed-7b373573.example>
 DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
 
 deb: $(DEB)
@@ -513,8 +532,9 @@ $(DEB): FORCE
 	cd $(DEBDIR)/src && $(MAKE) -s SAN= STATIC=0 PREFIX=/usr \
 		CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
 		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" \
+		UNITDIR=/lib/systemd/system \
 		install DESTDIR=$(CURDIR)/$(DEBDIR)/debian/hubtweet
-	scripts/mkdeb $(DEBDIR) $(VERSION) $(DEB_ARCH) "$(DEB_MAINTAINER)" $@
+	scripts/mkdeb $(DEBDIR) $(DEB_VERSION) $(DEB_ARCH) "$(DEB_MAINTAINER)" $@
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
@@ -523,6 +543,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(RECIPEDIR)/,$(notdir $(RECIPES)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	-rmdir $(DESTDIR)$(RECIPEDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:

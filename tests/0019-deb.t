@@ -13,24 +13,27 @@ fi
 # this make nor its package touch the tree, where other tests run.
 s=$T/src
 mkdir "$s"
-cp -pR "$TOP/Makefile" "$TOP/README.md" "$TOP/cmd" "$TOP/lib" "$TOP/man" \
-    "$TOP/scripts" "$s/"
+cp -pR "$TOP/Makefile" "$TOP/README.md" "$TOP/LICENSE" "$TOP/cmd" "$TOP/lib" \
+    "$TOP/man" "$TOP/scripts" "$s/"
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -C "$s" deb
 is_status 0 "make deb"
 arch=$(dpkg --print-architecture)
 version=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
-deb=$s/hubtweet_${version}_$arch.deb
+debversion=$version-$(sed -n 's/^DEB_REVISION = //p' "$TOP/Makefile")
+deb=$s/hubtweet_${debversion}_$arch.deb
 if [ ! -f "$deb" ]; then
-	not_ok "make deb wrote hubtweet_${version}_$arch.deb"; _show
+	not_ok "make deb wrote hubtweet_${debversion}_$arch.deb"; _show
 	done_testing; exit 1
 fi
-ok "make deb wrote hubtweet_${version}_$arch.deb"
+ok "make deb wrote hubtweet_${debversion}_$arch.deb"
 
 field() { dpkg-deb -f "$deb" "$1"; }
 is "$(field Package)" hubtweet "Package: hubtweet"
-is "$(field Version)" "$version" "Version: the Makefile's"
+is "$(field Version)" "$debversion" "Version: the Makefile's VERSION-DEB_REVISION"
 is "$(field Architecture)" "$arch" "Architecture: this machine's"
 like "$(field Maintainer)" '^[^<]+ <[^>]+@[^>]+>$' "Maintainer: a name and an address"
+is "$(field Maintainer)" "$(sed -n 's/^DEB_MAINTAINER ?= //p' "$TOP/Makefile")" \
+    "Maintainer: the Makefile's DEB_MAINTAINER"
 like "$(field Installed-Size)" '^[1-9][0-9]*$' "Installed-Size"
 dep=$(field Depends)
 like "$dep" '(^|, )libc6 \(>= [0-9.]+\)' "Depends: libc6, versioned (dpkg-shlibdeps)"
@@ -51,13 +54,49 @@ for f in usr/bin/dh-parse usr/bin/dh-format usr/bin/tw-post usr/bin/dh-hook \
     usr/libexec/hubtweet/tw-send usr/share/man/man1/tw-post.1.gz \
     usr/share/man/man1/dh-parse.1.gz usr/share/man/man1/dh-format.1.gz \
     usr/share/man/man1/dh-hook.1.gz usr/share/man/man5/hubtweet.conf.5.gz \
-    usr/share/man/man7/hubtweet.7.gz usr/share/hubtweet/hubtweet@.service \
-    usr/share/hubtweet/hubtweet-socat usr/share/hubtweet/hubtweet-flush.timer \
-    usr/share/doc/hubtweet/README.md.gz; do
+    usr/share/man/man7/hubtweet.7.gz lib/systemd/system/hubtweet@.service \
+    lib/systemd/system/hubtweet.socket lib/systemd/system/hubtweet-flush.service \
+    lib/systemd/system/hubtweet-flush.timer lib/systemd/system/hubtweet-tls.service \
+    usr/share/hubtweet/hubtweet-socat usr/share/doc/hubtweet/README.md.gz \
+    usr/share/doc/hubtweet/copyright usr/share/doc/hubtweet/changelog.Debian.gz; do
 	if grep -qx "$f" "$T/files"; then ok "has $f"; else not_ok "has $f"; fi
 done
-is "$(grep -Ev '^usr/(bin|libexec/hubtweet|share/(man/man[157]|hubtweet|doc/hubtweet))/[^/]+$' "$T/files")" "" \
+is "$(grep -Ev '^(usr/(bin|libexec/hubtweet|share/(man/man[157]|hubtweet|doc/hubtweet))|lib/systemd/system)/[^/]+$' "$T/files")" "" \
     "no file anywhere else (usr/local, build/, DEBIAN...)"
+is "$(grep -E '^usr/share/hubtweet/.*\.(service|socket|timer)$' "$T/files")" "" \
+    "the units where systemd finds them, not among the recipes"
+
+# Shipped disabled: no maintainer script enables (or starts) anything.
+dpkg-deb -e "$deb" "$T/control"
+is "$(find "$T/control" -type f | sed 's#.*/##' | sort | tr '\n' ' ')" "control md5sums " \
+    "no maintainer scripts: the units stay disabled until the key is there"
+
+# The copyright file: machine-readable, ISC, LICENSE's notice.
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/hubtweet/copyright >"$T/copyright"
+like "$(head -n 1 "$T/copyright")" '^Format: https://www\.debian\.org/doc/packaging-manuals/copyright-format/1\.0/$' \
+    "copyright: DEP-5 Format line"
+like "$(cat "$T/copyright")" '(^|
+)License: ISC
+ Permission to use, copy, modify, and distribute' "copyright: License: ISC, with its text"
+like "$(cat "$T/copyright")" 'Copyright: 2026 The hubtweet authors' "copyright: LICENSE's holder"
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/hubtweet/changelog.Debian.gz |
+    gzip -dc >"$T/changelog"
+like "$(head -n 1 "$T/changelog")" "^hubtweet \($debversion\) unstable; urgency=medium$" \
+    "changelog: this version"
+like "$(cat "$T/changelog")" "(^|
+) -- $(field Maintainer)  [A-Z][a-z]{2}, [0-9]{2} " "changelog: signed by the Maintainer, dated"
+
+# The installed units run the package's programs.
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/hubtweet@.service >"$T/unit"
+like "$(grep '^ExecStart=' "$T/unit")" '^ExecStart=/usr/bin/dh-hook$' "hubtweet@.service runs /usr/bin/dh-hook"
+
+# lintian: no error (warnings and informational tags allowed).
+if command -v lintian >/dev/null; then
+	lintian --no-cfg "$deb" >"$T/lintian" 2>&1
+	is "$(grep '^E: ' "$T/lintian")" "" "lintian: no error"
+else
+	skip "lintian is not installed (scripts/deps installs it)"
+fi
 is "$(awk '$2 != "root/root"' "$T/list")" "" "every file owned by root/root"
 is "$(grep -E '^-' "$T/list" | grep -E ' \./usr/(bin|libexec)/' | awk '$1 != "-rwxr-xr-x"')" "" \
     "programs are mode 755"

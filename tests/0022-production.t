@@ -193,6 +193,9 @@ like "$OUT" '@mockaccount' "hubtweet-check -O: the account"
 run hubtweet-check -c "$T/typo.conf"
 is "$STATUS" 78 "hubtweet-check: a bad template, 78"
 like "$OUT" 'FAILED \(exit 78\)' "hubtweet-check: says which step failed"
+like "$OUT" "^   dh-format: $T/typo.conf: format\\.template:1:5: unknown field \"imgae\": not an event field" \
+    "hubtweet-check: a template with an unknown field, the field named"
+is "$(printf '%s\n' "$OUT" | grep -c 'FAILED')" 1 "hubtweet-check: the template's step alone fails"
 synopsis_agrees hubtweet-check
 
 # Options: -n is a dry run wherever it posts (dh-hook too); -D posts

@@ -75,16 +75,16 @@ is "$(find "$T/control" -type f | sed 's#.*/##' | sort | tr '\n' ' ')" "control 
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/hubtweet/copyright >"$T/copyright"
 like "$(head -n 1 "$T/copyright")" '^Format: https://www\.debian\.org/doc/packaging-manuals/copyright-format/1\.0/$' \
     "copyright: DEP-5 Format line"
-like "$(cat "$T/copyright")" '(^|
-)License: ISC
- Permission to use, copy, modify, and distribute' "copyright: License: ISC, with its text"
+like "$(cat "$T/copyright")" '^License: ISC$' "copyright: License: ISC"
+is "$(sed -n '/^License: ISC$/{n;p;}' "$T/copyright")" \
+    " Permission to use, copy, modify, and distribute this software for any" \
+    "copyright: the licence's text follows, indented"
 like "$(cat "$T/copyright")" 'Copyright: 2026 The hubtweet authors' "copyright: LICENSE's holder"
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/hubtweet/changelog.Debian.gz |
     gzip -dc >"$T/changelog"
 like "$(head -n 1 "$T/changelog")" "^hubtweet \($debversion\) unstable; urgency=medium$" \
     "changelog: this version"
-like "$(cat "$T/changelog")" "(^|
-) -- $(field Maintainer)  [A-Z][a-z]{2}, [0-9]{2} " "changelog: signed by the Maintainer, dated"
+like "$(cat "$T/changelog")" "^ -- $(field Maintainer)  [A-Z][a-z]{2}, [0-9]{2} " "changelog: signed by the Maintainer, dated"
 
 # The installed units run the package's programs.
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/hubtweet@.service >"$T/unit"

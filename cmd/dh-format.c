@@ -62,6 +62,8 @@ static const char help_text[] =
     "{{ and }} for braces;\n"
     "a list is joined with \", \" ({tags}).\n"
     "Default: " HT_TEMPLATE_DEFAULT "\n"
+    "(and {repo_url} after it for mastodon and bluesky, where a link is "
+    "free).\n"
     "A post with a link ({repo_url}) costs more on X: see dh-format(1).\n";
 
 static const struct option longopts[] = {
@@ -499,37 +501,51 @@ set_rule(const struct ht_conf *conf, struct cli *c, struct ht_lenrule *r)
 }
 
 /*
- * The template: -t, -f, the config, the built-in one.  0, or the status
- * of -f's file that cannot be read (said).
+ * The template: -t, -f, the network's in the config (mastodon.template,
+ * bluesky.template), format.template, the network's built-in one.  0, or
+ * the status of -f's file that cannot be read (said).
  */
 static int
 template_source(const struct ht_conf *conf, const struct cli *c,
-    struct tsrc *t)
+    enum ht_network net, struct tsrc *t)
 {
+	const char *set;
 	int status = 0;
 
 	t->name = "template";
-	if (c->topt != NULL)
+	if (c->topt != NULL) {
 		t->text = c->topt;
-	else if (c->fopt != NULL) {
+		t->len = strlen(t->text);
+		return 0;
+	}
+	if (c->fopt != NULL) {
 		if ((t->buf = read_template(c->fopt, &t->len, &status)) ==
 		    NULL)
 			return status;
 		t->text = t->buf;
 		t->name = c->fopt;
 		return 0;
-	} else if ((t->text = ht_conf_str(conf, "format.template", NULL)) !=
-	    NULL) {
+	}
+	if (net == HT_NET_MASTODON && ht_conf_isset(conf, "mastodon.template"))
+		set = "mastodon.template";
+	else if (net == HT_NET_BLUESKY && ht_conf_isset(conf,
+	    "bluesky.template"))
+		set = "bluesky.template";
+	else
+		set = "format.template";
+	if ((t->text = ht_conf_str(conf, set, NULL)) != NULL) {
 		/* "FILE: format.template:1:7: ..." */
-		if (snprintf(t->namebuf, sizeof t->namebuf, "%s: "
-		    "format.template", ht_conf_file(conf) != NULL ?
-		    ht_conf_file(conf) : "config") >= (int)sizeof t->namebuf)
-			(void)snprintf(t->namebuf, sizeof t->namebuf,
-			    "format.template");
+		if (snprintf(t->namebuf, sizeof t->namebuf, "%s: %s",
+		    ht_conf_file(conf) != NULL ? ht_conf_file(conf) : "config",
+		    set) >= (int)sizeof t->namebuf)
+			(void)snprintf(t->namebuf, sizeof t->namebuf, "%s",
+			    set);
 		t->name = t->namebuf;
 		t->fromconf = 1;
 	} else
-		t->text = HT_TEMPLATE_DEFAULT;
+		/* A link costs nothing on Mastodon and Bluesky. */
+		t->text = net == HT_NET_X ? HT_TEMPLATE_DEFAULT :
+		    HT_TEMPLATE_DEFAULT_LINKED;
 	t->len = strlen(t->text);
 	return 0;
 }
@@ -576,7 +592,8 @@ check_setup(const struct ht_conf *conf, const struct cli *c,
 		printf("config: none (searched %s)\n",
 		    ht_conf_searched(conf, cf, sizeof cf));
 	printf("template: %s\n", t->fromconf ? t->name : c->topt != NULL ?
-	    "-t" : c->fopt != NULL ? c->fopt : "the built-in one");
+	    "-t" : c->fopt != NULL ? c->fopt : o->rule.net == HT_NET_X ?
+	    "the built-in one" : "the built-in one, with the link");
 	printf("max length: %ld\n", o->rule.max);
 	(void)fflush(stdout);
 	if (tpl == NULL)
@@ -642,7 +659,7 @@ main(int argc, char *argv[])
 	if (c.list)
 		status = list_networks(conf);
 	else if ((status = set_rule(conf, &c, &o.rule)) == 0 &&
-	    (status = template_source(conf, &c, &t)) == 0) {
+	    (status = template_source(conf, &c, o.rule.net, &t)) == 0) {
 		tpl = template_load(&t, c.anyjson, &e, &status);
 		if (c.check)
 			status = check_setup(conf, &c, &t, &o, tpl, &e, status);

@@ -32,6 +32,11 @@
  */
 #define HT_TEMPLATE_DEFAULT \
 	"New release {tag} of {repo_name}: docker pull {image}"
+/*
+ * Mastodon's and Bluesky's: the same with the repository's page, since a
+ * link costs nothing there (and is what Bluesky's link card shows).
+ */
+#define HT_TEMPLATE_DEFAULT_LINKED	HT_TEMPLATE_DEFAULT " {repo_url}"
 
 struct ht_template;
 

@@ -10,7 +10,7 @@ ga() {
 	_o=$1; shift
 	: >"$_o"
 	run env -u GITHUB_ACTIONS INPUT_TEXT= INPUT_TEXT_FILE= INPUT_DRY_RUN= \
-	    INPUT_TIMEOUT= GITHUB_OUTPUT="$_o" "$@" gh-action
+	    INPUT_TIMEOUT= INPUT_NETWORK= GITHUB_OUTPUT="$_o" "$@" gh-action
 	cat "$_o" >>"$T/all-outputs"
 	cat "$T/out" "$T/err" >>"$T/all-logs"
 }
@@ -71,7 +71,7 @@ expect 77 'X refused the credentials \(401\)' "401: status 77, tw-post's message
 is "$(output "$T/o6" id)" "" "401: no id"
 mock_x_script 401
 ga "$T/o7" INPUT_TEXT="v1.2 is out" GITHUB_ACTIONS=true
-like_out '^::error title=hubtweet::not posted: X refused the credentials \(exit 77\)$' "on GitHub: an error annotation"
+like_out '^::error title=hubtweet::not posted on X: X refused the credentials \(exit 77\)$' "on GitHub: an error annotation"
 nl='
 '
 ga "$T/o7" INPUT_TEXT=hi INPUT_DRY_RUN="no${nl}::warning::100%" GITHUB_ACTIONS=true
@@ -114,13 +114,54 @@ expect 65 'the text is empty' "a blank text-file: 65"
 is "$(mock_x_stat requests)" "$n" "bad inputs: nothing sent"
 is "$(cat "$T/o9")" "" "bad inputs: no outputs"
 
+# All three networks in one step, each with its own credentials from the
+# environment: each URL to GITHUB_OUTPUT.
+mock_mastodon_start || exit 1
+mock_bsky_start || exit 1
+count() { wc -l <"$1" | tr -d ' '; }
+x0=$(posts)
+ga "$T/o10" INPUT_TEXT="v2.0 is out #docker" INPUT_NETWORK="x mastodon bluesky"
+is_status 0 "x mastodon bluesky: status 0"
+is "$(($(posts) - x0))/$(count "$MASTO_DIR/posts")/$(count "$BSKY_DIR/posts")" 1/1/1 "one post on each mock"
+like "$(output "$T/o10" x-url)" '^https://x\.com/i/web/status/[0-9]+$' "x-url="
+like "$(output "$T/o10" mastodon-url)" '^http://mastodon\.example/@mock/[0-9]+$' "mastodon-url="
+like "$(output "$T/o10" bluesky-url)" '^https://bsky\.app/profile/mock\.bsky\.example/post/[a-z2-7]{13}$' "bluesky-url="
+is "$(output "$T/o10" exit-status)" 0 "exit-status=0"
+is "$(output "$T/o10" url)" "$(output "$T/o10" x-url)" "url= is the first network's"
+like "$(tail -n 1 "$MASTO_DIR/posts")" '"status": "v2\.0 is out #docker"' "Mastodon: the text"
+like "$(tail -n 1 "$BSKY_DIR/posts")" '"text": "v2\.0 is out #docker"' "Bluesky: the text"
+# The worst status: Mastodon refusing its token fails the step, the
+# others still post.
+mock_post "$MASTODON_URL" script 401
+ga "$T/o11" INPUT_TEXT="v2.1 is out" INPUT_NETWORK="bluesky,mastodon x"
+expect 77 'Mastodon refused the access token' "Mastodon's 401: the step's status 77"
+is "$(output "$T/o11" mastodon-exit-status)/$(output "$T/o11" bluesky-exit-status)/$(output "$T/o11" x-exit-status)" 77/0/0 "each network's status"
+is "$(output "$T/o11" mastodon-url)" "" "no mastodon-url"
+like "$(output "$T/o11" bluesky-url)" '^https://bsky\.app/' "bluesky-url= all the same"
+like "$(output "$T/o11" x-url)" '^https://x\.com/' "x-url= all the same"
+is "$(output "$T/o11" url)" "$(output "$T/o11" bluesky-url)" "url= is the first listed network's"
+# Too long for one network: nothing sent anywhere.
+n=$(mock_x_stat requests)
+b=$(count "$BSKY_DIR/posts")
+long=$(printf 'y%.0s' $(seq 1 290))
+ga "$T/o12" INPUT_TEXT="$long" INPUT_NETWORK="bluesky x"
+expect 65 'too long' "too long for X: 65"
+is "$(mock_x_stat requests)/$(count "$BSKY_DIR/posts")" "$n/$b" "nothing sent, not even to Bluesky, where it fits"
+is "$(output "$T/o12" x-exit-status)" 65 "x-exit-status=65"
+ga "$T/o12" INPUT_TEXT=hi INPUT_NETWORK="x threads"
+expect 64 "network must be x, mastodon or bluesky, or a list of them, not 'threads'" "an unknown network: 64"
+ga "$T/o13" INPUT_TEXT="v2.2 is out" INPUT_NETWORK=mastodon INPUT_DRY_RUN=true MASTODON_TOKEN=
+is_status 0 "a dry run on Mastodon alone"
+is "$(output "$T/o13" weighted-length)" 11 "weighted-length= as Mastodon counts it"
+unlike "$(cat "$T/o13")" '^x-' "no output of a network not asked for"
+
 # Without GITHUB_OUTPUT the outputs go to stdout.
 run env -u GITHUB_OUTPUT INPUT_TEXT=hi INPUT_DRY_RUN=true gh-action
 like_out '^weighted-length=2$' "no GITHUB_OUTPUT: outputs on stdout"
 
 # No secret anywhere in what the step printed or output.
 for s in "$TW_CONSUMER_SECRET" "$TW_ACCESS_SECRET" "$TW_CONSUMER_KEY" \
-    "$TW_ACCESS_TOKEN"; do
+    "$TW_ACCESS_TOKEN" "$MASTODON_TOKEN" "$BSKY_APP_PASSWORD"; do
 	if grep -qF -- "$s" "$T/all-logs" "$T/all-outputs"; then
 		not_ok "no $s in the logs or outputs"
 	else
@@ -137,13 +178,14 @@ def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what)
 check(a.get("name") and a.get("description"), "name and description")
 ins = a.get("inputs", {})
-for k in ("text", "text-file", "dry-run", "timeout"):
+for k in ("text", "text-file", "dry-run", "timeout", "network"):
     check(k in ins and "description" in ins[k], "input " + k)
     check(not ins.get(k, {}).get("required", False), "input " + k + " optional")
 check(not [k for k in ins if any(w in k for w in ("key", "secret", "token"))],
       "no credential as an input")
 outs = a.get("outputs", {})
-for k in ("id", "url", "weighted-length", "already-posted", "exit-status"):
+for k in ("id", "url", "weighted-length", "already-posted", "exit-status",
+          "x-url", "mastodon-url", "bluesky-url"):
     check(outs.get(k, {}).get("value") == "${{ steps.post.outputs.%s }}" % k,
           "output " + k + " from the post step")
 r = a.get("runs", {})
@@ -156,10 +198,12 @@ check(len(post) == 1 and post[0] is steps[-1], "the post step is the last")
 p = post[0] if post else {}
 check("scripts/gh-action" in p.get("run", ""), "it runs scripts/gh-action")
 env = p.get("env", {})
-for k in ("text", "text-file", "dry-run", "timeout"):
+for k in ("text", "text-file", "dry-run", "timeout", "network"):
     v = "INPUT_" + k.upper().replace("-", "_")
     check(env.get(v) == "${{ inputs.%s }}" % k, v + " from inputs." + k)
-check(not [k for k in env if k.startswith("TW_")], "no TW_ variable set by the action")
+check(not [k for k in env if k.startswith(("TW_", "MASTODON_", "BSKY_"))],
+      "no credential variable set by the action")
+check(ins.get("network", {}).get("default") == "x", "network: x by default")
 check("scripts/deps tw-post" in steps[0].get("run", ""), "deps: tw-post's only")
 PY
 if grep -q '^FAIL' "$T/yml" || ! grep -q '^ok' "$T/yml"; then

@@ -145,7 +145,7 @@ OBJS_dh-parse = $(B)/cmd/dh-parse.o $(B)/cmd/drain.o $(LIB_HTTP) $(LIB_SPOOL) $(
 LDLIBS_dh-parse = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_http) \
 	$(TLIBS_nettle)
 OBJS_dh-format = $(B)/cmd/dh-format.o $(B)/lib/event.o $(LIB_FORMAT) \
-	$(LIB_CORE)
+	$(B)/lib/bsky.o $(LIB_CORE)
 LDLIBS_dh-format = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_utf8proc) \
 	$(TLIBS_psl)
 # The command side the posting tools share (cmd/poster.h).

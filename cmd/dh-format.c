@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "bsky.h"
 #include "conf.h"
 #include "event.h"
 #include "fit.h"
@@ -51,6 +52,7 @@ static const char help_text[] =
     "  -0, --null               end each post with a NUL byte\n"
     "  -j, --json               write {\"text\",\"weighted_length\","
     "\"valid\",\"urls\",\"id\"} lines\n"
+    "                           (and \"card\", a link's, for bluesky)\n"
     "  -c, --config FILE        read settings from FILE\n"
     "  -C, --check              check the config and the template, say\n"
     "                           which files were read; read no input\n"
@@ -102,9 +104,12 @@ static unsigned long posts;	/* written so far */
 /*
  * Write one post; -1 when stdout fails.  id: the event's id, which --json
  * passes on so that tw-post --queue posts an event once; NULL when none.
+ * card: the card of its first link (Bluesky's), which --json passes on
+ * too; NULL when none.
  */
 static int
-emit(const struct opts *o, const struct ht_fit *f, const char *id)
+emit(const struct opts *o, const struct ht_fit *f, const char *id,
+    json_t *card)
 {
 	json_t *j;
 	char *s;
@@ -126,8 +131,9 @@ emit(const struct opts *o, const struct ht_fit *f, const char *id)
 	case MODE_JSON:
 		if ((j = ht_tweetlen_json(f->text, f->len, &f->tl)) == NULL)
 			return -1;
-		if (id != NULL && json_object_set_new(j, "id",
-		    json_string(id)) == -1) {
+		if ((id != NULL && json_object_set_new(j, "id",
+		    json_string(id)) == -1) || (card != NULL &&
+		    json_object_set(j, "card", card) == -1)) {
 			json_decref(j);
 			return -1;
 		}
@@ -158,6 +164,7 @@ format_one(const struct opts *o, const json_t *v, struct ht_err *e)
 	struct ht_render r = { NULL, 0 };
 	struct ht_fit_part *parts = NULL;
 	struct ht_fit f = { 0 };
+	json_t *card = NULL;
 	size_t i;
 	int status = 0, fr;
 
@@ -207,12 +214,19 @@ format_one(const struct opts *o, const json_t *v, struct ht_err *e)
 		status = EX_DATAERR;
 		goto out;
 	}
+	/* Bluesky shows a link's card only when the post carries it. */
+	if (o->mode == MODE_JSON && o->rule.net == HT_NET_BLUESKY &&
+	    ht_bsky_card(f.text, f.len, v, &card, e) == -1) {
+		status = EX_OSERR;
+		goto out;
+	}
 	if (emit(o, &f, json_is_string(json_object_get(v, "id")) ?
-	    json_string_value(json_object_get(v, "id")) : NULL) == -1) {
+	    json_string_value(json_object_get(v, "id")) : NULL, card) == -1) {
 		ht_err_set(e, "stdout: write error: %s", strerror(errno));
 		status = EX_IOERR;
 	}
 out:
+	json_decref(card);
 	ht_fit_free(&f);
 	free(parts);
 	ht_render_free(&r);

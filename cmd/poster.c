@@ -289,7 +289,7 @@ void
 poster_queue_post(struct poster_run *r, const char *text,
     const char *reply_to, const char *id)
 {
-	const struct ht_qpost p = { text, reply_to, id };
+	const struct ht_qpost p = { text, reply_to, id, r->card };
 	char name[HT_QUEUE_NAME_MAX];
 	struct ht_flush f;
 	struct ht_err e;
@@ -434,7 +434,7 @@ static void
 post(struct poster_run *r, const char *text, size_t len,
     const char *reply_to, const char *id)
 {
-	const struct ht_post p = { text, reply_to, id };
+	const struct ht_post p = { text, reply_to, id, r->card };
 	struct ht_tweetlen tl;
 	struct ht_err e;
 
@@ -619,10 +619,14 @@ json_post(struct poster_run *r, struct ht_jstream *js, json_t *v)
 		return;
 	}
 	id = json_object_get(v, "id");
+	/* dh-format --for bluesky's card of the first link, as it is. */
+	r->card = json_is_object(json_object_get(v, "card")) ?
+	    json_object_get(v, "card") : NULL;
 	post_one(r, json_string_value(t), json_string_length(t), reply,
 	    json_is_string(id) && json_string_length(id) > 0 &&
 	    strlen(json_string_value(id)) == json_string_length(id) ?
 	    json_string_value(id) : NULL);
+	r->card = NULL;
 }
 
 /*

@@ -77,6 +77,7 @@ struct poster_run {
 	int	hold;			/* queue the rest, send nothing more */
 	int	flushing;		/* -F: messages name the item */
 	const char *text, *event;	/* the post being queued */
+	const json_t *card;		/* --json: the line's "card", or NULL */
 };
 
 /*

@@ -145,7 +145,7 @@ static void
 post(struct poster_run *r, const char *text, size_t len, const char *reply_to,
     const char *id)
 {
-	struct ht_post p;
+	struct ht_post p = { 0 };
 	struct ht_tweetlen tl;
 	struct ht_err e;
 

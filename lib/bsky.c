@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "bsky.h"
 #include "tweeturl.h"
 #include "utf8.h"
@@ -22,14 +24,16 @@ has_scheme(const char *s, size_t len)
 	    (len >= 8 && strncasecmp(s, "https://", 8) == 0);
 }
 
-/* One facet: the link text[start..end) at those byte offsets. */
-static json_t *
-facet(const char *text, size_t start, size_t end)
+/*
+ * The URI of the link text[start..end), with "https://" in front when it
+ * has no scheme; its length in *len.  caller frees; NULL: no memory.
+ */
+static char *
+link_uri(const char *text, size_t start, size_t end, size_t *len)
 {
 	const char *u = text + start;
 	size_t n = end - start, k = 0;
 	char *uri;
-	json_t *f;
 
 	if ((uri = malloc(n + sizeof "https://")) == NULL)
 		return NULL;
@@ -38,12 +42,240 @@ facet(const char *text, size_t start, size_t end)
 		k = 8;
 	}
 	memcpy(uri + k, u, n);
+	uri[n + k] = '\0';
+	*len = n + k;
+	return uri;
+}
+
+int
+ht_bsky_card(const char *text, size_t len, const json_t *ev, json_t **card,
+    struct ht_err *e)
+{
+	const char *repo = json_string_value(json_object_get(ev, "repo_name"));
+	const char *tag = json_string_value(json_object_get(ev, "tag"));
+	const char *desc = json_string_value(json_object_get(ev,
+	    "description"));
+	struct ht_urlspan *sp;
+	char *uri = NULL, *title = NULL;
+	size_t ulen;
+	long n;
+	int r = 0;
+
+	*card = NULL;
+	if (repo == NULL || tag == NULL)
+		return 0;
+	if ((n = ht_url_find_utf8(text, len, &sp, e)) == -1)
+		return -1;
+	if (n == 0)
+		goto out;
+	if (desc == NULL || desc[strspn(desc, " \t\r\n")] == '\0')
+		desc = HT_BSKY_CARD_DESCRIPTION;
+	if ((uri = link_uri(text, sp[0].start, sp[0].end, &ulen)) == NULL ||
+	    (title = malloc(strlen(repo) + strlen(tag) + 2)) == NULL) {
+		ht_err_set(e, "out of memory");
+		r = -1;
+		goto out;
+	}
+	(void)snprintf(title, strlen(repo) + strlen(tag) + 2, "%s %s", repo,
+	    tag);
+	if ((*card = json_pack("{s:s%,s:s,s:s}", "uri", uri, ulen, "title",
+	    title, "description", desc)) == NULL) {
+		ht_err_set(e, "out of memory");
+		r = -1;
+		goto out;
+	}
+	r = 1;
+out:
+	free(title);
+	free(uri);
+	free(sp);
+	return r;
+}
+
+json_t *
+ht_bsky_embed(const json_t *card, struct ht_err *e)
+{
+	const char *uri = json_string_value(json_object_get(card, "uri"));
+	const char *title = json_string_value(json_object_get(card, "title"));
+	const char *desc = json_string_value(json_object_get(card,
+	    "description"));
+	json_t *j;
+
+	if (uri == NULL || !has_scheme(uri, strlen(uri)) || title == NULL ||
+	    desc == NULL) {
+		ht_err_set(e, "card: expected {\"uri\": an http(s) URL, "
+		    "\"title\", \"description\"}");
+		e->status = EX_DATAERR;
+		return NULL;
+	}
+	if ((j = json_pack("{s:s,s:{s:s,s:s,s:s}}", "$type",
+	    HT_BSKY_EMBED_EXTERNAL, "external", "uri", uri, "title", title,
+	    "description", desc)) == NULL)
+		(void)ht_err_fail(e, EX_OSERR, "out of memory");
+	return j;
+}
+
+/* One facet: the link text[start..end) at those byte offsets. */
+static json_t *
+facet(const char *text, size_t start, size_t end)
+{
+	char *uri;
+	size_t n;
+	json_t *f;
+
+	if ((uri = link_uri(text, start, end, &n)) == NULL)
+		return NULL;
 	/* With its length: the URI is the bytes, whatever they hold. */
 	f = json_pack("{s:{s:I,s:I},s:[{s:s,s:s%}]}", "index", "byteStart",
 	    (json_int_t)start, "byteEnd", (json_int_t)end, "features",
-	    "$type", HT_BSKY_FACET_LINK, "uri", uri, n + k);
+	    "$type", HT_BSKY_FACET_LINK, "uri", uri, n);
 	free(uri);
 	return f;
+}
+
+/*
+ * Bluesky's rules for a hashtag, as its own app applies them when it
+ * writes a post: '#' (or the full-width U+FF03) at the start of the text
+ * or after white space, then the run of characters up to the next white
+ * space or invisible separator; the run must not begin with U+FE0F (the
+ * keycap emoji "#" U+FE0F U+20E3), must hold a character that is neither
+ * a digit nor punctuation ("#1.0" is no tag), and loses its trailing
+ * punctuation ("#docker." tags "docker"); what is left is the tag, 1 to
+ * HT_BSKY_TAG_MAX UTF-16 units long (the app counts so), without its '#'.
+ * A tag that overlaps a link is none.
+ */
+
+/* White space as Bluesky's app sees it (JavaScript's \s). */
+static int
+tag_space(utf8proc_int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return 1;
+	default:
+		return (c >= 0x09 && c <= 0x0d) || c == 0xfeff;
+	}
+}
+
+/* What ends a tag: white space, or an invisible separator. */
+static int
+tag_stop(utf8proc_int32_t c)
+{
+	return tag_space(c) || c == 0x00ad || c == 0x2060 || c == 0x200a ||
+	    c == 0x200b || c == 0x200c || c == 0x200d || c == 0x20e2;
+}
+
+static int
+tag_punct(utf8proc_int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_PC:
+	case UTF8PROC_CATEGORY_PD:
+	case UTF8PROC_CATEGORY_PS:
+	case UTF8PROC_CATEGORY_PE:
+	case UTF8PROC_CATEGORY_PI:
+	case UTF8PROC_CATEGORY_PF:
+	case UTF8PROC_CATEGORY_PO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The code point at text[i] (valid UTF-8, checked): its length in *n. */
+static utf8proc_int32_t
+cp_at(const char *text, size_t len, size_t i, size_t *n)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k;
+
+	k = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+	    (utf8proc_ssize_t)(len - i), &c);
+	*n = k > 0 ? (size_t)k : 1;
+	return k > 0 ? c : -1;
+}
+
+/* Whether [start, end) overlaps a facet of a (the links). */
+static int
+overlaps(const json_t *a, size_t start, size_t end)
+{
+	const json_t *f, *ix;
+	size_t i;
+
+	json_array_foreach(a, i, f) {
+		ix = json_object_get(f, "index");
+		if ((json_int_t)start < json_integer_value(json_object_get(ix,
+		    "byteEnd")) && (json_int_t)end > json_integer_value(
+		    json_object_get(ix, "byteStart")))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The tag that starts at text[i], a '#' or '＃' of hlen bytes at the start
+ * or after white space: 1 and its end (*end, exclusive, without trailing
+ * punctuation), or 0 when it is none; *next: where to look on.
+ */
+static int
+tag_at(const char *text, size_t len, size_t i, size_t hlen, size_t *end,
+    size_t *next)
+{
+	size_t j = i + hlen, n, units = 0, lastgood = 0;
+	utf8proc_int32_t c;
+	int word = 0;
+
+	*end = i;
+	for (; j < len; j += n) {
+		c = cp_at(text, len, j, &n);
+		if (tag_stop(c) || (j == i + hlen && c == 0xfe0f))
+			break;
+		units += c > 0xffff ? 2 : 1;
+		if (!tag_punct(c)) {
+			lastgood = units;
+			*end = j + n;
+			if (!(c >= '0' && c <= '9'))
+				word = 1;
+		}
+	}
+	*next = j;
+	return word && lastgood >= 1 && lastgood <= HT_BSKY_TAG_MAX;
+}
+
+/* Append the tag facets of text to a, which holds its links.  -1: no memory. */
+static int
+tag_facets(const char *text, size_t len, json_t *a)
+{
+	size_t i = 0, n, end, next, h;
+	utf8proc_int32_t c;
+	int after_space = 1;
+	json_t *f;
+
+	while (i < len) {
+		c = cp_at(text, len, i, &n);
+		if (after_space && (c == '#' || c == 0xff03)) {
+			h = n;
+			if (tag_at(text, len, i, h, &end, &next) &&
+			    !overlaps(a, i, end)) {
+				f = json_pack("{s:{s:I,s:I},s:[{s:s,s:s%}]}",
+				    "index", "byteStart", (json_int_t)i,
+				    "byteEnd", (json_int_t)end, "features",
+				    "$type", HT_BSKY_FACET_TAG, "tag",
+				    text + i + h, end - i - h);
+				if (f == NULL || json_array_append_new(a, f) ==
+				    -1)
+					return -1;
+			}
+			after_space = 0;
+			i = next;
+			continue;
+		}
+		after_space = tag_space(c);
+		i += n;
+	}
+	return 0;
 }
 
 json_t *
@@ -67,6 +299,8 @@ ht_bsky_facets(const char *text, size_t len, struct ht_err *e)
 		if ((f = facet(text, sp[i].start, sp[i].end)) == NULL ||
 		    json_array_append_new(a, f) == -1)
 			goto oom;
+	if (tag_facets(text, len, a) == -1)
+		goto oom;
 	free(sp);
 	return a;
 oom:

@@ -8,6 +8,14 @@
  * URI.  The links are those tweeturl.h finds, the same the length rules
  * and the fitting see (postlen.h), so a link the fitting kept whole is a
  * link here.  A link written without a scheme gets "https://" in its URI.
+ * A hashtag is plain text too unless a facet with a #tag feature marks
+ * it; the hashtags are found by the rules Bluesky's own app follows
+ * (bsky.c).  Mentions stay text: a #mention facet needs the account's
+ * DID, which only a request to resolve the handle gives.
+ *
+ * Nor does Bluesky fetch a link's page to show a card: the post's record
+ * carries it, an app.bsky.embed.external.  dh-format builds what it shows
+ * from the event alone (ht_bsky_card), and bsky-post embeds it as given.
  *
  * And the session bsky-post keeps between runs: logging in is limited (30
  * sessions per 5 minutes, 300 a day per account) and the webhook path
@@ -25,6 +33,11 @@
 #include "err.h"
 
 #define HT_BSKY_FACET_LINK	"app.bsky.richtext.facet#link"
+#define HT_BSKY_FACET_TAG	"app.bsky.richtext.facet#tag"
+#define HT_BSKY_TAG_MAX		64	/* a tag's UTF-16 units, '#' aside */
+#define HT_BSKY_EMBED_EXTERNAL	"app.bsky.embed.external"
+/* A card's description when the repository has none. */
+#define HT_BSKY_CARD_DESCRIPTION	"A new release of this container image."
 
 /*
  * The facets of text[0..len) (UTF-8): a new JSON array (caller
@@ -32,6 +45,25 @@
  * (invalid UTF-8, out of memory, no Public Suffix List).
  */
 json_t	*ht_bsky_facets(const char *text, size_t len, struct ht_err *e);
+
+/*
+ * The card of a post of text[0..len) made from event ev, for its first
+ * link: {"uri": the link (with "https://" when it has no scheme),
+ * "title": "REPO_NAME TAG", "description": the event's description, else
+ * HT_BSKY_CARD_DESCRIPTION}.  1 and *card (caller json_decref()s it); 0
+ * and NULL when the text holds no link or ev no repo_name and tag; -1
+ * and e (out of memory, no Public Suffix List).
+ */
+int	ht_bsky_card(const char *text, size_t len, const json_t *ev,
+	    json_t **card, struct ht_err *e);
+
+/*
+ * The record's embed for card (as ht_bsky_card makes it): a new
+ * app.bsky.embed.external object (caller json_decref()s it), or NULL and
+ * e when card is not an object of an http(s) "uri", a "title" and a
+ * "description" (status 65), or memory is short (71).
+ */
+json_t	*ht_bsky_embed(const json_t *card, struct ht_err *e);
 
 #define HT_BSKY_DEFAULT_PDS	"https://bsky.social"
 

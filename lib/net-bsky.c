@@ -335,10 +335,13 @@ post_time(struct netb *b, const struct ht_post *p)
 	return b->last_usec;
 }
 
-/* The post's record: its text, time, facets and languages.  NULL: no memory. */
+/*
+ * The post's record: its text, time, facets, card (embed, or NULL) and
+ * languages.  NULL: no memory.
+ */
 static json_t *
 post_record(const struct netb *b, const char *text, const char *created,
-    json_t *facets)
+    json_t *facets, json_t *embed)
 {
 	json_t *rec, *l;
 	size_t i;
@@ -348,6 +351,8 @@ post_record(const struct netb *b, const char *text, const char *created,
 		return NULL;
 	if (json_array_size(facets) > 0 && json_object_set(rec, "facets",
 	    facets) == -1)
+		goto fail;
+	if (embed != NULL && json_object_set(rec, "embed", embed) == -1)
 		goto fail;
 	if (b->nlangs == 0)
 		return rec;
@@ -370,7 +375,7 @@ netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 	struct netb *b = n->priv;
 	char rkey[HT_POSTKEY_TID_LEN + 1], created[40];
 	unsigned long long t = post_time(b, p);
-	json_t *facets, *rec, *body = NULL;
+	json_t *facets, *rec, *body = NULL, *embed = NULL;
 	int ret;
 
 	if (ht_postkey_tid(p->id, p->text, strlen(p->text), t, rkey,
@@ -379,11 +384,14 @@ netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 		e->status = EX_SOFTWARE;
 		return -1;
 	}
+	if (p->card != NULL && (embed = ht_bsky_embed(p->card, e)) == NULL)
+		return -1;
 	if ((facets = ht_bsky_facets(p->text, strlen(p->text), e)) == NULL) {
+		json_decref(embed);
 		e->status = EX_DATAERR;
 		return -1;
 	}
-	if ((rec = post_record(b, p->text, created, facets)) == NULL ||
+	if ((rec = post_record(b, p->text, created, facets, embed)) == NULL ||
 	    (body = json_pack("{s:s,s:s,s:s,s:O}", "repo", b->s.did,
 	    "collection", "app.bsky.feed.post", "rkey", rkey, "record",
 	    rec)) == NULL)
@@ -394,6 +402,7 @@ netb_build(struct ht_net *n, const struct ht_post *p, struct ht_http_req *r,
 	json_decref(body);
 	json_decref(rec);
 	json_decref(facets);
+	json_decref(embed);
 	return ret;
 }
 

@@ -9,7 +9,9 @@
  *            the refresh token is refused.  Kept again (mode 600) after
  *            each change.
  *   build    com.atproto.repo.putRecord of an app.bsky.feed.post record:
- *            the text, its link facets (bsky.h), createdAt and langs.
+ *            the text, its link and tag facets (bsky.h), the post's card
+ *            as an app.bsky.embed.external when it has one, createdAt and
+ *            langs.
  *   classify 200 posted (id: the record key, url: its bsky.app page);
  *            400 ExpiredToken kept, the session refreshed before the next
  *            try; 401, 403 denied (77); 400 and 413 rejected (65); 429

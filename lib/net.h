@@ -44,6 +44,9 @@ struct ht_post {
 	const char *id;		/* a stable name of this post (the queue
 				   item's or the event's): an idempotency key
 				   for networks that take one; may be NULL */
+	const json_t *card;	/* the card of its first link, for a network
+				   that shows one without fetching the page
+				   (bsky.h: ht_bsky_card), or NULL */
 };
 
 #define HT_HTTP_MAX_HEADERS	16

@@ -415,6 +415,7 @@ queue_send(struct ht_engine *g, struct ht_queue *q, const char *name,
 		return r == -1 ? -1 : 0;
 	p.text = it->text;
 	p.reply_to = it->reply_to;
+	p.card = it->card;
 	/* The event's id, else the item's name: both name the post. */
 	p.id = it->id != NULL ? it->id : it->name;
 	if (ht_engine_send(g, &p, f->budget_ms, &o, e) == -1) {

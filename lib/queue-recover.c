@@ -63,6 +63,7 @@ recover_tmp(struct ht_queue *q, const char *name, struct ht_qrecover *r,
 	free(it.text);
 	free(it.reply_to);
 	free(it.id);
+	json_decref(it.card);
 	if (rv == 0) {
 		/* Never over an item: rename(2) would replace it. */
 		if (ht_queue_exists_at(q->newfd, name))

@@ -541,7 +541,7 @@ item_set(json_t *o, const char *key, const char *value, const char *what,
 /* The item's JSON text, newline-terminated.  caller frees. */
 static char *
 item_encode(const char *text, const char *reply_to, const char *id,
-    long long enqueued, long long attempts, const char *last_error,
+    const json_t *card, long long enqueued, long long attempts, const char *last_error,
     size_t *len, struct ht_err *e)
 {
 	json_t *o;
@@ -556,6 +556,11 @@ item_encode(const char *text, const char *reply_to, const char *id,
 	    item_set(o, "reply_to", reply_to, "reply_to", e) == -1 ||
 	    item_set(o, "id", id, "event id", e) == -1)
 		goto out;
+	if (card != NULL && json_object_set_new(o, "card",
+	    json_deep_copy(card)) == -1) {
+		ht_queue_sys_err(e, ENOMEM, "item");
+		goto out;
+	}
 	if (json_object_set_new(o, "enqueued", json_integer(enqueued)) == -1 ||
 	    json_object_set_new(o, "attempts", json_integer(attempts)) == -1 ||
 	    (last_error != NULL && *last_error != '\0' &&
@@ -588,7 +593,7 @@ ht_queue_add(struct ht_queue *q, const struct ht_qpost *p, char *name,
 	if (p->text == NULL || *p->text == '\0')
 		return data_err(e, "empty post", NULL);
 	if ((buf = item_encode(p->text, p->reply_to,
-	    p->id != NULL && *p->id != '\0' ? p->id : NULL,
+	    p->id != NULL && *p->id != '\0' ? p->id : NULL, p->card,
 	    (long long)time(NULL), 0, NULL, &len, e)) == NULL)
 		return -1;
 	if (len > HT_QUEUE_ITEM_MAX) {
@@ -759,6 +764,9 @@ ht_queue_item_decode(const char *buf, size_t len, long long namesec,
 		free(it->id);
 		it->id = NULL;
 	}
+	/* The card is checked where it is used (bsky.h: ht_bsky_embed). */
+	if (json_is_object(v = json_object_get(o, "card")))
+		it->card = json_incref(v);
 	if ((v = json_object_get(o, "last_error")) != NULL &&
 	    json_is_string(v))
 		(void)snprintf(it->last_error, sizeof it->last_error, "%s",
@@ -779,6 +787,7 @@ item_free(struct ht_qitem *it)
 	free(it->text);
 	free(it->reply_to);
 	free(it->id);
+	json_decref(it->card);
 	free(it);
 }
 
@@ -981,7 +990,8 @@ ht_queue_keep(struct ht_queue *q, struct ht_qitem *it, const char *why,
 	int rv = -1;
 
 	/* The lock stays on the old file until it is closed, after this. */
-	if ((buf = item_encode(it->text, it->reply_to, it->id, it->enqueued,
+	if ((buf = item_encode(it->text, it->reply_to, it->id, it->card,
+	    it->enqueued,
 	    it->attempts + 1, why, &len, e)) == NULL)
 		goto out;
 	if (replace_file(q, it->name, q->newfd, it->name, buf, len, e) == -1 ||

@@ -16,7 +16,8 @@
  * padded so that names sort oldest first; the writer's pid and a counter
  * make it unique; KEY, 32 hex digits of the SHA-256 of the event id, is
  * there when the post came from an event.  An item holds one JSON object:
- * {"text", "reply_to", "id", "enqueued", "attempts", "last_error"}.
+ * {"text", "reply_to", "id", "card", "enqueued", "attempts",
+ * "last_error"}.
  *
  * Sending (post.h) is at least once: an item leaves new/ only after X
  * answered.  A
@@ -54,11 +55,15 @@
 
 struct ht_queue;
 
-/* A post to queue.  Strings are borrowed; reply_to and id may be NULL. */
+/*
+ * A post to queue.  Borrowed; reply_to, id and card (a link's card, see
+ * net.h) may be NULL.
+ */
 struct ht_qpost {
 	const char *text;
 	const char *reply_to;
 	const char *id;
+	const json_t *card;
 };
 
 /* An item taken from the queue: it is locked until it is given back. */
@@ -67,6 +72,7 @@ struct ht_qitem {
 	char *text;		/* owned by the item */
 	char *reply_to;		/* owned by the item, or NULL */
 	char *id;		/* owned by the item, or NULL */
+	json_t *card;		/* owned by the item, or NULL */
 	long long enqueued;	/* Unix seconds */
 	long long attempts;	/* sends tried before this one */
 	char last_error[256];	/* why the last try failed, or "" */

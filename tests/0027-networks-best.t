@@ -55,4 +55,60 @@ like "$(cat "$MOCK_POSTS")" 'docker pull sealark/weather-station:1\.4\.2' "X: th
 like "$(cat "$MASTO_DIR/posts")" "\"status\": \"New release 1\\.4\\.2 of sealark/weather-station: docker pull sealark/weather-station:1\\.4\\.2 $REPO_URL\"" "Mastodon: the post carries the repository's link"
 like "$(cat "$BSKY_DIR/posts")" "\"text\": \"New release 1\\.4\\.2 of sealark/weather-station: docker pull sealark/weather-station:1\\.4\\.2 $REPO_URL\"" "Bluesky: the post carries the repository's link"
 
+# Bluesky's card: dh-format --json --for bluesky carries it, made from the
+# event alone; bsky-post embeds it as given.
+run_in "$T/ev.json" dh-format --json --for bluesky
+like_out "\"card\":\\{\"uri\":\"$REPO_URL\",\"title\":\"sealark/weather-station 1\\.4\\.2\",\"description\":\"Collects readings from home weather stations\"\\}" "--for bluesky --json: the card of the first link"
+for n in x mastodon; do
+	run_in "$T/ev.json" dh-format --json --for "$n"
+	unlike "$OUT" '"card"' "--for $n: no card"
+done
+run_in "$T/ev.json" dh-format --json --for bluesky -t '{tag} is out'
+unlike "$OUT" '"card"' "--for bluesky, no link in the post: no card"
+run_in "$T/ev.json" dh-format --json --for bluesky -t '{tag}: example.org/a and {repo_url}'
+like_out '"card":\{"uri":"https://example\.org/a",' "the first link, https:// added when it has none"
+python3 -c 'import json,sys; e=json.load(sys.stdin); e["description"]=None; print(json.dumps(e))' <"$T/ev.json" >"$T/nodesc.json"
+run_in "$T/nodesc.json" dh-format --json --for bluesky
+like_out '"description":"A new release of this container image\."\}' "no description: the fixed sentence"
+BSKY_POSTS=$BSKY_DIR/posts
+embed() { # embed N: the external card of the mock's post N, as JSON
+	python3 -c 'import json,sys
+p = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]) - 1]
+print(json.dumps(p.get("embed"), sort_keys=True))' "$BSKY_POSTS" "$1"
+}
+is "$(embed 1)" "{\"\$type\": \"app.bsky.embed.external\", \"external\": {\"description\": \"Collects readings from home weather stations\", \"title\": \"sealark/weather-station 1.4.2\", \"uri\": \"$REPO_URL\"}}" "Bluesky: the post with a link has its external card"
+
+# Hashtags: a tag facet whose bytes are exactly the tag, '#' included.
+tags() { # tags N: "BYTES=TAG" of each tag facet of the mock's post N
+	python3 -c 'import json,sys
+p = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]) - 1]
+b = p["text"].encode()
+for f in p.get("facets") or []:
+    for ft in f["features"]:
+        if ft["$type"] == "app.bsky.richtext.facet#tag":
+            i = f["index"]
+            print("%s=%s" % (b[i["byteStart"]:i["byteEnd"]].decode(), ft["tag"]))' "$BSKY_POSTS" "$1"
+}
+dh-format --json --for bluesky -t '{tag} is out #docker {repo_url}' <"$T/ev.json" >"$T/tagged.json"
+run_in "$T/tagged.json" bsky-post --json
+is_status 0 "a post with #docker: posted"
+is "$(tags 2)" "#docker=docker" "its tag facet covers exactly the bytes of #docker"
+is "$(embed 2 | grep -c external)" 1 "and the link its card"
+# Bluesky's rules: after white space or at the start; the run up to white
+# space; not digits and punctuation alone; trailing punctuation left out;
+# the full-width sign too; at most 64 characters.
+long=$(python3 -c 'print("a" * 65)')
+wide=$(printf '\357\274\203')
+run bsky-post "#start ünï #café. a#not #1.0 #v1.0, (#paren) #c++ ${wide}wide #$long #🐳 end #"
+is_status 0 "a post of hashtags: posted"
+is "$(tags 3 | tr '\n' ' ')" "#start=start #café=café #v1.0=v1.0 #c++=c++ ${wide}wide=wide #🐳=🐳 " "the tags Bluesky's rules find, at their exact bytes"
+
+# The card travels through the queue.
+run_in "$T/tagged.json" sh -c 'sed s/1.4.2@/1.4.3@/ | bsky-post --json -q "$1"' sh "$T/bq"
+is_status 0 "queued and posted"
+is "$(embed 4 | grep -c external)" 1 "the queued post has its card"
+printf '{"text":"see https://example.org","card":{"uri":"ftp://x","title":"t","description":"d"}}\n' >"$T/badcard.json"
+run_in "$T/badcard.json" bsky-post --json
+expect 65 'card: expected \{"uri": an http\(s\) URL, "title", "description"\}' "a card that is not one: 65, said"
+
 done_testing

@@ -14,12 +14,14 @@ It serves, on 127.0.0.1 only:
   POST /xrpc/com.atproto.repo.createRecord
         "Authorization: Bearer ACCESS", {"repo","collection","rkey"?,
         "record":{"$type":"app.bsky.feed.post","text","createdAt",
-        "langs"?,"facets"?}} -> {"uri","cid"}.  An expired access token
+        "langs"?,"facets"?,"embed"?}} -> {"uri","cid"}.  An expired access token
         gets 400 ExpiredToken.  The text may hold 300 grapheme clusters
         and 3000 bytes.  Every facet's byteStart/byteEnd must be UTF-8
         byte offsets into the text, and a #link facet's uri must be the
         bytes it covers (with "https://" in front when they have no
-        scheme); else 400 InvalidRequest.  An rkey must be a TID; an rkey
+        scheme), a #tag facet's bytes "#" and its tag (1 to 64
+        characters), and an embed an app.bsky.embed.external with uri,
+        title and description; else 400 InvalidRequest.  An rkey must be a TID; an rkey
         that exists gets 500 InternalServerError, as the PDS answers today
         (--exists-error NAME: a 400 with that error instead).
   POST /xrpc/com.atproto.repo.putRecord
@@ -36,7 +38,7 @@ Usage:
 
   --record FILE   append each created post as a JSON line:
                   {"n":1,"rkey":...,"text":...,"facets":...,"langs":...,
-                   "createdAt":...}
+                   "embed":...,"createdAt":...}
   --script SPEC   how to answer the next createRecord and putRecord
                   requests, then
                   answer normally; a comma-separated list of ANSWER[*N]:
@@ -83,6 +85,8 @@ TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]"
                     r"{12}$")
 DID = "did:plc:mockmockmockmockmockmock"
 LINK = "app.bsky.richtext.facet#link"
+TAG = "app.bsky.richtext.facet#tag"
+EXTERNAL = "app.bsky.embed.external"
 
 
 def graphemes(s):
@@ -126,6 +130,13 @@ def check_facets(text, facets):
         except UnicodeDecodeError:
             return "facet %d: byte range %d..%d cuts a character" % (i, s, e)
         for ft in feats:
+            if ft.get("$type") == TAG:
+                tag = ft.get("tag")
+                if not isinstance(tag, str) or not 1 <= len(tag) <= 64 or \
+                        covered not in ("#" + tag, "\uff03" + tag):
+                    return "facet %d: tag %r but the bytes %d..%d are " \
+                           "%r" % (i, tag, s, e, covered)
+                continue
             if ft.get("$type") != LINK:
                 continue
             want = covered if re.match(r"(?i)https?://", covered) \
@@ -133,6 +144,20 @@ def check_facets(text, facets):
             if ft.get("uri") != want:
                 return "facet %d: uri %r but the bytes %d..%d are %r" % (
                     i, ft.get("uri"), s, e, covered)
+    return None
+
+
+def check_embed(embed):
+    """None when embed is absent or an external card, else why not."""
+    if embed is None:
+        return None
+    ext = embed.get("external") if isinstance(embed, dict) else None
+    if embed.get("$type") != EXTERNAL or not isinstance(ext, dict) or \
+            not all(isinstance(ext.get(k), str)
+                    for k in ("uri", "title", "description")) or \
+            not re.match(r"https?://", ext["uri"]):
+        return "Record/embed must be an %s with uri, title and " \
+               "description" % EXTERNAL
     return None
 
 
@@ -272,7 +297,8 @@ class Handler(mocklib.Handler):
         if graphemes(text) > 300 or len(text.encode()) > 3000:
             return self.reject("Record/text must not be longer than 300 "
                                "graphemes")
-        why = check_facets(text, rec.get("facets", []))
+        why = check_facets(text, rec.get("facets", [])) or \
+            check_embed(rec.get("embed"))
         if why is not None:
             return self.reject(why)
         rkey = body.get("rkey")
@@ -302,6 +328,7 @@ class Handler(mocklib.Handler):
                 st.add_post({"rkey": rkey, "text": text,
                              "facets": rec.get("facets"),
                              "langs": rec.get("langs"),
+                             "embed": rec.get("embed"),
                              "createdAt": rec["createdAt"]})
         if ans.startswith("kill:"):
             while not os.path.exists(ans[5:]):

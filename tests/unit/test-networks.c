@@ -66,7 +66,7 @@ mastodon_request(void **state)
 {
 	struct ht_net_mastodon_conf c = { "https://mastodon.example/", "tok",
 	    "unlisted", "en" };
-	struct ht_post p = { "h\xc3\xa9llo", NULL, "ev-1" };
+	struct ht_post p = { "h\xc3\xa9llo", NULL, "ev-1", NULL };
 	struct ht_http_req r, r2;
 	struct ht_net *n;
 	struct ht_err e;

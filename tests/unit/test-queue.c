@@ -66,7 +66,7 @@ static void
 add(struct ht_queue *q, const char *text, const char *id, int want,
     char *name)
 {
-	struct ht_qpost p = { text, NULL, id };
+	struct ht_qpost p = { text, NULL, id, NULL };
 	struct ht_err e;
 	char nm[HT_QUEUE_NAME_MAX];
 
@@ -184,7 +184,8 @@ static void
 add_writes_item(void **state)
 {
 	struct ht_queue *q = open_q();
-	struct ht_qpost p = { "hello \xc3\xa9", "123", "a/b:v1@2024-01-01T00:00:00Z" };
+	struct ht_qpost p = { "hello \xc3\xa9", "123", "a/b:v1@2024-01-01T00:00:00Z",
+	    NULL };
 	char name[HT_QUEUE_NAME_MAX], *s;
 	struct ht_err e;
 	char **v;

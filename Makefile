@@ -127,7 +127,10 @@ LIB_POST = $(B)/lib/post.o $(B)/lib/sender.o $(LIB_NET)
 # Mastodon and Bluesky: post keys (LIB_HASH), Bluesky's link facets and
 # session file; the two networks of the posting engine.
 LIB_BSKY = $(B)/lib/postkey.o $(B)/lib/bsky.o
-LIB_MASTODON = $(B)/lib/net-mastodon.o $(B)/lib/postkey.o
+# A Mastodon instance's own limits, kept by mastodon-post --check and read
+# by dh-format too.
+LIB_INSTANCE = $(B)/lib/instance.o $(B)/lib/net.o
+LIB_MASTODON = $(B)/lib/net-mastodon.o $(B)/lib/postkey.o $(B)/lib/instance.o
 LIB_BLUESKY = $(B)/lib/net-bsky.o $(LIB_BSKY)
 LIB_NETS = $(B)/lib/net-mastodon.o $(B)/lib/net-bsky.o \
 	$(LIB_BSKY)
@@ -145,7 +148,7 @@ OBJS_dh-parse = $(B)/cmd/dh-parse.o $(B)/cmd/drain.o $(LIB_HTTP) $(LIB_SPOOL) $(
 LDLIBS_dh-parse = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_http) \
 	$(TLIBS_nettle)
 OBJS_dh-format = $(B)/cmd/dh-format.o $(B)/lib/event.o $(LIB_FORMAT) \
-	$(B)/lib/bsky.o $(LIB_CORE)
+	$(B)/lib/bsky.o $(LIB_INSTANCE) $(LIB_CORE)
 LDLIBS_dh-format = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_utf8proc) \
 	$(TLIBS_psl)
 # The command side the posting tools share (cmd/poster.h).
@@ -208,7 +211,7 @@ OBJS_test/template = $(B)/tests/unit/test-template.o $(LIB_FORMAT) \
 LDLIBS_test/template = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_cmocka)
 OBJS_test/postlen = $(B)/tests/unit/test-postlen.o $(LIB_FORMAT) \
-	$(LIB_BSKY) $(LIB_HASH) $(LIB_CORE)
+	$(LIB_BSKY) $(LIB_INSTANCE) $(LIB_HASH) $(LIB_CORE)
 LDLIBS_test/postlen = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 	$(LIBS_config) $(LIBS_nettle) $(LIBS_cmocka)
 OBJS_test/networks = $(B)/tests/unit/test-networks.o $(LIB_NETS) \

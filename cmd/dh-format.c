@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "event.h"
 #include "fit.h"
+#include "instance.h"
 #include "jstream.h"
 #include "log.h"
 #include "postlen.h"
@@ -489,12 +490,14 @@ options_check(struct cli *c, const struct opts *o, int argc)
 
 /*
  * The length rule: the network (-N, format.network, X), then its limit
- * (-m, the network's setting, the network's own).  0, or 78 (said).
+ * (-m; Mastodon's: the instance's as mastodon-post --check kept it; the
+ * network's setting; the network's own).  0, or 78 (said).
  */
 static int
 set_rule(const struct ht_conf *conf, struct cli *c, struct ht_lenrule *r)
 {
 	const char *net = c->net;
+	struct ht_err e;
 
 	if (net == NULL && (net = ht_conf_str(conf, "format.network",
 	    NULL)) != NULL && ht_network_parse(net, &c->nid) == -1) {
@@ -511,6 +514,11 @@ set_rule(const struct ht_conf *conf, struct cli *c, struct ht_lenrule *r)
 	else if (r->net == HT_NET_MASTODON)
 		r->max = (long)ht_conf_int(conf, "mastodon.max_characters",
 		    HT_MASTODON_MAX);
+	/* Kept limits that cannot be read: said, and the config's stand. */
+	ht_err_clear(&e);
+	if (r->net == HT_NET_MASTODON && ht_instance_conf_rule(conf,
+	    c->mopt != NULL, r, &e) == -1)
+		ht_log_err(&e);
 	return 0;
 }
 
@@ -642,7 +650,7 @@ format_broken(struct opts *o, const struct tsrc *t, const struct ht_err *e,
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { MODE_TEXT, 1, 0, { HT_NET_X, HT_TWEET_MAX, 0 },
+	struct opts o = { MODE_TEXT, 1, 0, { HT_NET_X, HT_TWEET_MAX, 0, 0 },
 	    NULL, NULL, 0 };
 	struct cli c = { 0 };
 	struct tsrc t = { 0 };

@@ -32,6 +32,7 @@
 
 static const struct option longopts[] = {
 	POSTER_LONGOPTS,
+	{ "check", no_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -835,14 +836,22 @@ options(struct poster_run *r, int *argc, char ***argv,
 	int c;
 
 	*exit = -1;
-	while (*exit == -1 && (c = getopt_long(*argc, *argv, POSTER_OPTSTRING,
+	while (*exit == -1 && (c = getopt_long(*argc, *argv,
+	    r->p->check != NULL ? POSTER_OPTSTRING "C" : POSTER_OPTSTRING,
 	    longopts, NULL)) != -1)
 		*exit = poster_option(r, c, o);
 	if (*exit != -1)
 		return 1;
 	*argc -= optind;
 	*argv += optind;
-	if (o->mode == 'F' && (o->nul || r->dry || *argc > 1 || (*argc == 1 &&
+	if (o->mode == 'C' && r->p->check == NULL)
+		*exit = poster_usage_error(r, "--check: not for %s",
+		    r->p->prog);
+	else if (o->mode == 'C' && (o->nul || r->dry || r->json ||
+	    o->modes > 0 || o->qdir != NULL || o->qdef != NULL || *argc > 0))
+		*exit = poster_usage_error(r, "-C takes no other option but "
+		    "-c, -v and -T");
+	else if (o->mode == 'F' && (o->nul || r->dry || *argc > 1 || (*argc == 1 &&
 	    o->qdir != NULL)))
 		*exit = poster_usage_error(r, "-F takes one queue directory, "
 		    "and no -0 or -n");
@@ -986,6 +995,10 @@ poster_main(const struct poster *p, int argc, char *argv[])
 		return s;
 	if (poster_conf(&r, o.cfile) == -1)
 		return r.status;
+	if (o.mode == 'C') {
+		r.status = p->check(&r);
+		goto out;
+	}
 	p->rule(r.conf, &r.rule);
 	r.streaming = o.nul || r.json;
 	if (setup_queue(&r, &o, &qbuf) != 0)

@@ -57,6 +57,8 @@ struct poster {
 	const char *too_big;	/* stdin over the bytes of a post */
 	int	replies;	/* --json lines have "reply_to" */
 	int	dups;		/* HT_ALREADY is said, not printed as posted */
+	/* -C of poster_main's tools (mastodon-post's): the exit status. */
+	int	(*check)(struct poster_run *);
 };
 
 /* A run of a posting tool: its options, state and exit status. */

@@ -37,6 +37,7 @@ ht_lenrule_default(enum ht_network net, struct ht_lenrule *r)
 {
 	r->net = net;
 	r->max_bytes = 0;
+	r->url_chars = 0;
 	switch (net) {
 	case HT_NET_MASTODON:
 		r->max = HT_MASTODON_MAX;
@@ -139,7 +140,8 @@ has_scheme(const int32_t *cps, size_t n, size_t i)
 }
 
 static long
-mastodon_len(const int32_t *cps, size_t n, long *nurls, struct ht_err *e)
+mastodon_len(const int32_t *cps, size_t n, long url, long *nurls,
+    struct ht_err *e)
 {
 	struct ht_urlspan *urls;
 	long nu, u = 0, w = 0;
@@ -151,7 +153,7 @@ mastodon_len(const int32_t *cps, size_t n, long *nurls, struct ht_err *e)
 		while (u < nu && urls[u].start < i)
 			u++;
 		if (u < nu && urls[u].start == i && has_scheme(cps, n, i)) {
-			w += HT_MASTODON_URL_WEIGHT;
+			w += url;
 			i = urls[u].end;
 		} else if (u < nu && urls[u].start == i) {
 			w += (long)(urls[u].end - i);
@@ -209,8 +211,9 @@ ht_postlen(const struct ht_lenrule *r, const char *text, size_t len,
 	if ((ncp = ht_utf8_decode(text, len, &cps, NULL, e)) == -1)
 		return -1;
 	if (r->net == HT_NET_MASTODON) {
-		if ((out->weighted = mastodon_len(cps, (size_t)ncp, &out->urls,
-		    e)) == -1)
+		if ((out->weighted = mastodon_len(cps, (size_t)ncp,
+		    r->url_chars > 0 ? r->url_chars : HT_MASTODON_URL_WEIGHT,
+		    &out->urls, e)) == -1)
 			goto out;
 	} else {
 		if ((n = ht_utf8_graphemes(text, len, &b, e)) == -1)

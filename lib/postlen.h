@@ -6,8 +6,9 @@
  *             URL 23; limit 280.
  *   mastodon  code points; every URL with http:// or https:// counts 23
  *             (Mastodon does not shorten a URL without a scheme, so that
- *             one counts its own length); @user@domain counts as @user;
- *             limit the instance's (500 by default).  Newer Mastodon
+ *             one counts its own length), or what the instance says;
+ *             @user@domain counts as @user; limit the instance's (500 by
+ *             default; see instance.h).  Newer Mastodon
  *             releases count grapheme clusters, never more than code
  *             points: a post that fits here fits there.
  *   bluesky   grapheme clusters (utf8proc), at most 300, and at most
@@ -42,6 +43,9 @@ struct ht_lenrule {
 	enum ht_network net;
 	long max;		/* the limit in the network's unit */
 	size_t max_bytes;	/* 0: none (Bluesky: 3000) */
+	long url_chars;		/* Mastodon: what a URL counts (the
+				   instance's characters_reserved_per_url);
+				   0: HT_MASTODON_URL_WEIGHT */
 };
 
 /*

@@ -312,3 +312,36 @@ ht_line_end(const char *buf, size_t len)
 		len--;
 	return len;
 }
+
+int
+ht_file_replace(const char *path, const char *buf, size_t len, mode_t mode,
+    struct ht_err *e)
+{
+	char tmp[4096];
+	int fd, r = -1;
+
+	if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >=
+	    (int)sizeof tmp) {
+		ht_err_at(e, path, 0, 0, "path too long");
+		return -1;
+	}
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, mode)) == -1) {
+		ht_err_at(e, tmp, 0, 0, "cannot create: %s", strerror(errno));
+		return -1;
+	}
+	if (ht_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+		ht_err_at(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
+		(void)close(fd);
+	} else if (close(fd) == -1)
+		ht_err_at(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
+	else if (rename(tmp, path) == -1)
+		ht_err_at(e, path, 0, 0, "cannot rename %s to it: %s", tmp,
+		    strerror(errno));
+	else
+		r = 0;
+	if (r == -1)
+		(void)unlink(tmp);
+	return r;
+}

@@ -16,6 +16,13 @@ int	ht_fds_ensure(void);
 /* Write all of buf to fd, retrying short writes and EINTR. */
 int	ht_write_all(int fd, const void *buf, size_t len);
 /*
+ * Replace the file path by buf[0..len), mode mode: written to a temporary
+ * file beside it, synced, and renamed over it, so that a reader sees the
+ * old file or the new one, whole.  0, or -1 and e.
+ */
+int	ht_file_replace(const char *path, const char *buf, size_t len,
+	    mode_t mode, struct ht_err *e);
+/*
  * Fill buf with len random bytes from the kernel (getrandom(2), which
  * waits for its pool to be ready once after boot).  0, or -1 and errno.
  */

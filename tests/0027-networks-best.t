@@ -80,6 +80,7 @@ is "$(embed 1)" "{\"\$type\": \"app.bsky.embed.external\", \"external\": {\"desc
 
 # Hashtags: a tag facet whose bytes are exactly the tag, '#' included.
 tags() { # tags N: "BYTES=TAG" of each tag facet of the mock's post N
+	# shellcheck disable=SC2016 # Python's text, "$type" a key
 	python3 -c 'import json,sys
 p = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]) - 1]
 b = p["text"].encode()
@@ -104,11 +105,68 @@ is_status 0 "a post of hashtags: posted"
 is "$(tags 3 | tr '\n' ' ')" "#start=start #café=café #v1.0=v1.0 #c++=c++ ${wide}wide=wide #🐳=🐳 " "the tags Bluesky's rules find, at their exact bytes"
 
 # The card travels through the queue.
-run_in "$T/tagged.json" sh -c 'sed s/1.4.2@/1.4.3@/ | bsky-post --json -q "$1"' sh "$T/bq"
+sed s/1.4.2@/1.4.3@/ "$T/tagged.json" >"$T/tagged2.json"
+run_in "$T/tagged2.json" bsky-post --json -q "$T/bq"
 is_status 0 "queued and posted"
 is "$(embed 4 | grep -c external)" 1 "the queued post has its card"
 printf '{"text":"see https://example.org","card":{"uri":"ftp://x","title":"t","description":"d"}}\n' >"$T/badcard.json"
 run_in "$T/badcard.json" bsky-post --json
 expect 65 'card: expected \{"uri": an http\(s\) URL, "title", "description"\}' "a card that is not one: 65, said"
+
+# Mastodon's own limit: mastodon-post --check asks the instance (here one
+# that allows 1,000 characters, a link counting 30) and keeps what it
+# says; dh-format --for mastodon and mastodon-post fit and check to it.
+mock_mastodon_start --max-characters 1000 --url-chars 30 ||
+    { echo "Bail out! no second mock Mastodon"; exit 1; }
+KEPT=$STATE_DIRECTORY/mastodon-instance.json
+python3 -c 'import json,sys; e=json.load(sys.stdin); e["description"]="x" * 1200; print(json.dumps(e))' <"$T/ev.json" >"$T/long.json"
+run_in "$T/long.json" dh-format --for mastodon --json -t '{description} {repo_url}'
+like_out '"weighted_length":500,' "before --check: fitted to 500"
+run mastodon-post --check
+is_status 0 "mastodon-post --check: 0"
+like_out "^instance: 1000 characters, a link 30 \\(kept in $KEPT\\)\$" "it says the instance's limits, and where they are kept"
+like "$(cat "$KEPT")" "\"url\":\"$MASTODON_URL\",\"max_characters\":1000,\"characters_reserved_per_url\":30" "kept with the instance's URL"
+run_in "$T/long.json" dh-format --for mastodon --json -t '{description} {repo_url}'
+like_out '"weighted_length":1000,' "after --check: fitted to 1000"
+a=$(mock_get "$MASTODON_URL" accepted)
+printf '%s\n' "$OUT" | mastodon-post --json >/dev/null 2>"$T/log"
+is "$(mock_get "$MASTODON_URL" accepted)" "$((a + 1))" "mastodon-post sends it; the instance takes it"
+is "$(python3 -c 'import json,sys,re
+p = [json.loads(l) for l in open(sys.argv[1])][-1]
+print(len(re.sub(r"https://\S+", "x" * 30, p["status"])))' "$MASTO_DIR/posts")" 1000 "the post is 1000 characters as the instance counts them"
+printf 'mastodon: { max_characters = 600; };\n' >"$T/m.conf"
+chmod 600 "$T/m.conf"
+run_in "$T/long.json" dh-format -c "$T/m.conf" --for mastodon --json -t '{description}'
+like_out '"weighted_length":1000,' "the kept limit wins over mastodon.max_characters"
+run_in "$T/long.json" dh-format --for mastodon --json -m 700 -t '{description}'
+like_out '"weighted_length":700,' "-m wins over the kept limit"
+run_in "$T/long.json" env MASTODON_URL=https://other.example dh-format --for mastodon --json -t '{description}'
+like_out '"weighted_length":500,' "another instance: the kept limits are not its"
+python3 -c 'print("x" * 1001)' >"$T/m1001"
+run_in "$T/m1001" mastodon-post -n
+expect 65 'too long: length 1001, 1001 bytes, at most 1000' "mastodon-post checks posts against the kept limit"
+# What goes wrong.
+cp "$KEPT" "$T/kept.json"
+printf 'not json' >"$KEPT"
+run_in "$T/long.json" dh-format --for mastodon --json -t '{description}'
+is_status 0 "a kept file that cannot be read: dh-format goes on"
+like_err "^dh-format: $KEPT:1:[0-9]+: " "... and says so"
+like_out '"weighted_length":500,' "... with the config's limit"
+cp "$T/kept.json" "$KEPT"
+run env STATE_DIRECTORY="$T/long.json" mastodon-post -C
+expect 73 "^mastodon-post: $T/long\\.json/mastodon-instance\\.json\\.[0-9]+\\.tmp: cannot create: Not a directory\$" "--check, the limits cannot be kept: 73"
+like_out '^instance: 1000 characters, a link 30$' "... the limits said all the same"
+mock_mastodon_start --instance 500 || { echo "Bail out! no third mock"; exit 1; }
+run mastodon-post -C
+expect 69 "^mastodon-post: $MASTODON_URL/api/v2/instance: the instance answered 500\$" "--check, the instance answers 500: 69"
+mock_mastodon_start --instance empty || { echo "Bail out! no fourth mock"; exit 1; }
+run mastodon-post -C
+expect 69 "^mastodon-post: $MASTODON_URL/api/v2/instance: the instance's answer has no configuration\\.statuses\\.max_characters from 1 to 100000\$" "--check, an answer without the limit: 69"
+run env -u MASTODON_URL mastodon-post -C
+expect 78 '^mastodon-post: mastodon.url \(MASTODON_URL\) missing: no instance to ask$' "--check without an instance: 78"
+run mastodon-post -C -j
+expect 64 '^mastodon-post: -C takes no other option but -c, -v and -T$' "--check with -j: 64"
+run bsky-post --check
+expect 64 '^bsky-post: --check: not for bsky-post$' "bsky-post has no --check: 64"
 
 done_testing

@@ -6,7 +6,9 @@ It serves, on 127.0.0.1 only:
   POST /api/v1/statuses   form or JSON body: status, visibility, language;
                           200 {"id":...,"content":...,"visibility":...}
   GET  /api/v2/instance   {"configuration":{"statuses":
-                          {"max_characters":N,...}}}
+                          {"max_characters":N,
+                           "characters_reserved_per_url":U}}}
+                          (--instance: 500, or a 200 without them)
 
 A post needs "Authorization: Bearer TOKEN" with the configured token (401
 {"error":"The access token is invalid"} otherwise; the token
@@ -20,7 +22,7 @@ is accepted and counted as "unkeyed".
 Usage:
   mock-mastodon.py [--port N] [--port-file FILE] [--record FILE]
                    [--script SPEC] [--token T] [--max-characters N]
-                   [--quiet]
+                   [--url-chars U] [--instance ok|500|empty] [--quiet]
 
   --record FILE   append each accepted post as a JSON line:
                   {"n":1,"id":"...","status":"...","visibility":...,
@@ -38,7 +40,8 @@ Usage:
 Control endpoints (no token):
   GET  /_mock/posts    accepted posts, one JSON line each
   GET  /_mock/stats    {"requests":N,"accepted":N,"bad_auth":N,
-                       "replayed":N,"unkeyed":N,"too_long":N}
+                       "replayed":N,"unkeyed":N,"too_long":N,
+                       "instance":N}
   POST /_mock/script   body: a SPEC, replacing what is left of the script
 
 It stops on SIGTERM or SIGINT.
@@ -64,9 +67,9 @@ MENTION_RE = re.compile(
     r"(?:@[\w.-]+\w)?", re.I)
 
 
-def length(text):
+def length(text, url_chars=23):
     """The length Mastodon gives a status, in code points."""
-    text = URL_RE.sub("x" * 23, text)
+    text = URL_RE.sub("x" * url_chars, text)
     return len(MENTION_RE.sub(lambda m: "@" + m.group(1), text))
 
 
@@ -76,7 +79,8 @@ class State(mocklib.State):
 
     def __init__(self, args):
         super().__init__(args, dict(requests=0, accepted=0, bad_auth=0,
-                                    replayed=0, unkeyed=0, too_long=0))
+                                    replayed=0, unkeyed=0, too_long=0,
+                                    instance=0))
         self.keys = {}
         self.next_id = 110000000000000001
 
@@ -91,11 +95,16 @@ class Handler(mocklib.Handler):
         if self.mock_get(path):
             return None
         if path == "/api/v2/instance":
+            st.stats["instance"] += 1
+            if st.args.instance == "500":
+                return self.send(500, {"error": "scripted 500"})
+            if st.args.instance == "empty":
+                return self.send(200, {"domain": "mastodon.example"})
             return self.send(200, {
                 "domain": "mastodon.example",
                 "configuration": {"statuses": {
                     "max_characters": st.args.max_characters,
-                    "characters_reserved_per_url": 23}}})
+                    "characters_reserved_per_url": st.args.url_chars}}})
         return self.send(404, {"error": "Record not found"})
 
     def body(self):
@@ -148,7 +157,7 @@ class Handler(mocklib.Handler):
         if not isinstance(text, str) or not text.strip() or ans == "422":
             return self.send(422, {"error": "Validation failed: Text "
                                    "can't be blank"})
-        if length(text) > st.args.max_characters:
+        if length(text, st.args.url_chars) > st.args.max_characters:
             with st.lock:
                 st.stats["too_long"] += 1
             return self.send(422, {
@@ -178,6 +187,9 @@ def main():
     ap = mocklib.arguments(__doc__)
     ap.add_argument("--token", default="mock-mastodon-token")
     ap.add_argument("--max-characters", type=int, default=500)
+    ap.add_argument("--url-chars", type=int, default=23)
+    ap.add_argument("--instance", choices=("ok", "500", "empty"),
+                    default="ok")
     mocklib.serve(ap, State, Handler)
 
 

@@ -1,6 +1,7 @@
 /*
  * Unit tests: lib/postlen.c, fitting by a network's rule, Bluesky's link
- * facets (lib/bsky.c), lib/postkey.c
+ * and tag facets and link cards (lib/bsky.c), lib/postkey.c, a Mastodon
+ * instance's limits (lib/instance.c)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include "bsky.h"
 #include "fit.h"
+#include "instance.h"
 #include "postkey.h"
 #include "postlen.h"
 
@@ -265,6 +267,144 @@ facets(void **state)
 	assert_null(ht_bsky_facets("a\xff", 2, &e));
 }
 
+/* The tags of text, "BYTES=TAG" each, space-separated, into buf. */
+static const char *
+tags_of(const char *text, char *buf, size_t size)
+{
+	struct ht_err e;
+	const json_t *f, *ft, *ix;
+	json_t *fa;
+	size_t i, n = 0;
+	long s, t;
+
+	fa = ht_bsky_facets(text, strlen(text), &e);
+	assert_non_null(fa);
+	buf[0] = '\0';
+	json_array_foreach(fa, i, f) {
+		ft = json_array_get(json_object_get(f, "features"), 0);
+		if (strcmp(json_string_value(json_object_get(ft, "$type")),
+		    HT_BSKY_FACET_TAG) != 0)
+			continue;
+		ix = json_object_get(f, "index");
+		s = (long)json_integer_value(json_object_get(ix, "byteStart"));
+		t = (long)json_integer_value(json_object_get(ix, "byteEnd"));
+		n += (size_t)snprintf(buf + n, size - n, "%s%.*s=%s",
+		    n > 0 ? " " : "", (int)(t - s), text + s,
+		    json_string_value(json_object_get(ft, "tag")));
+		assert_true(n < size);
+	}
+	json_decref(fa);
+	return buf;
+}
+
+static void
+tags(void **state)
+{
+	char buf[1024], *t64, *t65;
+
+	assert_string_equal(tags_of("#docker", buf, sizeof buf),
+	    "#docker=docker");
+	assert_string_equal(tags_of("new: #docker, #v1.2! #1.2 #_ #", buf,
+	    sizeof buf), "#docker=docker #v1.2=v1.2");
+	/* After white space only; a tag ends at white space or U+200B. */
+	assert_string_equal(tags_of("a#b (#c) x\t#d\xe2\x80\x8b#e #f\xe2\x80"
+	    "\x8bg", buf, sizeof buf), "#d=d #f=f");
+	/* U+3000 is white space; the full-width sign; keycap #️⃣ is none. */
+	assert_string_equal(tags_of("\xe3\x80\x80#\xc3\xa9t\xc3\xa9 "
+	    "\xef\xbc\x83wide #\xef\xb8\x8f\xe2\x83\xa3", buf, sizeof buf),
+	    "#\xc3\xa9t\xc3\xa9=\xc3\xa9t\xc3\xa9 \xef\xbc\x83wide=wide");
+	/* Not inside a link. */
+	assert_string_equal(tags_of("see https://example.org/#frag #x", buf,
+	    sizeof buf), "#x=x");
+	/* 64 UTF-16 units at most: an emoji is two. */
+	t64 = repeat("a", 64);
+	t65 = repeat("a", 65);
+	(void)snprintf(buf, sizeof buf, "#%s", t64);
+	assert_int_equal(strlen(tags_of(buf, buf + 100, sizeof buf - 100)),
+	    2 * 64 + 2);
+	(void)snprintf(buf, sizeof buf, "#%s", t65);
+	assert_string_equal(tags_of(buf, buf + 100, sizeof buf - 100), "");
+	free(t64);
+	free(t65);
+	t64 = repeat("\xf0\x9f\x90\xb3", 33);
+	(void)snprintf(buf, sizeof buf, "#%s", t64);
+	assert_string_equal(tags_of(buf, buf + 200, sizeof buf - 200), "");
+	free(t64);
+}
+
+static void
+cards(void **state)
+{
+	static const char t[] = "v1 of a/b: a.example.org/x and https://c.example.org";
+	struct ht_err e;
+	json_t *ev, *card, *em;
+
+	ev = json_pack("{s:s,s:s,s:s}", "repo_name", "a/b", "tag", "v1",
+	    "description", "Does things");
+	assert_int_equal(ht_bsky_card(t, strlen(t), ev, &card, &e), 1);
+	assert_string_equal(json_string_value(json_object_get(card, "uri")),
+	    "https://a.example.org/x");
+	assert_string_equal(json_string_value(json_object_get(card, "title")),
+	    "a/b v1");
+	assert_string_equal(json_string_value(json_object_get(card,
+	    "description")), "Does things");
+	em = ht_bsky_embed(card, &e);
+	assert_non_null(em);
+	assert_string_equal(json_string_value(json_object_get(em, "$type")),
+	    HT_BSKY_EMBED_EXTERNAL);
+	json_decref(em);
+	json_decref(card);
+	assert_int_equal(json_object_set_new(ev, "description", json_null()),
+	    0);
+	assert_int_equal(ht_bsky_card(t, strlen(t), ev, &card, &e), 1);
+	assert_string_equal(json_string_value(json_object_get(card,
+	    "description")), HT_BSKY_CARD_DESCRIPTION);
+	json_decref(card);
+	assert_int_equal(ht_bsky_card("no link", 7, ev, &card, &e), 0);
+	assert_null(card);
+	json_decref(ev);
+	ev = json_pack("{s:s}", "tag", "v1");
+	assert_int_equal(ht_bsky_card(t, strlen(t), ev, &card, &e), 0);
+	json_decref(ev);
+	card = json_pack("{s:s,s:s,s:s}", "uri", "javascript:x", "title", "t",
+	    "description", "d");
+	assert_null(ht_bsky_embed(card, &e));
+	assert_int_equal(e.status, 65);
+	json_decref(card);
+}
+
+static void
+instance(void **state)
+{
+	static const char ok[] = "{\"configuration\":{\"statuses\":"
+	    "{\"max_characters\":1000,\"characters_reserved_per_url\":30}}}";
+	static const char none[] = "{\"configuration\":{}}";
+	static const char big[] = "{\"configuration\":{\"statuses\":"
+	    "{\"max_characters\":100001}}}";
+	static const char badurl[] = "{\"configuration\":{\"statuses\":"
+	    "{\"max_characters\":900,\"characters_reserved_per_url\":0}}}";
+	struct ht_instance in;
+	struct ht_lenrule r;
+	struct ht_tweetlen tl;
+	struct ht_err e;
+
+	assert_int_equal(ht_instance_parse(ok, strlen(ok), &in, &e), 0);
+	assert_int_equal(in.max_characters, 1000);
+	assert_int_equal(in.url_chars, 30);
+	assert_int_equal(ht_instance_parse(none, strlen(none), &in, &e), -1);
+	assert_int_equal(e.status, 65);
+	assert_int_equal(ht_instance_parse(big, strlen(big), &in, &e), -1);
+	assert_int_equal(ht_instance_parse(badurl, strlen(badurl), &in, &e),
+	    -1);
+	assert_int_equal(ht_instance_parse("<html>", 6, &in, &e), -1);
+	/* What a link counts on the instance. */
+	ht_lenrule_default(HT_NET_MASTODON, &r);
+	r.url_chars = 30;
+	assert_int_equal(ht_postlen(&r, "a https://example.org/x", 23, &tl,
+	    &e), 0);
+	assert_int_equal(tl.weighted, 32);
+}
+
 static void
 keys(void **state)
 {
@@ -318,6 +458,9 @@ main(void)
 		cmocka_unit_test(fit_for),
 		cmocka_unit_test(fit_bytes),
 		cmocka_unit_test(facets),
+		cmocka_unit_test(tags),
+		cmocka_unit_test(cards),
+		cmocka_unit_test(instance),
 		cmocka_unit_test(keys),
 	};
 

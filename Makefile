@@ -227,7 +227,8 @@ LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 # bin/libfuzzer/<target> is the same harness with clang's libFuzzer, which
 # make fuzz runs for FUZZ_TIME seconds each.
 FUZZ = payload conf template tweetlen http postlen queue-item \
-	spool-delivery group bsky-session x-answer mastodon-answer bsky-answer
+	spool-delivery group bsky-session x-answer mastodon-answer bsky-answer \
+	mastodon-instance
 FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
 FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
 OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
@@ -276,6 +277,9 @@ OBJS_fuzz/bsky-answer = $(B)/tests/fuzz/bsky-answer.o \
 	$(B)/tests/fuzz/replay.o $(B)/lib/sender.o $(B)/lib/net.o \
 	$(LIB_BLUESKY) $(LIB_TEXT) $(LIB_HASH) $(LIB_CORE)
 LDLIBS_fuzz/bsky-answer = $(LDLIBS_fuzz/bsky-session)
+OBJS_fuzz/mastodon-instance = $(B)/tests/fuzz/mastodon-instance.o \
+	$(B)/tests/fuzz/replay.o $(LIB_INSTANCE) $(LIB_CORE)
+LDLIBS_fuzz/mastodon-instance = $(LIBS_jansson) $(LIBS_config)
 
 MAN1 = man/dh-parse.1 man/dh-format.1 man/tw-post.1 man/dh-hook.1 \
 	man/hubtweet-check.1 man/mastodon-post.1 man/bsky-post.1

@@ -48,6 +48,7 @@ item_clear(struct ht_qitem *it)
 	free(it->text);
 	free(it->reply_to);
 	free(it->id);
+	json_decref(it->card);
 	memset(it, 0, sizeof *it);
 }
 
@@ -82,6 +83,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "reply_to", it.reply_to, "id", it.id, "enqueued",
 	    (json_int_t)it.enqueued, "attempts", (json_int_t)it.attempts,
 	    "last_error", it.last_error[0] != '\0' ? it.last_error : NULL);
+	if (o != NULL && it.card != NULL &&
+	    json_object_set(o, "card", it.card) == -1)
+		abort();
 	/* A last error cut inside a character is not UTF-8 any more. */
 	if (o == NULL) {
 		item_clear(&it);
@@ -98,7 +102,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (it.id == NULL) != (again.id == NULL) ||
 	    (it.id != NULL && strcmp(it.id, again.id) != 0) ||
 	    it.enqueued != again.enqueued || it.attempts != again.attempts ||
-	    strcmp(it.last_error, again.last_error) != 0)
+	    strcmp(it.last_error, again.last_error) != 0 ||
+	    (it.card == NULL) != (again.card == NULL) ||
+	    (it.card != NULL && !json_equal(it.card, again.card)))
 		abort();
 	free(buf);
 	item_clear(&again);

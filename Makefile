@@ -106,8 +106,9 @@ FLAGSTAMP = $(B)/flags
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
 LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
-# The webhook's spool, and grouping a burst of deliveries into one event.
-LIB_SPOOL = $(B)/lib/spool.o
+# The webhook's spool; grouping a release's deliveries into one event and
+# the memory of releases announced (group, pure), that memory on disk.
+LIB_SPOOL = $(B)/lib/spool.o $(B)/lib/group.o $(B)/lib/releases.o
 # SHA-256 (Nettle), for the spool's groups, the queue's keys, the slots
 # and the post keys: listed by each tool that has one of those.
 LIB_HASH = $(B)/lib/hash.o
@@ -175,7 +176,9 @@ LDLIBS_tw-send = $(LIBS_curl) $(LIBS_jansson)
 UNIT_TESTS = bin/test/jstream bin/test/event bin/test/conf bin/test/httpreq \
 	bin/test/tweetlen bin/test/template bin/test/fit bin/test/oauth \
 	bin/test/net-x bin/test/queue bin/test/postlen bin/test/networks \
-	bin/test/spool
+	bin/test/spool bin/test/group
+OBJS_test/group = $(B)/tests/unit/test-group.o $(B)/lib/group.o $(B)/lib/err.o
+LDLIBS_test/group = $(LIBS_jansson) $(LIBS_cmocka)
 OBJS_test/jstream = $(B)/tests/unit/test-jstream.o $(LIB_CORE)
 LDLIBS_test/jstream = $(LIBS_jansson) $(LIBS_config) $(LIBS_cmocka)
 OBJS_test/event = $(B)/tests/unit/test-event.o $(LIB_EVENT) $(LIB_CORE)

@@ -22,9 +22,11 @@
 #include "drain.h"
 #include "event.h"
 #include "filter.h"
+#include "group.h"
 #include "httpreq.h"
 #include "jstream.h"
 #include "log.h"
+#include "releases.h"
 #include "secret.h"
 #include "slot.h"
 #include "spool.h"
@@ -33,12 +35,13 @@
 
 static const char usage_text[] =
     "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
-    "[-R glob] [-w seconds] [file ...]\n"
+    "[-R glob] [-w seconds] [-s dir | -S dir | -T] [file ...]\n"
     "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir | -T] "
     "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
     "       dh-parse -D [-W] [-c file] [-s dir | -S dir | -T] -- command "
     "[arg ...]\n"
-    "       dh-parse -C [-LP] [-c file] [-k file]\n";
+    "       dh-parse -C [-LP] [-c file] [-k file]\n"
+    "       dh-parse -m | -f repo:tag [-c file] [-s dir | -S dir | -T]\n";
 
 static const char help_text[] =
     "Read Docker Hub push payloads and write one event per line.\n"
@@ -50,14 +53,15 @@ static const char help_text[] =
     "  -R, --exclude-repo GLOB  skip repositories matching GLOB\n"
     "  -L, --latest             do not skip the tag 'latest'\n"
     "  -P, --include-private    do not skip private repositories\n"
-    "  -w, --group-window SECS  one event for a repository's pushes within\n"
-    "                           SECS of each other (60; 0: one per push)\n"
+    "  -w, --group-window SECS  one event for a repository's pushes until\n"
+    "                           SECS pass without one (60; 0: one per push)\n"
     "  -u, --unbuffered         flush each event as it is written\n"
     "  -H, --http               read one webhook delivery (an HTTP request)\n"
     "                           on fd 0, answer it there, event to stdout\n"
     "  -k, --key-file FILE      with -H: the shared key is in FILE\n"
     "  -s, --spool DIR          with -H: keep each delivery in the spool DIR\n"
-    "                           before answering 200; with -D: drain DIR\n"
+    "                           before answering 200; with -D: drain DIR;\n"
+    "                           the memory of releases is DIR's\n"
     "  -S, --default-spool DIR  the same, unless spool.dir is set\n"
     "  -T, --state-spool        the same, in the state directory's spool\n"
     "  -D, --drain              give the closed groups' events to command;\n"
@@ -65,6 +69,8 @@ static const char help_text[] =
     "  -W, --wait               with -D: unless another drain runs, wait for\n"
     "                           each group's window and drain it, until no\n"
     "                           group is left open\n"
+    "  -m, --releases           show the releases remembered\n"
+    "  -f, --forget REPO:TAG    forget the release of REPO that has TAG\n"
     "  -C, --check              check the config and the key, say which\n"
     "                           files were read; read no input\n"
     "  -h, --help               show this help\n"
@@ -88,6 +94,8 @@ static const struct option longopts[] = {
 	{ "state-spool", no_argument, NULL, 'T' },
 	{ "drain", no_argument, NULL, 'D' },
 	{ "wait", no_argument, NULL, 'W' },
+	{ "releases", no_argument, NULL, 'm' },
+	{ "forget", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -160,10 +168,60 @@ emit_one(json_t *ev)
 	return r;
 }
 
-/* A group's event, from the grouper. */
+struct parse {
+	const struct ht_filter *filter;
+	struct ht_grouper *grouper;
+	json_t *mem;		/* the stream's memory, without dir */
+	const char *dir;	/* the memory of releases of this spool, or NULL */
+	long long repeat;
+};
+
+/* Judge ev at now against mem and note it: 1 post it, 0 not, -1 and e. */
 static int
-emit_group(json_t *ev, void *arg, struct ht_err *e)
+judge(json_t *mem, const json_t *ev, long long now, long long repeat,
+    struct ht_err *e)
 {
+	struct ht_judgment j;
+
+	(void)ht_memory_expire(mem, now, repeat);
+	if (ht_memory_judge(mem, ev, now, repeat, &j, e) == -1)
+		return -1;
+	if (j.verdict != HT_VERDICT_NEW)
+		ht_info("%s: not posted: %s of %s", json_string_value(
+		    json_object_get(ev, "id")), ht_verdict_name(j.verdict),
+		    j.id);
+	if (ht_memory_note(mem, ev, &j, now, e) == -1)
+		return -1;
+	return j.verdict == HT_VERDICT_NEW;
+}
+
+/*
+ * A group's event, from the grouper: written unless the memory (the
+ * stream's, or the spool's, locked from the judgment to the save) says
+ * it was announced.
+ */
+static int
+emit_group(json_t *ev, long long last, void *arg, struct ht_err *e)
+{
+	const struct parse *p = arg;
+	struct ht_releases rel;
+	int r;
+
+	if (p->dir == NULL)
+		r = judge(p->mem, ev, last, p->repeat, e);
+	else if (ht_releases_open(&rel, p->dir, e) == -1) {
+		ht_err_prefix(e, "releases");
+		return -1;
+	} else {
+		if ((r = judge(rel.mem, ev, last, p->repeat, e)) != -1 &&
+		    ht_releases_save(&rel, e) == -1) {
+			ht_err_prefix(e, "releases");
+			r = -1;
+		}
+		ht_releases_close(&rel);
+	}
+	if (r != 1)
+		return r;
 	if (emit(ev) == -1) {
 		ht_err_set(e, "stdout: write error: %s", strerror(errno));
 		e->status = EX_IOERR;
@@ -171,11 +229,6 @@ emit_group(json_t *ev, void *arg, struct ht_err *e)
 	}
 	return 0;
 }
-
-struct parse {
-	const struct ht_filter *filter;
-	struct ht_grouper *grouper;
-};
 
 /*
  * One payload: its event, unless a filter drops it, to the grouper.  The
@@ -194,7 +247,10 @@ parse_one(json_t *v, void *arg, struct ht_err *e)
 	if (ht_filter_event_why(p->filter, json_string_value(json_object_get(ev,
 	    "repo_name")), json_string_value(json_object_get(ev, "tag")),
 	    json_is_true(json_object_get(ev, "is_private")), why,
-	    sizeof why) == NULL && ht_grouper_add(p->grouper, ev, e) == -1)
+	    sizeof why) != NULL)
+		ht_info("%s: not posted: %s", json_string_value(
+		    json_object_get(ev, "id")), why);
+	else if (ht_grouper_add(p->grouper, ev, e) == -1)
 		r = e->status | HT_JSTREAM_STOP;
 	json_decref(ev);
 	return r;
@@ -414,7 +470,7 @@ loggable_text(const char *s, char *buf, size_t len)
  * says it is on disk.  Returns 0, or -1 and e when it could not be kept.
  */
 static int
-spool_put(const char *dir, long long window, const json_t *ev,
+spool_put(const char *dir, long long window, long long max, const json_t *ev,
     struct ht_err *e)
 {
 	struct ht_spool *sp;
@@ -425,7 +481,7 @@ spool_put(const char *dir, long long window, const json_t *ev,
 		ht_err_prefix(e, "spool");
 		return -1;
 	}
-	r = ht_spool_put(sp, ev, window, group, sizeof group, e);
+	r = ht_spool_put(sp, ev, window, max, group, sizeof group, e);
 	ht_spool_close(sp);
 	return r == -1 ? -1 : 0;
 }
@@ -519,7 +575,7 @@ take_slot(const struct ht_conf *conf, const char *peer, int *slot)
 static int
 serve_http(const struct ht_conf *conf, const struct ht_filter *f,
     const char *keyfile, const char *spool, long long window,
-    json_t **accepted)
+    long long max, json_t **accepted)
 {
 	struct ht_httpreq_limits lim;
 	struct ht_httpreq req;
@@ -551,8 +607,8 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
 		    sizeof why, &e)) {
 		case 1:
-			if (spool != NULL && spool_put(spool, window, ev,
-			    &e) == -1) {
+			if (spool != NULL && spool_put(spool, window, max,
+			    ev, &e) == -1) {
 				/* The sender hears it; the log says why. */
 				a.status = 503;
 				a.logreason = e.msg;
@@ -636,9 +692,10 @@ state_spool(void)
 /* The command line. */
 struct opts {
 	struct globs it, xt, ir, xr;
-	const char *cfile, *keyfile, *spool, *defspool;
-	long long window;
+	const char *cfile, *keyfile, *spool, *defspool, *forget;
+	long long window, max, repeat;
 	int http, drainer, keep_latest, keep_private, check, state, wait;
+	int releases;
 };
 
 /* One option: -1 taken, else the status to exit with. */
@@ -700,6 +757,12 @@ option(int c, struct opts *o)
 	case 'W':
 		o->wait = 1;
 		break;
+	case 'm':
+		o->releases = 1;
+		break;
+	case 'f':
+		o->forget = optarg;
+		break;
 	case 'h':
 		return ht_print_help(usage_text, help_text);
 	case 'V':
@@ -715,14 +778,18 @@ option(int c, struct opts *o)
 static int
 options_check(const struct opts *o, int n)
 {
+	int memory = o->releases || o->forget != NULL;
+
 	if ((o->http && (o->drainer || n > 0)) ||
-	    (o->wait && !o->drainer) || (o->state && !o->http && !o->drainer) ||
+	    (o->wait && !o->drainer) ||
 	    (!o->http && !o->check && o->keyfile != NULL) ||
 	    (o->check && (o->http || o->drainer || n > 0)) ||
+	    (memory && (o->http || o->drainer || o->check || n > 0 ||
+	    (o->releases && o->forget != NULL))) ||
 	    (o->drainer && n == 0) ||
-	    (o->spool != NULL && o->defspool != NULL) ||
-	    (!o->http && !o->drainer && (o->spool != NULL ||
-	    o->defspool != NULL))) {
+	    (o->check && (o->spool != NULL || o->defspool != NULL ||
+	    o->state)) ||
+	    (o->spool != NULL && o->defspool != NULL)) {
 		fputs(usage_text, stderr);
 		return EX_USAGE;
 	}
@@ -760,7 +827,8 @@ http_main(const struct ht_conf *conf, const struct ht_filter *f,
 	json_t *accepted = NULL;
 	int status;
 
-	status = serve_http(conf, f, o->keyfile, spool, o->window, &accepted);
+	status = serve_http(conf, f, o->keyfile, spool, o->window, o->max,
+	    &accepted);
 	/* Without a spool, the event goes on now; with one, it waits there. */
 	if (accepted != NULL && spool == NULL && emit_one(accepted) == -1) {
 		ht_warnx("stdout: write error: %s", strerror(errno));
@@ -770,17 +838,24 @@ http_main(const struct ht_conf *conf, const struct ht_filter *f,
 	return ht_log_finish(status);
 }
 
-/* Payloads in files or on stdin: events out, grouped. */
+/*
+ * Payloads in files or on stdin: events out, grouped, what was announced
+ * before in the stream (or in dir's memory) not written.
+ */
 static int
-pipe_main(const struct ht_filter *f, long long window, int argc,
-    char *argv[])
+pipe_main(const struct ht_filter *f, const struct opts *o, const char *dir,
+    int argc, char *argv[])
 {
-	struct parse p = { NULL, NULL };
+	struct parse p = { NULL, NULL, NULL, NULL, 0 };
 	struct ht_err e;
 	int status;
 
 	p.filter = f;
-	if ((p.grouper = ht_grouper_new(window, emit_group, NULL)) == NULL) {
+	p.dir = dir;
+	p.repeat = o->repeat;
+	if ((p.mem = json_array()) == NULL || (p.grouper =
+	    ht_grouper_new(o->window, o->max, emit_group, &p)) == NULL) {
+		json_decref(p.mem);
 		ht_warnx("out of memory");
 		return EX_OSERR;
 	}
@@ -792,6 +867,79 @@ pipe_main(const struct ht_filter *f, long long window, int argc,
 		status = e.status;
 	}
 	ht_grouper_free(p.grouper);
+	json_decref(p.mem);
+	return ht_log_finish(status);
+}
+
+/* An RFC 3339 UTC time of Unix seconds t into buf. */
+static const char *
+utc(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, len, "%lld", t);
+	return buf;
+}
+
+/*
+ * -m: the releases remembered, one a line: repo:tag, the tags, the id,
+ * when; -f REPO:TAG: forget that release.
+ */
+static int
+memory_main(const struct opts *o, const char *dir)
+{
+	struct ht_releases rel;
+	struct ht_err e;
+	const json_t *m, *t;
+	const char *colon;
+	char when[40], *repo = NULL;
+	size_t i, k, n;
+	int status = 0;
+
+	ht_err_clear(&e);
+	if (o->forget != NULL && ((colon = strrchr(o->forget, ':')) == NULL ||
+	    colon == o->forget || colon[1] == '\0')) {
+		ht_warnx("-f: \"%s\": expected REPO:TAG", o->forget);
+		return EX_USAGE;
+	}
+	if (ht_releases_open(&rel, dir, &e) == -1) {
+		ht_warnx("releases: %s", e.msg);
+		return e.status;
+	}
+	if (o->forget != NULL) {
+		colon = strrchr(o->forget, ':');
+		if ((repo = strndup(o->forget, (size_t)(colon - o->forget))) ==
+		    NULL) {
+			ht_warnx("out of memory");
+			status = EX_OSERR;
+		} else if ((n = ht_memory_forget(rel.mem, repo, colon + 1)) ==
+		    0) {
+			ht_warnx("-f: %s: not remembered", o->forget);
+			status = EX_DATAERR;
+		} else if (ht_releases_save(&rel, &e) == -1) {
+			ht_warnx("releases: %s: %s", dir, e.msg);
+			status = e.status;
+		} else
+			ht_info("%s: forgotten (%zu release%s)", o->forget, n,
+			    n == 1 ? "" : "s");
+		goto out;
+	}
+	json_array_foreach(rel.mem, i, m) {
+		printf("%s:%s\t", json_string_value(json_object_get(m, "repo")),
+		    json_string_value(json_object_get(m, "tag")));
+		json_array_foreach(json_object_get(m, "tags"), k, t)
+			printf("%s%s", k > 0 ? "," : "", json_is_string(t) ?
+			    json_string_value(t) : "?");
+		printf("\t%s\t%s\n", json_string_value(json_object_get(m,
+		    "id")), utc((long long)json_integer_value(
+		    json_object_get(m, "at")), when, sizeof when));
+	}
+out:
+	free(repo);
+	ht_releases_close(&rel);
 	return ht_log_finish(status);
 }
 
@@ -814,12 +962,21 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 	if (o->window == -1)
 		o->window = ht_conf_int(conf, "dockerhub.group_window",
 		    HT_GROUP_WINDOW);
+	o->max = ht_conf_int(conf, "dockerhub.group_max", HT_GROUP_AGE);
+	o->repeat = ht_conf_int(conf, "dockerhub.repeat_window",
+	    HT_REPEAT_WINDOW);
 	if (o->drainer) {
 		if (spool == NULL)
 			ht_warnx("-D: no spool: give -s DIR, -T or set "
 			    "spool.dir");
 		status = spool == NULL ? EX_USAGE : o->wait ?
-		    drain_burst(spool, argv) : drain_all(spool, argv);
+		    drain_burst(spool, o->repeat, argv) :
+		    drain_all(spool, o->repeat, argv);
+	} else if (o->releases || o->forget != NULL) {
+		if (spool == NULL)
+			ht_warnx("-%c: no memory of releases: give -s DIR, -T "
+			    "or set spool.dir", o->releases ? 'm' : 'f');
+		status = spool == NULL ? EX_USAGE : memory_main(o, spool);
 	} else if ((status = filter_setup(o, conf, &f)) != 0)
 		;
 	else if (o->check) {
@@ -830,7 +987,8 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 		status = http_main(conf, &f, o, spool);
 	else {
 		ht_env_wipe_secrets(HT_ENV_DH);
-		status = pipe_main(&f, o->window, argc, argv);
+		status = pipe_main(&f, o, o->spool != NULL || o->defspool !=
+		    NULL || o->state ? spool : NULL, argc, argv);
 	}
 out:
 	free(f.include_tags);
@@ -855,7 +1013,7 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while (status == -1 && (c = getopt_long(argc, argv,
-	    "c:i:x:r:R:CLPuw:Hk:s:S:TDWhV", longopts, NULL)) != -1)
+	    "c:i:x:r:R:CLPuw:Hk:s:S:TDWmf:hV", longopts, NULL)) != -1)
 		status = option(c, &o);
 	if (status != -1)
 		goto out;

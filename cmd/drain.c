@@ -18,7 +18,9 @@
 
 #include "drain.h"
 #include "err.h"
+#include "group.h"
 #include "log.h"
+#include "releases.h"
 #include "spool.h"
 #include "util.h"
 
@@ -232,10 +234,13 @@ take_batch(struct ht_spool *sp, char **names, long n, int retry,
 	return k;
 }
 
-/* The batch's verdict, for each group: removed, or kept with why. */
+/*
+ * The batch's verdict, for each group: removed (passed on, or not posted
+ * as dropped[i] says why), or kept with why.
+ */
 static int
-settle(struct ht_spool *sp, struct ht_sgroup **gs, long k, int status,
-    const char *why)
+settle(struct ht_spool *sp, struct ht_sgroup **gs, char *const *dropped,
+    long k, int status, const char *why)
 {
 	struct ht_err e;
 	long i;
@@ -243,11 +248,12 @@ settle(struct ht_spool *sp, struct ht_sgroup **gs, long k, int status,
 
 	for (i = 0; i < k; i++) {
 		ht_err_clear(&e);
-		if (status == 0) {
-			ht_info("drain: %s: %zu deliver%s, id=%s: passed on",
+		if (status == 0 || dropped[i] != NULL) {
+			ht_info("drain: %s: %zu deliver%s, id=%s: %s",
 			    gs[i]->name, gs[i]->deliveries,
 			    gs[i]->deliveries == 1 ? "y" : "ies",
-			    event_id(gs[i]->event));
+			    event_id(gs[i]->event), dropped[i] != NULL ?
+			    dropped[i] : "passed on");
 			if (ht_spool_done(sp, gs[i], &e) == -1) {
 				ht_warnx("drain: %s", e.msg);
 				r = EX_TEMPFAIL;
@@ -263,18 +269,55 @@ settle(struct ht_spool *sp, struct ht_sgroup **gs, long k, int status,
 }
 
 /*
- * Close the groups due by now and pass the closed ones on in one batch.
- * Returns 0 (passed on, or nothing to pass), 75 kept, or a status; *took
- * says how many groups the batch had.
+ * Judge the batch's events against the memory (locked in rel), in the
+ * order the groups closed: the new ones to evs (their count returned),
+ * why the others are not posted in dropped[i] (caller frees), each noted
+ * in the memory.  -1 and e on error.
+ */
+static long
+judge_batch(struct ht_releases *rel, long long repeat,
+    struct ht_sgroup **gs, long k, json_t **evs, char **dropped,
+    struct ht_err *e)
+{
+	struct ht_judgment j;
+	long long now = ht_spool_now_ms() / 1000;
+	long i, m = 0;
+
+	(void)ht_memory_expire(rel->mem, now, repeat);
+	for (i = 0; i < k; i++) {
+		if (ht_memory_judge(rel->mem, gs[i]->event, now, repeat, &j,
+		    e) == -1)
+			return -1;
+		if (j.verdict != HT_VERDICT_NEW && asprintf(&dropped[i],
+		    "not posted: %s of %s", ht_verdict_name(j.verdict),
+		    j.id) == -1) {
+			dropped[i] = NULL;
+			return ht_err_fail(e, EX_OSERR, "out of memory");
+		}
+		if (ht_memory_note(rel->mem, gs[i]->event, &j, now, e) == -1)
+			return -1;
+		if (j.verdict == HT_VERDICT_NEW)
+			evs[m++] = gs[i]->event;
+	}
+	return m;
+}
+
+/*
+ * Close the groups due by now and pass the closed ones on in one batch,
+ * but those the memory of releases in dir says not to post (repeat
+ * seconds long).  Returns 0 (passed on, or nothing to pass), 75 kept, or
+ * a status; *took says how many groups the batch had.
  */
 static int
-batch(struct ht_spool *sp, int retry, char *const cmd[], long *took)
+batch(struct ht_spool *sp, const char *dir, long long repeat, int retry,
+    char *const cmd[], long *took)
 {
+	struct ht_releases rel = { NULL, -1, -1 };
 	struct ht_sgroup **gs = NULL;
 	struct ht_err e;
 	json_t **evs = NULL;
-	char **names = NULL, why[256];
-	long n, k = 0, i;
+	char **names = NULL, **dropped = NULL, why[256];
+	long n, k = 0, i, m;
 	int st;
 
 	*took = 0;
@@ -287,7 +330,8 @@ batch(struct ht_spool *sp, int retry, char *const cmd[], long *took)
 	if (n == 0)
 		goto out;
 	if ((gs = calloc((size_t)n, sizeof(struct ht_sgroup *))) == NULL ||
-	    (evs = calloc((size_t)n, sizeof(json_t *))) == NULL) {
+	    (evs = calloc((size_t)n, sizeof(json_t *))) == NULL ||
+	    (dropped = calloc((size_t)n, sizeof(char *))) == NULL) {
 		ht_warnx("drain: out of memory");
 		st = EX_OSERR;
 		goto out;
@@ -296,12 +340,27 @@ batch(struct ht_spool *sp, int retry, char *const cmd[], long *took)
 		st = k == 0 ? 0 : EX_TEMPFAIL;
 		goto out;
 	}
-	for (i = 0; i < k; i++)
-		evs[i] = gs[i]->event;
 	*took = k;
-	st = run_command(cmd, evs, (size_t)k, why, sizeof why);
-	st = settle(sp, gs, k, st, why);
+	/* Locked from the judgment until what was posted is remembered. */
+	if (ht_releases_open(&rel, dir, &e) == -1 || (m = judge_batch(&rel,
+	    repeat, gs, k, evs, dropped, &e)) == -1) {
+		(void)snprintf(why, sizeof why, "releases: %.200s", e.msg);
+		for (i = 0; i < k; i++) {
+			free(dropped[i]);
+			dropped[i] = NULL;
+		}
+		st = settle(sp, gs, dropped, k, EX_TEMPFAIL, why);
+		goto out;
+	}
+	st = m == 0 ? 0 : run_command(cmd, evs, (size_t)m, why, sizeof why);
+	if (st == 0 && ht_releases_save(&rel, &e) == -1)
+		ht_warnx("drain: %s: releases not remembered: %s", dir, e.msg);
+	st = settle(sp, gs, dropped, k, st, why);
 out:
+	ht_releases_close(&rel);
+	for (i = 0; dropped != NULL && i < k; i++)
+		free(dropped[i]);
+	free(dropped);
 	free(evs);
 	free(gs);
 	ht_spool_names_free(names, n > 0 ? n : 0);
@@ -326,7 +385,7 @@ open_spool(const char *dir, int tidy)
 }
 
 int
-drain_all(const char *dir, char *const cmd[])
+drain_all(const char *dir, long long repeat, char *const cmd[])
 {
 	struct ht_spool *sp;
 	long took;
@@ -334,7 +393,7 @@ drain_all(const char *dir, char *const cmd[])
 
 	if ((sp = open_spool(dir, 1)) == NULL)
 		return EX_TEMPFAIL;
-	st = batch(sp, 1, cmd, &took);
+	st = batch(sp, dir, repeat, 1, cmd, &took);
 	ht_spool_close(sp);
 	return st;
 }
@@ -391,7 +450,7 @@ out:
 }
 
 int
-drain_burst(const char *dir, char *const cmd[])
+drain_burst(const char *dir, long long repeat, char *const cmd[])
 {
 	struct ht_spool *sp;
 	struct ht_err e;
@@ -423,7 +482,8 @@ drain_burst(const char *dir, char *const cmd[])
 			continue;
 		}
 		last = now;
-		if ((st = batch(sp, 0, cmd, &took)) != 0 && status == 0)
+		if ((st = batch(sp, dir, repeat, 0, cmd, &took)) != 0 &&
+		    status == 0)
 			status = st;
 	}
 	if (r == -1 && status == 0)

@@ -8,7 +8,11 @@
  * one event per line on its standard input.  Exit 0 or 75 (posted, or in
  * the post queue) removes the batch's groups from the spool; anything else
  * keeps them, with the command's last line of stderr as the reason, for
- * dh-hook --flush.  A batch passed on twice is posted once: the post
+ * dh-hook --flush.  Before that, each group's event is judged against the
+ * memory of releases (group.h, releases.h), which stays locked until the
+ * batch is settled: a repeat or a late alias is removed, not posted, and
+ * logged with the earlier release's id; what the command took is
+ * remembered.  A batch passed on twice is posted once: the post
  * queue knows each event id.
  *
  * One process at a time drains a burst (ht_spool_lock_drain): the first
@@ -37,15 +41,18 @@
 int	drain_keep_secrets(void);
 void	drain_forget_secrets(void);
 
-/* dh-parse -D: every closed group, those kept before too, in one batch. */
-int	drain_all(const char *dir, char *const cmd[]);
+/*
+ * dh-parse -D: every closed group, those kept before too, in one batch.
+ * repeat: how long the memory of releases in dir remembers (group.h).
+ */
+int	drain_all(const char *dir, long long repeat, char *const cmd[]);
 
 /*
  * dh-parse -D -W, after a delivery is put: unless another process drains
  * dir, drain it until no group is left open or untried (drain_stay
  * first).
  */
-int	drain_burst(const char *dir, char *const cmd[]);
+int	drain_burst(const char *dir, long long repeat, char *const cmd[]);
 
 /*
  * Stay for the drain: a SIGTERM (socat's, once the connection is closed)

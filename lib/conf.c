@@ -40,6 +40,8 @@ static const struct setting {
 	{ "dockerhub.include_repos", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.exclude_repos", T_LIST, 0, 0, NULL, 0 },
 	{ "dockerhub.group_window", T_INT, 0, 86400, NULL, 0 },
+	{ "dockerhub.group_max", T_INT, 1, 86400, NULL, 0 },
+	{ "dockerhub.repeat_window", T_INT, 0, 30 * 86400, NULL, 0 },
 	{ "format.template", T_STR, 0, 0, NULL, 0 },
 	{ "format.max_length", T_INT, 1, 100000, NULL, 0 },
 	{ "x.api_url", T_STR, 0, 0, "TW_API_URL", 0 },

@@ -13,328 +13,10 @@
 
 #include <jansson.h>
 
+#include "group.h"
 #include "hash.h"
 #include "spool.h"
 #include "util.h"
-
-/*
- * Grouping.
- */
-
-/* What the main-tag rule looks at in a tag. */
-struct tagkey {
-	int parts;	/* leading dot-separated parts that begin with a digit */
-	size_t plen;	/* the length of those parts, dots included */
-	size_t len;	/* the whole tag's */
-};
-
-static void
-tag_key(const char *t, struct tagkey *k)
-{
-	const char *p = t, *end = t + strcspn(t, "-"), *dot;
-
-	k->parts = 0;
-	k->plen = 0;
-	k->len = strlen(t);
-	while (p < end && *p >= '0' && *p <= '9') {
-		dot = memchr(p, '.', (size_t)(end - p));
-		k->parts++;
-		k->plen = (size_t)((dot != NULL ? dot : end) - t);
-		if (dot == NULL)
-			break;
-		p = dot + 1;
-	}
-}
-
-int
-ht_tag_cmp_main(const char *a, const char *b)
-{
-	struct tagkey ka, kb;
-
-	tag_key(a, &ka);
-	tag_key(b, &kb);
-	if (ka.parts != kb.parts)
-		return ka.parts > kb.parts ? -1 : 1;
-	if (ka.plen != kb.plen)
-		return ka.plen > kb.plen ? -1 : 1;
-	if (ka.len != kb.len)
-		return ka.len < kb.len ? -1 : 1;
-	return 0;
-}
-
-long long
-ht_event_time(const json_t *ev)
-{
-	const char *s = json_string_value(json_object_get(ev, "pushed_at"));
-	struct tm tm = { 0 };
-	char *end;
-
-	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) ==
-	    NULL || *end != '\0')
-		return -1;
-	return (long long)timegm(&tm);
-}
-
-/* Add the tags an event announces (its "tags", else its "tag") to tags. */
-static int
-add_tags(json_t *tags, json_t *owners, json_t *ev, size_t idx)
-{
-	const json_t *list = json_object_get(ev, "tags"), *t;
-	size_t i, j;
-	int seen;
-
-	if (!json_is_array(list) || json_array_size(list) == 0)
-		list = NULL;
-	for (i = 0; ; i++) {
-		t = list != NULL ? json_array_get(list, i) : i == 0 ?
-		    json_object_get(ev, "tag") : NULL;
-		if (t == NULL)
-			break;
-		if (!json_is_string(t))
-			continue;
-		seen = 0;
-		for (j = 0; j < json_array_size(tags) && !seen; j++)
-			seen = json_equal(json_array_get(tags, j), t);
-		if (seen)
-			continue;
-		if (json_array_append(tags, (json_t *)t) == -1 ||
-		    json_array_append_new(owners, json_integer(
-		    (json_int_t)idx)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-json_t *
-ht_group_event(json_t *const *evs, size_t n, struct ht_err *e)
-{
-	json_t *tags = NULL, *owners = NULL, *out = NULL, *other = NULL;
-	json_t *ordered = NULL, *main_ev, *v;
-	const char *key, *repo, *main_tag, *pushed;
-	char buf[512];
-	size_t i, best = 0;
-	int r;
-
-	if (n == 0) {
-		ht_err_set(e, "a group of no events");
-		e->status = EX_SOFTWARE;
-		return NULL;
-	}
-	if ((tags = json_array()) == NULL || (owners = json_array()) == NULL ||
-	    (other = json_array()) == NULL || (ordered = json_array()) == NULL)
-		goto nomem;
-	for (i = 0; i < n; i++)
-		if (add_tags(tags, owners, evs[i], i) == -1)
-			goto nomem;
-	if (json_array_size(tags) == 0) {
-		ht_err_set(e, "an event without a tag");
-		e->status = EX_DATAERR;
-		goto fail;
-	}
-	/* The first received wins a tie: only a strictly better one moves. */
-	for (i = 1; i < json_array_size(tags); i++)
-		if (ht_tag_cmp_main(json_string_value(json_array_get(tags, i)),
-		    json_string_value(json_array_get(tags, best))) < 0)
-			best = i;
-	main_tag = json_string_value(json_array_get(tags, best));
-	main_ev = evs[json_integer_value(json_array_get(owners, best))];
-	if (json_array_append(ordered, json_array_get(tags, best)) == -1)
-		goto nomem;
-	for (i = 0; i < json_array_size(tags); i++)
-		if (i != best && (json_array_append(ordered,
-		    json_array_get(tags, i)) == -1 || json_array_append(other,
-		    json_array_get(tags, i)) == -1))
-			goto nomem;
-
-	/* The main tag's event, in its order, with the lists after "tag". */
-	if ((out = json_object()) == NULL)
-		goto nomem;
-	json_object_foreach(main_ev, key, v) {
-		if (strcmp(key, "tags") == 0 || strcmp(key, "other_tags") == 0)
-			continue;
-		if (json_object_set(out, key, v) == -1)
-			goto nomem;
-		if (strcmp(key, "tag") == 0 && (json_object_set_new(out, "tag",
-		    json_string(main_tag)) == -1 || json_object_set(out,
-		    "tags", ordered) == -1 || json_object_set(out,
-		    "other_tags", other) == -1))
-			goto nomem;
-	}
-	/* A main tag from a list of "tags" alone: the lists at the end. */
-	if (json_object_get(out, "tag") == NULL && (json_object_set_new(out,
-	    "tag", json_string(main_tag)) == -1 || json_object_set(out,
-	    "tags", ordered) == -1 || json_object_set(out, "other_tags",
-	    other) == -1))
-		goto nomem;
-	repo = json_string_value(json_object_get(out, "repo_name"));
-	pushed = json_string_value(json_object_get(out, "pushed_at"));
-	if (repo == NULL || pushed == NULL) {
-		ht_err_set(e, "an event without %s", repo == NULL ?
-		    "repo_name" : "pushed_at");
-		e->status = EX_DATAERR;
-		goto fail;
-	}
-	/* As ht_event_from_payload makes them, for the main tag. */
-	r = snprintf(buf, sizeof buf, "%s:%s", repo, main_tag);
-	if (r < 0 || (size_t)r >= sizeof buf ||
-	    json_object_set_new(out, "image", json_string(buf)) == -1)
-		goto nomem;
-	r = snprintf(buf, sizeof buf, "%s:%s@%s", repo, main_tag, pushed);
-	if (r < 0 || (size_t)r >= sizeof buf ||
-	    json_object_set_new(out, "id", json_string(buf)) == -1)
-		goto nomem;
-	json_decref(tags);
-	json_decref(owners);
-	json_decref(other);
-	json_decref(ordered);
-	return out;
-nomem:
-	ht_err_set(e, "out of memory");
-	e->status = EX_OSERR;
-fail:
-	json_decref(tags);
-	json_decref(owners);
-	json_decref(other);
-	json_decref(ordered);
-	json_decref(out);
-	return NULL;
-}
-
-struct group {
-	const char *repo;	/* borrowed from evs[0] */
-	long long t0;
-	json_t *evs[HT_GROUP_MAX];
-	size_t n;
-};
-
-struct ht_grouper {
-	long long window;
-	ht_group_emit_fn emit;
-	void *arg;
-	struct group **v;	/* open groups, oldest first */
-	size_t n;
-};
-
-struct ht_grouper *
-ht_grouper_new(long long window, ht_group_emit_fn emit, void *arg)
-{
-	struct ht_grouper *g;
-
-	if ((g = calloc(1, sizeof *g)) == NULL)
-		return NULL;
-	g->window = window;
-	g->emit = emit;
-	g->arg = arg;
-	return g;
-}
-
-static void
-group_free(struct group *gr)
-{
-	size_t i;
-
-	for (i = 0; i < gr->n; i++)
-		json_decref(gr->evs[i]);
-	free(gr);
-}
-
-/* Give the group at i to emit, and forget it. */
-static int
-group_emit(struct ht_grouper *g, size_t i, struct ht_err *e)
-{
-	struct group *gr = g->v[i];
-	json_t *ev;
-	int r;
-
-	memmove(g->v + i, g->v + i + 1,
-	    (g->n - i - 1) * sizeof(struct group *));
-	g->n--;
-	ev = ht_group_event(gr->evs, gr->n, e);
-	group_free(gr);
-	if (ev == NULL)
-		return -1;
-	r = g->emit(ev, g->arg, e);
-	json_decref(ev);
-	return r;
-}
-
-int
-ht_grouper_add(struct ht_grouper *g, json_t *ev, struct ht_err *e)
-{
-	struct group *gr = NULL, **nv;
-	const char *repo = json_string_value(json_object_get(ev, "repo_name"));
-	long long t = ht_event_time(ev);
-	size_t i;
-	int r;
-
-	if (repo == NULL || t == -1) {
-		ht_err_set(e, "an event without %s", repo == NULL ?
-		    "repo_name" : "a valid pushed_at");
-		e->status = EX_DATAERR;
-		return -1;
-	}
-	if (g->window == 0) {
-		if ((ev = ht_group_event(&ev, 1, e)) == NULL)
-			return -1;
-		r = g->emit(ev, g->arg, e);
-		json_decref(ev);
-		return r;
-	}
-	/*
-	 * Windows this event is past have closed: given in the order they
-	 * were opened, so that the events come out in the order of their
-	 * first delivery even when the input is not sorted by time.
-	 */
-	while (g->n > 0 && t >= g->v[0]->t0 + g->window)
-		if (group_emit(g, 0, e) == -1)
-			return -1;
-	for (i = 0; i < g->n && gr == NULL; i++)
-		if (strcmp(g->v[i]->repo, repo) == 0 &&
-		    t < g->v[i]->t0 + g->window &&
-		    t > g->v[i]->t0 - g->window && g->v[i]->n < HT_GROUP_MAX)
-			gr = g->v[i];
-	if (gr == NULL) {
-		if ((gr = calloc(1, sizeof *gr)) == NULL)
-			goto nomem;
-		if ((nv = realloc(g->v, (g->n + 1) *
-		    sizeof(struct group *))) == NULL) {
-			free(gr);
-			goto nomem;
-		}
-		g->v = nv;
-		g->v[g->n++] = gr;
-		gr->repo = repo;
-		gr->t0 = t;
-	}
-	gr->evs[gr->n++] = json_incref(ev);
-	return 0;
-nomem:
-	ht_err_set(e, "out of memory");
-	e->status = EX_OSERR;
-	return -1;
-}
-
-int
-ht_grouper_finish(struct ht_grouper *g, struct ht_err *e)
-{
-	while (g->n > 0)
-		if (group_emit(g, 0, e) == -1)
-			return -1;
-	return 0;
-}
-
-void
-ht_grouper_free(struct ht_grouper *g)
-{
-	size_t i;
-
-	if (g == NULL)
-		return;
-	for (i = 0; i < g->n; i++)
-		group_free(g->v[i]);
-	free(g->v);
-	free(g);
-}
 
 /*
  * The spool.
@@ -550,7 +232,7 @@ dir_stream(int dfd)
 	return d;
 }
 
-/* The open group of repository key whose window is still open, if any. */
+/* The open group of repository key, if one is still open. */
 static int
 find_open(struct ht_spool *s, const char *key, long long now, char *group,
     size_t len, struct ht_err *e)
@@ -580,15 +262,63 @@ find_open(struct ht_spool *s, const char *key, long long now, char *group,
 	return best != -1;
 }
 
+static long list_files(int dfd, const char *what, char ***out,
+    struct ht_err *e);
+
+/*
+ * The quiet period: an open group that a delivery joins now closes window
+ * seconds from now, but no later than max seconds after its first
+ * delivery (whose name begins with its arrival time), so it is renamed
+ * to its new close time, under the lock.  0 with group (len bytes)
+ * updated, or -1 and e.
+ */
+static int
+extend(struct ht_spool *s, char *group, size_t len, long long now,
+    long long window, long long max, struct ht_err *e)
+{
+	char **names = NULL, renamed[HT_SPOOL_NAME_MAX];
+	const char *rest = strchr(group, '.'), *repo;
+	long long t, close_at, first = now;
+	long n;
+	int gfd, r;
+
+	if (rest == NULL || group_parse(group, &t, &repo) == -1)
+		return 0;
+	if ((gfd = openat(s->openfd, group, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return sys_err(e, errno, group);
+	n = list_files(gfd, group, &names, e);
+	(void)close(gfd);
+	if (n == -1)
+		return -1;
+	if (n > 0)
+		first = strtoll(names[0], NULL, 10) * 1000;
+	ht_spool_names_free(names, n);
+	close_at = now + window * 1000;
+	if (close_at > first + max * 1000)
+		close_at = first + max * 1000;
+	if (close_at <= t)
+		return 0;
+	r = snprintf(renamed, sizeof renamed, "%014lld%s", close_at, rest);
+	if (r < 0 || (size_t)r >= sizeof renamed || (size_t)r >= len)
+		return 0;
+	if (renameat(s->openfd, group, s->openfd, renamed) == -1)
+		return sys_err(e, errno, group);
+	if (fsync_dir(s->openfd, "open", e) == -1)
+		return -1;
+	memcpy(group, renamed, (size_t)r + 1);
+	return 0;
+}
+
 static unsigned int put_counter;
 
 int
 ht_spool_put(struct ht_spool *s, const json_t *ev, long long window,
-    char *group, size_t len, struct ht_err *e)
+    long long max, char *group, size_t len, struct ht_err *e)
 {
 	struct timespec ts;
-	char name[64], key[HT_SPOOL_NAME_MAX - 40];
-	const char *repo = json_string_value(json_object_get(ev, "repo_name"));
+	char name[64], key[HT_SPOOL_NAME_MAX - 40], gkey[HT_GROUP_KEY_MAX];
+	const char *repo = ht_event_group_key(ev, gkey, sizeof gkey);
 	char *data = NULL;
 	int fd = -1, gfd = -1, lockfd = -1, made = 0, r, ret = -1, err;
 	long long now;
@@ -643,9 +373,12 @@ ht_spool_put(struct ht_spool *s, const json_t *ev, long long window,
 	if ((r = window > 0 ? find_open(s, key, now, group, len, e) : 0) ==
 	    -1)
 		goto out;
+	if (r == 1 && extend(s, group, len, now, window, max, e) == -1)
+		goto out;
 	if (r == 0) {
 		r = snprintf(group, len, "%014lld.%ld.%s",
-		    now + window * 1000, (long)getpid(), key);
+		    now + (window < max ? window : max) * 1000,
+		    (long)getpid(), key);
 		if (r < 0 || (size_t)r >= len) {
 			ht_err_set(e, "group name too long");
 			e->status = EX_SOFTWARE;

@@ -1,16 +1,13 @@
 /*
- * spool — the webhook's durable accept, and the grouping of a release's
- * burst of deliveries into one event.
+ * spool — the webhook's durable accept of deliveries, kept in groups by
+ * the arrival clock until a group's quiet period is over.
  *
- * Grouping.  Docker Hub sends one delivery per pushed tag: a release that
- * pushes 1.2.3, 1.2, 1 and latest sends four, a multi-arch push the same tag
- * several times.  Deliveries for one repository within a window become one
- * event: its tag is the main tag (ht_tag_cmp_main), "tags" lists every tag,
- * main first and the rest in the order received, "other_tags" the rest; a
- * tag received again is not listed again.  The event is the main tag's
- * own (its id, image and pushed_at), so the same group read again gives
- * the same event, and a group of one is the delivery's event with the two
- * lists added.
+ * Docker Hub sends one delivery per pushed tag: a release that pushes
+ * 1.2.3, 1.2, 1 and latest sends four, a multi-arch push the same tag
+ * several times, over minutes.  A repository's delivery joins its open
+ * group, and the group closes window seconds after the last delivery that
+ * joined it, but no later than max seconds after its first; its event is
+ * ht_group_event's (group.h), the same for any order of arrival.
  *
  * The spool is a directory:
  *
@@ -25,8 +22,9 @@
  *   DIR/.drain          flock(2)ed by the process that drains the spool
  *
  * G is CLOSE.PID.REPO: the time (Unix milliseconds, zero padded) at which
- * the window closes, the pid of the process that opened it, and the repository
- * with '/' written '+'.  A delivery is written to tmp/, fsync(2)ed, then
+ * the group closes, the pid of the process that opened it, and the group
+ * key (group.h) with '/' written '+'.  A delivery that joins a group puts
+ * its close later by renaming it, under the lock.  A delivery is written to tmp/, fsync(2)ed, then
  * under the lock renamed into the repository's open group (or a new one)
  * and the group fsync(2)ed: once ht_spool_put returns, a crash loses
  * nothing.  A group is closed by renaming it from open/ to closed/ under
@@ -44,49 +42,9 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "group.h"
 
-#define HT_GROUP_WINDOW		60	/* seconds, the default */
-#define HT_GROUP_WINDOW_MAX	86400
-#define HT_GROUP_MAX		256	/* deliveries in one group at most */
 #define HT_SPOOL_NAME_MAX	300
-
-/*
- * The order of tags for the main tag, on the part of each before its first
- * '-': the most leading dot-separated parts that begin with a digit first
- * (1.2.3, then 1.2, then 1; 3.15.0rc1 before 3.15), then the longer of
- * those parts (8u504 before 8), then the shorter tag (6.0.1 before
- * 6.0.1-standalone).  Negative when a comes before b, positive when b
- * comes before a, 0 when the rule cannot tell (the first received wins).
- */
-int	ht_tag_cmp_main(const char *a, const char *b);
-
-/*
- * The event of a group: evs[0..n) are events of one repository, in the
- * order received.  Returns a new object (caller decrefs), or NULL and e.
- */
-json_t	*ht_group_event(json_t *const *evs, size_t n, struct ht_err *e);
-
-/*
- * Grouping a stream of events by their pushed_at, for dh-parse in a
- * pipeline.  A group opens at its first event's time t and takes the
- * repository's events within window seconds of t; it is given to emit once
- * an event read is window seconds past t and the groups opened before it
- * have been given, or at ht_grouper_finish: groups are given in the order
- * they were opened.  window 0: every event is given
- * at once, as a group of one.  emit returns 0, or -1 to stop (its e is then
- * reported).
- */
-typedef int (*ht_group_emit_fn)(json_t *ev, void *arg, struct ht_err *e);
-struct ht_grouper;
-struct ht_grouper *ht_grouper_new(long long window, ht_group_emit_fn emit,
-	    void *arg);
-/* Add an event (borrowed: a reference is taken).  0 or -1 and e. */
-int	ht_grouper_add(struct ht_grouper *, json_t *ev, struct ht_err *e);
-int	ht_grouper_finish(struct ht_grouper *, struct ht_err *e);
-void	ht_grouper_free(struct ht_grouper *);
-
-/* An event's pushed_at (RFC 3339 UTC) as Unix seconds, or -1. */
-long long ht_event_time(const json_t *ev);
 
 /*
  * The spool.  Open the one at dir, which must exist (a missing directory
@@ -101,12 +59,13 @@ void	ht_spool_close(struct ht_spool *);
 
 /*
  * Put an event (one delivery's, filtered) into the repository's open
- * group, or a new one whose window closes window seconds from now.
- * Returns 1 when it opened a new group, 0 when it joined one, with the
- * group's name in group; or -1 and e: then nothing is in the spool.
+ * group, or a new one, which then closes window seconds from now, or max
+ * seconds after its first delivery if that is sooner.  Returns 1 when it
+ * opened a new group, 0 when it joined one, with the group's name in
+ * group; or -1 and e: then nothing is in the spool.
  */
 int	ht_spool_put(struct ht_spool *, const json_t *ev, long long window,
-	    char *group, size_t len, struct ht_err *e);
+	    long long max, char *group, size_t len, struct ht_err *e);
 
 /* When the window of the group named closes (Unix milliseconds), or -1. */
 long long ht_spool_group_close(const char *group);

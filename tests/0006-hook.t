@@ -254,8 +254,9 @@ _i=0; while [ -n "$(find "$T/q/new" -type f)" ] && [ $_i -lt 200 ]; do sleep 0.0
 is "$(find "$T/q/new" -type f | wc -l)" 0 "queue: nothing left queued"
 deliver "http://127.0.0.1:$QPORT/dockerhub?key=$KEY" v10.0.0
 answer 200 '"status":"accepted"' "queue: the same delivery again, 200"
-_i=0; while ! grep -q 'ferrowind/gatekeeper:v10\.0\.0@.*already' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-like "$(cat "$T/q.log")" 'ferrowind/gatekeeper:v10\.0\.0@.*already' "queue: tw-post knows the event"
+_i=0; while ! grep -q 'ferrowind/gatekeeper:v10\.0\.0@.*: not posted: repeat of' "$T/q.log" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+like "$(cat "$T/q.log")" 'id=ferrowind/gatekeeper:v10\.0\.0@[^ ]*: not posted: repeat of ferrowind/gatekeeper:v10\.0\.0@' \
+    "queue: the memory of releases knows the release"
 posted v10.0.0 "queue: the same delivery is not posted twice"
 
 # By default dh-hook queues, in the state directory: a post that X

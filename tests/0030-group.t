@@ -36,27 +36,86 @@ run dh-parse -L "$T/burst.ndjson"
 like_out '"tags":\["1.2.3","1.2","1","latest"\]' "-L: latest joins the group"
 
 run dh-parse -w 0 "$T/burst.ndjson"
-is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 5 "-w 0: one event per delivery"
+is "$(ids)" "acme/widget:1.2.3@2026-01-01T00:00:00Z other/thing:0.9@2026-01-01T00:00:00Z " \
+    "-w 0: a group per delivery, but the stream remembers the release"
+is "$ERR" "dh-parse: acme/widget:1.2@2026-01-01T00:00:00Z: not posted: late alias of acme/widget:1.2.3@2026-01-01T00:00:00Z
+dh-parse: acme/widget:1@2026-01-01T00:00:01Z: not posted: late alias of acme/widget:1.2.3@2026-01-01T00:00:00Z
+dh-parse: acme/widget:latest@2026-01-01T00:00:01Z: not posted: tag 'latest' is skipped
+dh-parse: acme/widget:1.2.3@2026-01-01T00:00:01Z: not posted: repeat of acme/widget:1.2.3@2026-01-01T00:00:00Z" \
+    "every delivery not posted is logged, with the reason and the release"
 
-# The window: from the first delivery's pushed_at.
-{ delivery acme/widget 2.0 1767225600
-  delivery acme/widget 2.0.1 1767225659
-  delivery acme/widget 2.1 1767225660; } >"$T/window.ndjson"
+# The quiet period: a group closes a window after its last delivery, at
+# most dockerhub.group_max after its first.
+{ delivery acme/widget 2.0.1 1767225600
+  delivery acme/widget 2.0 1767225659
+  delivery acme/widget 2 1767225718
+  delivery acme/widget 2.0.2 1767225800; } >"$T/window.ndjson"
 run dh-parse "$T/window.ndjson"
-is "$(ids)" "acme/widget:2.0.1@2026-01-01T00:00:59Z acme/widget:2.1@2026-01-01T00:01:00Z " \
-    "a push 60 s after the first is another release"
-run dh-parse -w 120 "$T/window.ndjson"
-is "$(ids)" "acme/widget:2.0.1@2026-01-01T00:00:59Z " "-w 120 takes it in"
+is "$(ids)" "acme/widget:2.0.1@2026-01-01T00:00:00Z acme/widget:2.0.2@2026-01-01T00:03:20Z " \
+    "pushes less than 60 s apart are one release, over two minutes"
+like_out '"tag":"2\.0\.1","tags":\["2\.0\.1","2\.0","2"\]' "... with every tag"
+is "$ERR" "" "... and nothing dropped"
+run dh-parse -w 30 "$T/window.ndjson"
+is "$(ids)" "acme/widget:2.0.1@2026-01-01T00:00:00Z acme/widget:2.0.2@2026-01-01T00:03:20Z " \
+    "-w 30: the same releases"
+is "$(printf '%s\n' "$ERR" | grep -c 'not posted: late alias of acme/widget:2\.0\.1@')" 2 \
+    "... the late tags dropped as late aliases"
+printf 'dockerhub: { group_max = 100; };\n' >"$T/max.conf"
+run dh-parse -c "$T/max.conf" "$T/window.ndjson"
+like_out '"tags":\["2\.0\.1","2\.0"\]' "dockerhub.group_max: a group stays open 100 s at most"
+like_err '^dh-parse: acme/widget:2@2026-01-01T00:01:58Z: not posted: late alias of acme/widget:2\.0\.1@2026-01-01T00:00:00Z$' \
+    "... what comes after is judged on its own"
 printf 'dockerhub: { group_window = 0; };\n' >"$T/w0.conf"
 run dh-parse -c "$T/w0.conf" "$T/window.ndjson"
-is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 3 "dockerhub.group_window = 0"
+is "$(printf '%s\n' "$ERR" | grep -c 'not posted')" 2 "dockerhub.group_window = 0"
 run dh-parse -c "$T/w0.conf" -w 60 "$T/window.ndjson"
-is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 2 "-w over the config"
+is "$ERR" "" "-w over the config"
 run dh-parse -w 90000 "$T/window.ndjson"
 expect 64 '^dh-parse: -w: "90000": expected seconds, 0 to 86400$' "-w out of range"
 printf 'dockerhub: { group_window = -1; };\n' >"$T/bad.conf"
 run dh-parse -c "$T/bad.conf" "$T/window.ndjson"
 expect 78 'group_window' "a negative window in the config"
+printf 'dockerhub: { group_max = 0; };\n' >"$T/bad.conf"
+run dh-parse -c "$T/bad.conf" "$T/window.ndjson"
+expect 78 'group_max' "a group_max of 0"
+
+# The memory across runs: a spool's (-s), shown by -m, forgotten by -f.
+rm -rf "$T/mem"; mkdir -m 700 "$T/mem"
+run dh-parse -s "$T/mem" "$T/burst.ndjson"
+is "$(ids)" "acme/widget:1.2.3@2026-01-01T00:00:00Z other/thing:0.9@2026-01-01T00:00:00Z " \
+    "-s: the first run announces"
+run dh-parse -s "$T/mem" "$T/burst.ndjson"
+is "$OUT" "" "-s: the same releases again: nothing"
+like_err '^dh-parse: acme/widget:1\.2\.3@2026-01-01T00:00:00Z: not posted: repeat of acme/widget:1\.2\.3@2026-01-01T00:00:00Z$' \
+    "... each logged as a repeat"
+is "$(stat -c %a "$T/mem/releases")" 600 "the memory is the owner's alone"
+run dh-parse -m -s "$T/mem"
+is_status 0 "-m shows the memory"
+like_out '^acme/widget:1\.2\.3	1\.2\.3,1\.2,1	acme/widget:1\.2\.3@2026-01-01T00:00:00Z	20[0-9-]+T[0-9:]+Z$' \
+    "... a release a line: repo:tag, tags, id, when"
+run dh-parse -f acme/widget:1.2 -s "$T/mem"
+is_status 0 "-f forgets a release by one of its tags"
+like_err '^dh-parse: acme/widget:1\.2: forgotten \(1 release\)$' "... and says so"
+run dh-parse -s "$T/mem" "$T/burst.ndjson"
+is "$(ids)" "acme/widget:1.2.3@2026-01-01T00:00:00Z " "... so it is announced again"
+run dh-parse -f acme/widget:9.9 -s "$T/mem"
+expect 65 '^dh-parse: -f: acme/widget:9\.9: not remembered$' "-f: nothing to forget"
+run dh-parse -f acme-widget -s "$T/mem"
+expect 64 '^dh-parse: -f: "acme-widget": expected REPO:TAG$' "-f needs REPO:TAG"
+run dh-parse -m
+expect 64 '^dh-parse: -m: no memory of releases: give -s DIR, -T or set spool\.dir$' "-m needs a spool"
+run dh-parse -m -f a/b:1 -s "$T/mem"
+expect 64 '^usage: dh-parse' "-m and -f do not go together"
+run dh-parse -m -s "$T/mem" "$T/burst.ndjson"
+expect 64 '^usage: dh-parse' "-m reads no input"
+printf '{"not":"a list"}\n' >"$T/mem/releases"
+run dh-parse -m -s "$T/mem"
+expect 65 '^dh-parse: releases: .*/mem: releases: not a list of releases$' "a memory that is not a list"
+printf 'garbage' >"$T/mem/releases"
+run dh-parse -s "$T/mem" "$T/burst.ndjson"
+expect 65 '^dh-parse: releases: .*/mem: releases:1: ' "a memory that is not JSON stops the stream"
+run dh-parse -m -s "$T/nonexistent"
+expect 75 '^dh-parse: releases: .*/nonexistent: No such file or directory$' "a missing spool"
 
 # Per-tag filters apply before grouping.
 run dh-parse -x '1.2.3' "$T/burst.ndjson"
@@ -101,11 +160,14 @@ is "$(cat "$T/hout")" "" "with a spool, nothing is written: the spool has it"
 like "$groups" '^[0-9]{14}\.[0-9]+\.acme\+widget$' "the group's name: close time, pid, repository"
 deliver acme/widget 1.2
 answer 200 '"status":"accepted"' "a second delivery"
-is "$(ls "$T/spool/open")" "$groups" "it joined the open group"
-is "$(count "$T/spool/open/$groups")" 2 "two deliveries in it"
+joined=$(ls "$T/spool/open")
+is "${joined#*.}" "${groups#*.}" "it joined the open group"
+is "$(test "${joined%%.*}" -ge "${groups%%.*}" && echo later)" later \
+    "which now closes a window after it"
+is "$(count "$T/spool/open/$joined")" 2 "two deliveries in it"
 deliver acme/widget latest
 answer 200 '"status":"ignored"' "a filtered delivery"
-is "$(count "$T/spool/open/$groups")" 2 "is not spooled"
+is "$(count "$T/spool/open/$joined")" 2 "is not spooled"
 deliver other/thing 0.9
 is "$(count "$T/spool/open")" 2 "another repository, another group"
 
@@ -156,8 +218,8 @@ is_status 0 "-D -T: the state directory's spool"
 is "$(stat -c %a "$T/sd/spool")" 700 "... made, owner only"
 run dh-parse -W -s "$T/d" -- cat
 expect 64 '^usage: dh-parse' "-W goes with -D"
-run dh-parse -T "$T/window.ndjson"
-expect 64 '^usage: dh-parse' "-T goes with -H or -D"
+run dh-parse -T -C
+expect 64 '^usage: dh-parse' "-T does not go with -C"
 
 # By hand: three deliveries for one group over the socket, the window
 # closed by -w 0 on the last (a group closes when its first delivery's

@@ -1,6 +1,6 @@
 /*
  * Fuzz target "group": the grouping of a sequence of deliveries into
- * events (lib/spool.c: ht_grouper, by pushed_at, as dh-parse groups a
+ * events (lib/group.c: ht_grouper, by pushed_at, as dh-parse groups a
  * stream; each group's event by ht_group_event, as the webhook's drain
  * makes it), with its invariants.
  *
@@ -51,7 +51,7 @@ struct out {
 };
 
 static int
-emit(json_t *ev, void *arg, struct ht_err *e)
+emit(json_t *ev, long long last, void *arg, struct ht_err *e)
 {
 	struct out *o = arg;
 
@@ -90,7 +90,7 @@ group(const struct delivery *d, const size_t *order, size_t n)
 	size_t i;
 
 	if ((o.evs = json_array()) == NULL ||
-	    (g = ht_grouper_new(WINDOW, emit, &o)) == NULL)
+	    (g = ht_grouper_new(WINDOW, HT_GROUP_AGE, emit, &o)) == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
 		if ((ev = event_of(&d[order[i]])) == NULL)

@@ -927,12 +927,16 @@ memory_main(const struct opts *o, const char *dir)
 			    n == 1 ? "" : "s");
 		goto out;
 	}
-	json_array_foreach(rel.mem, i, m) {
+	for (i = 0; i < json_array_size(rel.mem); i++) {
+		m = json_array_get(rel.mem, i);
 		printf("%s:%s\t", json_string_value(json_object_get(m, "repo")),
 		    json_string_value(json_object_get(m, "tag")));
-		json_array_foreach(json_object_get(m, "tags"), k, t)
+		for (k = 0; k < json_array_size(json_object_get(m, "tags"));
+		    k++) {
+			t = json_array_get(json_object_get(m, "tags"), k);
 			printf("%s%s", k > 0 ? "," : "", json_is_string(t) ?
 			    json_string_value(t) : "?");
+		}
 		printf("\t%s\t%s\n", json_string_value(json_object_get(m,
 		    "id")), utc((long long)json_integer_value(
 		    json_object_get(m, "at")), when, sizeof when));

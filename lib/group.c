@@ -179,11 +179,11 @@ sort_tags(json_t *tags)
 
 	if (n < 2)
 		return 0;
-	if ((v = calloc(n, sizeof *v)) == NULL)
+	if ((v = calloc(n, sizeof(json_t *))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(tags, i));
-	qsort(v, n, sizeof *v, cmp_json_tags);
+	qsort(v, n, sizeof(json_t *), cmp_json_tags);
 	json_array_clear(tags);
 	for (i = 0; i < n; i++)
 		if (json_array_append_new(tags, v[i]) == -1) {
@@ -505,6 +505,21 @@ counts(const json_t *m, const char *key, long long now, long long repeat)
 	return at > now - repeat;
 }
 
+/* Whether a release of key remembered at now has tag among its tags. */
+static int
+announced(const json_t *mem, const char *key, long long now,
+    long long repeat, const char *tag)
+{
+	const json_t *m;
+	size_t i;
+
+	json_array_foreach(mem, i, m)
+		if (counts(m, key, now, repeat) &&
+		    has_tag(json_object_get(m, "tags"), tag))
+			return 1;
+	return 0;
+}
+
 int
 ht_memory_judge(const json_t *mem, const json_t *ev, long long now,
     long long repeat, struct ht_judgment *j, struct ht_err *e)
@@ -514,7 +529,7 @@ ht_memory_judge(const json_t *mem, const json_t *ev, long long now,
 	const json_t *m, *t, *tags = json_object_get(ev, "tags");
 	long repeat_at = -1, late_at = -1, holder = -1;
 	size_t i, k;
-	int all = json_is_array(tags) && json_array_size(tags) > 0, held;
+	int all = json_is_array(tags) && json_array_size(tags) > 0;
 
 	memset(j, 0, sizeof *j);
 	j->verdict = HT_VERDICT_NEW;
@@ -537,16 +552,10 @@ ht_memory_judge(const json_t *mem, const json_t *ev, long long now,
 			holder = (long)i;
 	}
 	/* Every tag announced, in any release of the repository's. */
-	json_array_foreach(tags, k, t) {
-		held = 0;
-		json_array_foreach(mem, i, m)
-			if (!held && counts(m, key, now, repeat) &&
-			    json_is_string(t) && has_tag(json_object_get(m,
-			    "tags"), json_string_value(t)))
-				held = 1;
-		if (!held)
+	json_array_foreach(tags, k, t)
+		if (!json_is_string(t) || !announced(mem, key, now, repeat,
+		    json_string_value(t)))
 			all = 0;
-	}
 	if (repeat_at == -1 && all && holder != -1)
 		repeat_at = holder;
 	if (repeat_at != -1) {

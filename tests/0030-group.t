@@ -221,18 +221,18 @@ expect 64 '^usage: dh-parse' "-W goes with -D"
 run dh-parse -T -C
 expect 64 '^usage: dh-parse' "-T does not go with -C"
 
-# By hand: three deliveries for one group over the socket, the window
-# closed by -w 0 on the last (a group closes when its first delivery's
-# window does).
+# By hand: three deliveries for one group over the socket, each within
+# the 4 s quiet period of the one before; the group closed 4 s after the
+# last.
 use_spool "$T/d"
-echo 1 >"$T/window"
+echo 4 >"$T/window"
 : >"$T/hout"
 deliver acme/widget 1.2.3
 deliver acme/widget 1.2
 deliver acme/widget 1
 g=$(ls "$T/d/open")
 gre=$(printf '%s' "$g" | sed 's/[.+]/\\&/g')
-sleep 1.1
+sleep 4.1
 run dh-parse -D -s "$T/d" -- sh -c 'echo "cannot take it" >&2; exit 74'
 is_status 75 "-D: a command that does not take the event: 75"
 like_err "drain: $gre: id=acme/widget:1\.2\.3@2026-01-01T00:00:00Z kept in the spool: exit 74: cannot take it\$" \

@@ -68,7 +68,7 @@ export STATE_DIRECTORY
 mkdir -m 700 "$STATE"
 mock_x_start || { echo "Bail out! no mock X API"; exit 1; }
 cat >"$HUBTWEET_CONFIG" <<'CONF'
-dockerhub: { group_window = 4; };
+dockerhub: { group_window = 10; };
 format: { template = "{tag} of {repo_name}: {tags}"; };
 CONF
 PORT=$(free_port)

@@ -105,7 +105,11 @@ FLAGSTAMP = $(B)/flags
 # Library objects, by concern. Tools list what they need.
 LIB_CORE = $(B)/lib/err.o $(B)/lib/log.o $(B)/lib/jstream.o $(B)/lib/conf.o \
 	$(B)/lib/util.o
-LIB_EVENT = $(B)/lib/event.o $(B)/lib/filter.o
+# Payloads: Docker Hub's (event), the other registries' (src-*), told
+# apart by source.
+LIB_EVENT = $(B)/lib/event.o $(B)/lib/reader.o $(B)/lib/source.o \
+	$(B)/lib/src-github.o $(B)/lib/src-harbor.o $(B)/lib/src-quay.o \
+	$(B)/lib/src-registry.o $(B)/lib/filter.o
 # The webhook's spool; grouping a release's deliveries into one event and
 # the memory of releases announced (group, pure), that memory on disk.
 LIB_SPOOL = $(B)/lib/spool.o $(B)/lib/group.o $(B)/lib/releases.o
@@ -148,8 +152,8 @@ OBJS_dh-parse = $(B)/cmd/dh-parse.o $(B)/cmd/drain.o $(LIB_HTTP) $(LIB_SPOOL) $(
 	$(LIB_HASH) $(LIB_CORE)
 LDLIBS_dh-parse = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_http) \
 	$(TLIBS_nettle)
-OBJS_dh-format = $(B)/cmd/dh-format.o $(B)/lib/event.o $(LIB_FORMAT) \
-	$(B)/lib/bsky.o $(LIB_INSTANCE) $(LIB_CORE)
+OBJS_dh-format = $(B)/cmd/dh-format.o $(B)/lib/event.o $(B)/lib/reader.o \
+	$(LIB_FORMAT) $(B)/lib/bsky.o $(LIB_INSTANCE) $(LIB_CORE)
 LDLIBS_dh-format = $(TLIBS_jansson) $(TLIBS_config) $(TLIBS_utf8proc) \
 	$(TLIBS_psl)
 # The command side the posting tools share (cmd/poster.h).
@@ -231,12 +235,19 @@ LDLIBS_test/fit = $(LIBS_utf8proc) $(LIBS_psl) $(LIBS_jansson) \
 # make fuzz runs for FUZZ_TIME seconds each.
 FUZZ = payload conf template tweetlen http postlen queue-item \
 	spool-delivery group bsky-session x-answer mastodon-answer bsky-answer \
-	mastodon-instance
+	mastodon-instance github harbor quay registry
 FUZZ_REPLAY = $(FUZZ:%=bin/fuzz/%)
 FUZZ_BIN = $(FUZZ:%=bin/libfuzzer/%)
 OBJS_fuzz/payload = $(B)/tests/fuzz/payload.o $(B)/tests/fuzz/replay.o \
 	$(LIB_EVENT) $(LIB_CORE)
 LDLIBS_fuzz/payload = $(LIBS_jansson) $(LIBS_config)
+# The registries' payloads: one target per source, one harness (source.c).
+FUZZ_SOURCES = github harbor quay registry
+$(foreach t,$(FUZZ_SOURCES),$(eval OBJS_fuzz/$(t) = $(B)/tests/fuzz/$(t).o \
+	$(B)/tests/fuzz/source.o $(B)/tests/fuzz/replay.o $(LIB_EVENT) \
+	$(LIB_CORE)))
+$(foreach t,$(FUZZ_SOURCES),$(eval LDLIBS_fuzz/$(t) = $(LIBS_jansson) \
+	$(LIBS_config)))
 OBJS_fuzz/conf = $(B)/tests/fuzz/conf.o $(B)/tests/fuzz/replay.o $(LIB_CORE)
 LDLIBS_fuzz/conf = $(LIBS_jansson) $(LIBS_config)
 OBJS_fuzz/template = $(B)/tests/fuzz/template.o $(B)/tests/fuzz/replay.o \
@@ -432,7 +443,8 @@ $(FUZZ_BIN): bin/libfuzzer/%: $$(call FUZZ_SRCS,$$*) $$(wildcard lib/*.h) \
 		$(LDLIBS_fuzz/$*)
 
 # Each target for FUZZ_TIME seconds, from its kept corpus (the payload
-# target also from tests/data/payloads); what it learns goes
+# target also from tests/data/payloads, a registry's from its directory
+# there); what it learns goes
 # to build/fuzz/corpus/, crashes to build/fuzz/<target>-crash-*.  Keep a
 # crashing input as a seed once the bug is fixed: make check replays it.
 # FUZZ_ARGS adds libFuzzer's options (a campaign: FUZZ_TIME=1800
@@ -449,6 +461,8 @@ fuzz: $(FUZZ_BIN)
 		export LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0; \
 		seeds=tests/fuzz/$$t; [ $$t = payload ] && \
 		    seeds="$$seeds tests/data/payloads"; \
+		[ -d tests/data/payloads/$$t ] && \
+		    seeds="$$seeds tests/data/payloads/$$t"; \
 		bin/libfuzzer/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
 		    -max_len=16384 -print_final_stats=1 $(FUZZ_ARGS) $$dict \
 		    -artifact_prefix=$(B)/fuzz/$$t- \

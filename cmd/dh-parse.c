@@ -1,5 +1,5 @@
 /*
- * dh-parse — Docker Hub push payloads in, hubtweet events out.
+ * dh-parse — registry push payloads in, hubtweet events out.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -29,13 +29,14 @@
 #include "releases.h"
 #include "secret.h"
 #include "slot.h"
+#include "source.h"
 #include "spool.h"
 #include "util.h"
 #include "webhook.h"
 
 static const char usage_text[] =
-    "usage: dh-parse [-LPu] [-c file] [-i glob] [-x glob] [-r glob] "
-    "[-R glob] [-w seconds] [-s dir | -S dir | -T] [file ...]\n"
+    "usage: dh-parse [-LPu] [-c file] [-t source] [-i glob] [-x glob] "
+    "[-r glob] [-R glob] [-w seconds] [-s dir | -S dir | -T] [file ...]\n"
     "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir | -T] "
     "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
     "       dh-parse -D [-W] [-c file] [-s dir | -S dir | -T] -- command "
@@ -44,9 +45,12 @@ static const char usage_text[] =
     "       dh-parse -m | -f repo:tag [-c file] [-s dir | -S dir | -T]\n";
 
 static const char help_text[] =
-    "Read Docker Hub push payloads and write one event per line.\n"
+    "Read registry push payloads and write one event per line.\n"
     "\n"
     "  -c, --config FILE        read settings from FILE\n"
+    "  -t, --source NAME        read every payload as NAME's: dockerhub,\n"
+    "                           github, harbor, quay or registry (default:\n"
+    "                           as each payload's shape says)\n"
     "  -i, --include-tag GLOB   announce only tags matching GLOB\n"
     "  -x, --exclude-tag GLOB   skip tags matching GLOB\n"
     "  -r, --include-repo GLOB  announce only repositories matching GLOB\n"
@@ -78,6 +82,7 @@ static const char help_text[] =
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
+	{ "source", required_argument, NULL, 't' },
 	{ "include-tag", required_argument, NULL, 'i' },
 	{ "exclude-tag", required_argument, NULL, 'x' },
 	{ "include-repo", required_argument, NULL, 'r' },
@@ -174,6 +179,7 @@ struct parse {
 	json_t *mem;		/* the stream's memory, without dir */
 	const char *dir;	/* the memory of releases of this spool, or NULL */
 	long long repeat;
+	enum ht_source source;	/* -t, or HT_SRC_ANY */
 };
 
 /* Judge ev at now against mem and note it: 1 post it, 0 not, -1 and e. */
@@ -231,28 +237,36 @@ emit_group(json_t *ev, long long last, void *arg, struct ht_err *e)
 }
 
 /*
- * One payload: its event, unless a filter drops it, to the grouper.  The
- * filters apply per tag, before grouping: a skipped tag is in no group.
+ * One payload: each of its events, unless a filter drops it, to the
+ * grouper.  The filters apply per tag, before grouping: a skipped tag is
+ * in no group.
  */
 static int
 parse_one(json_t *v, void *arg, struct ht_err *e)
 {
 	const struct parse *p = arg;
 	char why[512];
-	json_t *ev;
+	json_t *evs, *ev;
+	size_t i;
 	int r = 0;
 
-	if ((ev = ht_event_from_payload(v, e)) == NULL)
+	if ((evs = ht_source_events(v, p->source, why, sizeof why,
+	    e)) == NULL)
 		return EX_DATAERR;
-	if (ht_filter_event_why(p->filter, json_string_value(json_object_get(ev,
-	    "repo_name")), json_string_value(json_object_get(ev, "tag")),
-	    json_is_true(json_object_get(ev, "is_private")), why,
-	    sizeof why) != NULL)
-		ht_info("%s: not posted: %s", json_string_value(
-		    json_object_get(ev, "id")), why);
-	else if (ht_grouper_add(p->grouper, ev, e) == -1)
-		r = e->status | HT_JSTREAM_STOP;
-	json_decref(ev);
+	json_array_foreach(evs, i, ev) {
+		if (ht_filter_event_why(p->filter,
+		    json_string_value(json_object_get(ev, "repo_name")),
+		    json_string_value(json_object_get(ev, "tag")),
+		    json_is_true(json_object_get(ev, "is_private")), why,
+		    sizeof why) != NULL)
+			ht_info("%s: not posted: %s", json_string_value(
+			    json_object_get(ev, "id")), why);
+		else if (ht_grouper_add(p->grouper, ev, e) == -1) {
+			r = e->status | HT_JSTREAM_STOP;
+			break;
+		}
+	}
+	json_decref(evs);
 	return r;
 }
 
@@ -693,6 +707,7 @@ state_spool(void)
 struct opts {
 	struct globs it, xt, ir, xr;
 	const char *cfile, *keyfile, *spool, *defspool, *forget;
+	enum ht_source source;
 	long long window, max, repeat;
 	int http, drainer, keep_latest, keep_private, check, state, wait;
 	int releases;
@@ -705,6 +720,13 @@ option(int c, struct opts *o)
 	switch (c) {
 	case 'c':
 		o->cfile = optarg;
+		break;
+	case 't':
+		if (ht_source_parse(optarg, &o->source) == -1) {
+			ht_warnx("-t: \"%s\": no such source (dockerhub, "
+			    "github, harbor, quay, registry, any)", optarg);
+			return EX_USAGE;
+		}
 		break;
 	case 'i':
 	case 'x':
@@ -781,6 +803,8 @@ options_check(const struct opts *o, int n)
 	int memory = o->releases || o->forget != NULL;
 
 	if ((o->http && (o->drainer || n > 0)) ||
+	    (o->source != HT_SRC_ANY && (o->http || o->drainer ||
+	    o->check)) ||
 	    (o->wait && !o->drainer) ||
 	    (!o->http && !o->check && o->keyfile != NULL) ||
 	    (o->check && (o->http || o->drainer || n > 0)) ||
@@ -846,13 +870,14 @@ static int
 pipe_main(const struct ht_filter *f, const struct opts *o, const char *dir,
     int argc, char *argv[])
 {
-	struct parse p = { NULL, NULL, NULL, NULL, 0 };
+	struct parse p = { NULL, NULL, NULL, NULL, 0, HT_SRC_ANY };
 	struct ht_err e;
 	int status;
 
 	p.filter = f;
 	p.dir = dir;
 	p.repeat = o->repeat;
+	p.source = o->source;
 	if ((p.mem = json_array()) == NULL || (p.grouper =
 	    ht_grouper_new(o->window, o->max, emit_group, &p)) == NULL) {
 		json_decref(p.mem);
@@ -1017,7 +1042,7 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while (status == -1 && (c = getopt_long(argc, argv,
-	    "c:i:x:r:R:CLPuw:Hk:s:S:TDWmf:hV", longopts, NULL)) != -1)
+	    "c:t:i:x:r:R:CLPuw:Hk:s:S:TDWmf:hV", longopts, NULL)) != -1)
 		status = option(c, &o);
 	if (status != -1)
 		goto out;

@@ -1,6 +1,4 @@
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +6,7 @@
 
 #include "event.h"
 #include "jstream.h"
+#include "reader.h"
 
 #define TAG_MAX		128
 #define REPO_MAX	255
@@ -113,107 +112,12 @@ ht_time_rfc3339(long long secs, char *buf, size_t len)
 	return 0;
 }
 
-/*
- * A whole number given as an integer, a float with no fraction worth
- * keeping (1.417566161e+09) or a decimal string ("0").  Docker Hub has sent
- * all three.  Returns 1 if found, 0 if absent or null, -1 if malformed.
- */
-static int
-get_number(const json_t *obj, const char *key, const char *where,
-    long long min, long long max, long long *out, struct ht_err *e)
-{
-	const json_t *v = json_object_get(obj, key);
-	const char *s;
-	char *end;
-	double d;
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-	} else if (json_is_real(v)) {
-		d = json_real_value(v);
-		if (!isfinite(d) || d < (double)min || d > (double)max)
-			goto range;
-		*out = (long long)d;	/* min >= 0: truncation is floor */
-	} else if (json_is_string(v)) {
-		s = json_string_value(v);
-		errno = 0;
-		d = strtod(s, &end);
-		if (*s == '\0' || isspace((unsigned char)*s) || *end != '\0' ||
-		    errno != 0 || !isfinite(d)) {
-			ht_err_set(e, "%s.%s: expected a number, got \"%.40s\"",
-			    where, key, s);
-			return -1;
-		}
-		if (d < (double)min || d > (double)max)
-			goto range;
-		*out = (long long)d;	/* min >= 0: truncation is floor */
-	} else {
-		ht_err_set(e, "%s.%s: expected a number, got %s", where, key,
-		    ht_json_type_name(v));
-		return -1;
-	}
-	if (*out < min || *out > max)
-		goto range;
-	return 1;
-range:
-	ht_err_set(e, "%s.%s: number out of range", where, key);
-	return -1;
-}
-
-/* A string field: 1 found, 0 absent or null, -1 wrong type. */
-static int
-get_string(const json_t *obj, const char *key, const char *where,
-    const char **out, struct ht_err *e)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v)) {
-		ht_err_set(e, "%s.%s: expected a string, got %s", where, key,
-		    ht_json_type_name(v));
-		return -1;
-	}
-	*out = json_string_value(v);
-	return 1;
-}
-
-static int
-get_bool(const json_t *obj, const char *key, const char *where, int *out,
-    struct ht_err *e)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v)) {
-		ht_err_set(e, "%s.%s: expected true or false, got %s", where,
-		    key, ht_json_type_name(v));
-		return -1;
-	}
-	*out = json_is_true(v);
-	return 1;
-}
-
-/* Out of memory, said in e: -1. */
-static int
-no_memory(struct ht_err *e)
-{
-	ht_err_set(e, "out of memory");
-	return -1;
-}
-
 static int
 set_string(json_t *ev, const char *key, const char *val)
 {
 	return json_object_set_new(ev, key, json_string(val));
 }
 
-/* Years 1970 to 9999: what RFC 3339 can write. */
-#define TIME_MAX 253402300799LL
 
 static int
 set_time(json_t *ev, const char *key, long long t)
@@ -229,7 +133,7 @@ const char *const ht_event_fields[] = {
 	"repo_name", "namespace", "name", "tag", "tags", "other_tags",
 	"image", "pusher", "pushed_at", "date_created", "repo_url",
 	"callback_url", "description", "is_private", "is_official",
-	"star_count", "comment_count", "id", NULL
+	"star_count", "comment_count", "id", "registry", "digest", NULL
 };
 
 /*
@@ -243,9 +147,9 @@ repo_name_of(const json_t *repo, char *full, size_t len, struct ht_err *e)
 	const char *repo_name, *ns, *name, *slash;
 	int r;
 
-	if (get_string(repo, "repo_name", "repository", &repo_name, e) == -1 ||
-	    get_string(repo, "namespace", "repository", &ns, e) == -1 ||
-	    get_string(repo, "name", "repository", &name, e) == -1)
+	if (ht_rd_string(repo, "repo_name", "repository", &repo_name, e) == -1 ||
+	    ht_rd_string(repo, "namespace", "repository", &ns, e) == -1 ||
+	    ht_rd_string(repo, "name", "repository", &name, e) == -1)
 		return NULL;
 	if (repo_name == NULL) {
 		if (ns == NULL || name == NULL) {
@@ -299,37 +203,37 @@ add_optional(json_t *ev, const json_t *p, const json_t *repo,
 	long long n;
 	int r, b;
 
-	if ((r = get_string(p, "callback_url", "payload", &s, e)) == -1)
+	if ((r = ht_rd_string(p, "callback_url", "payload", &s, e)) == -1)
 		return -1;
 	if (r == 1 && set_string(ev, "callback_url", s) == -1)
-		return no_memory(e);
-	if ((r = get_string(repo, "description", "repository", &s, e)) == -1)
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_string(repo, "description", "repository", &s, e)) == -1)
 		return -1;
 	if (json_object_set_new(ev, "description",
 	    r == 1 ? json_string(s) : json_null()) == -1)
-		return no_memory(e);
-	if ((r = get_bool(repo, "is_private", "repository", &b, e)) == -1)
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_bool(repo, "is_private", "repository", &b, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "is_private",
 	    json_boolean(b)) == -1)
-		return no_memory(e);
-	if ((r = get_bool(repo, "is_official", "repository", &b, e)) == -1)
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_bool(repo, "is_official", "repository", &b, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "is_official",
 	    json_boolean(b)) == -1)
-		return no_memory(e);
-	if ((r = get_number(repo, "star_count", "repository", 0, 1LL << 53,
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_number(repo, "star_count", "repository", 0, 1LL << 53,
 	    &n, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "star_count",
 	    json_integer(n)) == -1)
-		return no_memory(e);
-	if ((r = get_number(repo, "comment_count", "repository", 0, 1LL << 53,
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_number(repo, "comment_count", "repository", 0, 1LL << 53,
 	    &n, e)) == -1)
 		return -1;
 	if (r == 1 && json_object_set_new(ev, "comment_count",
 	    json_integer(n)) == -1)
-		return no_memory(e);
+		return ht_rd_nomem(e);
 	return 0;
 }
 
@@ -367,7 +271,7 @@ push_tag_time(const json_t *push, const char **tag, long long *pushed,
 	int r;
 
 	/* Before about 2016 there was no tag: such pushes were of latest. */
-	if ((r = get_string(push, "tag", "push_data", tag, e)) == -1)
+	if ((r = ht_rd_string(push, "tag", "push_data", tag, e)) == -1)
 		return -1;
 	if (r == 0)
 		*tag = "latest";
@@ -376,7 +280,7 @@ push_tag_time(const json_t *push, const char **tag, long long *pushed,
 		    "tag", *tag);
 		return -1;
 	}
-	if ((r = get_number(push, "pushed_at", "push_data", 0, TIME_MAX,
+	if ((r = ht_rd_number(push, "pushed_at", "push_data", 0, HT_TIME_MAX,
 	    pushed, e)) == -1)
 		return -1;
 	if (r == 0) {
@@ -407,7 +311,7 @@ add_names(json_t *ev, const char *repo_name, const char *tag,
 	    set_string(ev, "name", slash == NULL ? repo_name :
 	    slash + 1) == -1 || set_string(ev, "tag", tag) == -1 ||
 	    set_string(ev, "image", image) == -1)
-		return no_memory(e);
+		return ht_rd_nomem(e);
 	return 0;
 }
 
@@ -420,16 +324,16 @@ add_push(json_t *ev, const json_t *push, const json_t *repo,
 	long long n;
 	int r;
 
-	if ((r = get_string(push, "pusher", "push_data", &s, e)) == -1)
+	if ((r = ht_rd_string(push, "pusher", "push_data", &s, e)) == -1)
 		return -1;
 	if ((r == 1 && set_string(ev, "pusher", s) == -1) ||
 	    set_time(ev, "pushed_at", pushed) == -1)
-		return no_memory(e);
-	if ((r = get_number(repo, "date_created", "repository", 0, TIME_MAX,
+		return ht_rd_nomem(e);
+	if ((r = ht_rd_number(repo, "date_created", "repository", 0, HT_TIME_MAX,
 	    &n, e)) == -1)
 		return -1;
 	if (r == 1 && set_time(ev, "date_created", n) == -1)
-		return no_memory(e);
+		return ht_rd_nomem(e);
 	return 0;
 }
 
@@ -445,7 +349,7 @@ add_url(json_t *ev, const char *repo_name, struct ht_err *e)
 
 	(void)snprintf(buf, sizeof buf, "https://hub.docker.com/%s/%s",
 	    strchr(repo_name, '/') == NULL ? "_" : "r", repo_name);
-	return set_string(ev, "repo_url", buf) == -1 ? no_memory(e) : 0;
+	return set_string(ev, "repo_url", buf) == -1 ? ht_rd_nomem(e) : 0;
 }
 
 /* The same delivery seen twice has the same id: image@pushed_at. */
@@ -458,10 +362,10 @@ add_id(json_t *ev, struct ht_err *e)
 	int r;
 
 	if (image == NULL || at == NULL)
-		return no_memory(e);
+		return ht_rd_nomem(e);
 	r = snprintf(buf, sizeof buf, "%s@%s", image, at);
 	if (r < 0 || (size_t)r >= sizeof buf || set_string(ev, "id", buf) == -1)
-		return no_memory(e);
+		return ht_rd_nomem(e);
 	return 0;
 }
 
@@ -479,7 +383,7 @@ ht_event_from_payload(const json_t *p, struct ht_err *e)
 	    push_tag_time(push, &tag, &pushed, e) == -1)
 		return NULL;
 	if ((ev = json_object()) == NULL) {
-		(void)no_memory(e);
+		(void)ht_rd_nomem(e);
 		return NULL;
 	}
 	if (add_names(ev, repo_name, tag, e) == -1 ||

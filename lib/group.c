@@ -222,7 +222,7 @@ ht_group_event(json_t *const *evs, size_t n, struct ht_err *e)
 {
 	json_t *tags = NULL, *out = NULL, *other = NULL, *list, *one, *v;
 	const json_t *main_ev = NULL;
-	const char *key, *repo, *main_tag, *pushed;
+	const char *key, *repo, *main_tag, *pushed, *reg;
 	char buf[512];
 	size_t i;
 	int r;
@@ -287,12 +287,18 @@ ht_group_event(json_t *const *evs, size_t n, struct ht_err *e)
 		    "repo_name" : "pushed_at");
 		goto fail;
 	}
-	/* As ht_event_from_payload makes them, for the main tag. */
-	r = snprintf(buf, sizeof buf, "%s:%s", repo, main_tag);
+	/*
+	 * As the readers make them, for the main tag: another registry's
+	 * image is pulled with its host (lib/reader.h), Docker Hub's without.
+	 */
+	reg = json_string_value(json_object_get(out, "registry"));
+	r = snprintf(buf, sizeof buf, "%s%s%s:%s", reg != NULL ? reg : "",
+	    reg != NULL ? "/" : "", repo, main_tag);
 	if (r < 0 || (size_t)r >= sizeof buf ||
 	    json_object_set_new(out, "image", json_string(buf)) == -1)
 		goto nomem;
-	r = snprintf(buf, sizeof buf, "%s:%s@%s", repo, main_tag, pushed);
+	r = snprintf(buf, sizeof buf, "%s%s%s:%s@%s", reg != NULL ? reg : "",
+	    reg != NULL ? "/" : "", repo, main_tag, pushed);
 	if (r < 0 || (size_t)r >= sizeof buf ||
 	    json_object_set_new(out, "id", json_string(buf)) == -1)
 		goto nomem;

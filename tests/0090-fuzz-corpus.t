@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every fuzz target's harness runs once over its seed corpus
-# (tests/fuzz/<target>/, and tests/data/payloads/ for the payload target),
+# (tests/fuzz/<target>/, and tests/data/payloads/ for the payload target,
+# tests/data/payloads/<target>/ for a registry's),
 # built with make check's sanitizers: the harnesses
 # cannot rot, and each crash make fuzz once found stays fixed.
 . "${0%/*}/lib.sh"
@@ -15,8 +16,11 @@ for d in "$TOP"/tests/fuzz/*/; do
 	fi
 	# The payload harness also replays the project's test payloads.
 	if [ "$t" = payload ]; then
-		n=$((n + $(find "$PAYLOADS" -type f | wc -l)))
+		n=$((n + $(find "$PAYLOADS" -maxdepth 1 -type f | wc -l)))
 		run "$BIN/fuzz/$t" "$d" "$PAYLOADS"
+	elif [ -d "$PAYLOADS/$t" ]; then
+		n=$((n + $(find "$PAYLOADS/$t" -type f | wc -l)))
+		run "$BIN/fuzz/$t" "$d" "$PAYLOADS/$t"
 	else
 		run "$BIN/fuzz/$t" "$d"
 	fi

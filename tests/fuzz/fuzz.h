@@ -17,4 +17,10 @@
 /* One input, borrowed.  Returns 0; a bug aborts. */
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * The registries' targets (tests/fuzz/source.c): data as one payload of
+ * source (an enum ht_source).  Returns 0; a bug aborts.
+ */
+int	fuzz_source(const uint8_t *data, size_t size, int source);
+
 #endif

@@ -1,0 +1,12 @@
+/*
+ * Fuzz target "quay": Quay's repo_push notification (lib/src-quay.c),
+ * through tests/fuzz/source.c's checks.
+ */
+#include "fuzz.h"
+#include "source.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_source(data, size, HT_SRC_QUAY);
+}

@@ -352,6 +352,8 @@ http_fail_setup(int status)
  * The key: -k FILE, else DH_KEY or dockerhub.key, else dockerhub.key_file,
  * else the file dh-key beside the config: the user's
  * (~/.config/hubtweet/dh-key), else the system's (/etc/hubtweet/dh-key).
+ * Returns 1 with the key, 0 when none is configured (e says where it was
+ * looked for), -1 when one could not be read.
  */
 static int
 load_key(const struct ht_conf *conf, const char *keyfile,
@@ -363,29 +365,29 @@ load_key(const struct ht_conf *conf, const char *keyfile,
 
 	if (keyfile != NULL) {
 		(void)snprintf(from, fromlen, "%s (-k)", keyfile);
-		return ht_secret_file(key, keyfile, e);
+		return ht_secret_file(key, keyfile, e) == -1 ? -1 : 1;
 	}
 	if ((v = ht_conf_str(conf, "dockerhub.key", NULL)) != NULL) {
 		(void)snprintf(from, fromlen, "%s", env != NULL &&
 		    *env != '\0' ? "DH_KEY" : "dockerhub.key");
 		return ht_secret_str(key, v, env != NULL && *env != '\0' ?
-		    "DH_KEY" : "dockerhub.key", e);
+		    "DH_KEY" : "dockerhub.key", e) == -1 ? -1 : 1;
 	}
 	if ((v = ht_conf_str(conf, "dockerhub.key_file", NULL)) != NULL) {
 		(void)snprintf(from, fromlen, "%s (dockerhub.key_file)", v);
-		return ht_secret_file(key, v, e);
+		return ht_secret_file(key, v, e) == -1 ? -1 : 1;
 	}
 	user = ht_conf_user_path("dh-key");
 	if (user != NULL && access(user, F_OK) == 0) {
 		(void)snprintf(from, fromlen, "%s", user);
 		r = ht_secret_file(key, user, e);
 		free(user);
-		return r;
+		return r == -1 ? -1 : 1;
 	}
 	if (access(HT_KEY_SYSTEM, F_OK) == 0) {
 		free(user);
 		(void)snprintf(from, fromlen, "%s", HT_KEY_SYSTEM);
-		return ht_secret_file(key, HT_KEY_SYSTEM, e);
+		return ht_secret_file(key, HT_KEY_SYSTEM, e) == -1 ? -1 : 1;
 	}
 	ht_err_set(e, "no key configured: set DH_KEY, dockerhub.key or "
 	    "dockerhub.key_file, or give -k FILE; searched %s, %s%s%s",
@@ -393,21 +395,148 @@ load_key(const struct ht_conf *conf, const char *keyfile,
 	    user != NULL ? ", " : "", HT_KEY_SYSTEM);
 	free(user);
 	e->status = EX_CONFIG;
-	return -1;
+	return 0;
 }
 
 /*
- * --check: the config read (or the files searched), where the key comes
- * from (read, so that its mode and length are checked), the path, the
- * filters.  Nothing is read from stdin.
+ * The other sources, each at its path with its own secret: a setting
+ * (which its environment variable overrides), a file the setting names,
+ * else a file of the secret's name in $CREDENTIALS_DIRECTORY (systemd's
+ * LoadCredential=), beside the user's config, beside the system's.
+ */
+static const struct source_secret {
+	enum ht_source source;
+	const char *path;
+	const char *setting;	/* and its environment variable: conf.c */
+	const char *file_setting;
+	const char *file;
+} source_secrets[] = {
+	{ HT_SRC_GITHUB, "/github", "github.secret", "github.secret_file",
+	    "github-secret" },
+	{ HT_SRC_HARBOR, "/harbor", "harbor.authorization",
+	    "harbor.authorization_file", "harbor-authorization" },
+	{ HT_SRC_QUAY, "/quay", "quay.key", "quay.key_file", "quay-key" },
+	{ HT_SRC_REGISTRY, "/registry", "registry.authorization",
+	    "registry.authorization_file", "registry-authorization" },
+};
+#define NSOURCES	(sizeof source_secrets / sizeof source_secrets[0])
+
+/* A file's secret, when the file is there: 1, 0 (none), -1 (e). */
+static int
+secret_beside(const char *dir, const char *file, struct ht_secret *sec,
+    char *from, size_t fromlen, struct ht_err *e)
+{
+	int n;
+
+	if (dir == NULL || *dir != '/')
+		return 0;
+	n = snprintf(from, fromlen, "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= fromlen || access(from, F_OK) != 0)
+		return 0;
+	return ht_secret_file(sec, from, e) == -1 ? -1 : 1;
+}
+
+/* One source's secret: 1, 0 when it has none (not served), -1 (e). */
+static int
+load_source_secret(const struct ht_conf *conf,
+    const struct source_secret *ss, struct ht_secret *sec, char *from,
+    size_t fromlen, struct ht_err *e)
+{
+	const char *v;
+	char *user, *dir;
+	int r;
+
+	memset(sec, 0, sizeof *sec);
+	if ((v = ht_conf_str(conf, ss->setting, NULL)) != NULL) {
+		(void)snprintf(from, fromlen, "%s", ss->setting);
+		return ht_secret_str(sec, v, ss->setting, e) == -1 ? -1 : 1;
+	}
+	if ((v = ht_conf_str(conf, ss->file_setting, NULL)) != NULL) {
+		(void)snprintf(from, fromlen, "%s (%s)", v, ss->file_setting);
+		return ht_secret_file(sec, v, e) == -1 ? -1 : 1;
+	}
+	if ((r = secret_beside(getenv("CREDENTIALS_DIRECTORY"), ss->file, sec,
+	    from, fromlen, e)) != 0)
+		return r;
+	if ((user = ht_conf_user_path(ss->file)) != NULL) {
+		dir = strrchr(user, '/');
+		*dir = '\0';
+		r = secret_beside(user, ss->file, sec, from, fromlen, e);
+		free(user);
+		if (r != 0)
+			return r;
+	}
+	return secret_beside(HT_SYSCONFDIR "/hubtweet", ss->file, sec, from,
+	    fromlen, e);
+}
+
+static void
+wipe_secrets(struct ht_secret secs[NSOURCES + 1])
+{
+	size_t i;
+
+	for (i = 0; i <= NSOURCES; i++)
+		ht_secret_wipe(&secs[i]);
+}
+
+/*
+ * Every source's secret, Docker Hub's key first (secs[0]), then
+ * source_secrets' order.  Returns how many were found, or -1 when one
+ * could not be read (said); 0 (said) when none was.  With show, where
+ * each comes from is printed (--check).
+ */
+static int
+load_secrets(const struct ht_conf *conf, const char *keyfile,
+    struct ht_secret secs[NSOURCES + 1], int show)
+{
+	struct ht_err e, none;
+	char from[NSOURCES + 1][600];
+	size_t i;
+	int r, n = 0, found[NSOURCES + 1];
+
+	ht_err_clear(&e);
+	ht_err_clear(&none);
+	memset(secs, 0, (NSOURCES + 1) * sizeof *secs);
+	if ((r = found[0] = load_key(conf, keyfile, &secs[0], from[0],
+	    sizeof from[0], &none)) == -1) {
+		ht_log_err(&none);
+		return -1;
+	}
+	n += r;
+	for (i = 0; i < NSOURCES; i++) {
+		if ((r = found[i + 1] = load_source_secret(conf,
+		    &source_secrets[i], &secs[i + 1], from[i + 1],
+		    sizeof from[i + 1], &e)) == -1) {
+			ht_err_prefix(&e, "%s", source_secrets[i].setting);
+			ht_log_err(&e);
+			wipe_secrets(secs);
+			return -1;
+		}
+		n += r;
+	}
+	/* No source at all: Docker Hub's key is what is missing. */
+	if (n == 0) {
+		ht_log_err(&none);
+		return 0;
+	}
+	for (i = 0; show && i <= NSOURCES; i++)
+		printf("%s: %s%s\n", i == 0 ? "key" :
+		    source_secrets[i - 1].path + 1, found[i] ? "from " :
+		    "none, not served", found[i] ? from[i] : "");
+	return n;
+}
+
+/*
+ * --check: the config read (or the files searched), where each source's
+ * secret comes from (read, so that its mode and length are checked), the
+ * path, the filters.  Nothing is read from stdin.
  */
 static int
 check_setup(const struct ht_conf *conf, const struct ht_filter *f,
     const char *keyfile)
 {
-	struct ht_secret key;
-	struct ht_err e;
-	char cf[600], from[600] = "";
+	struct ht_secret secs[NSOURCES + 1];
+	char cf[600];
 	const char *path = ht_conf_str(conf, "dockerhub.path",
 	    HT_WEBHOOK_PATH);
 
@@ -421,14 +550,10 @@ check_setup(const struct ht_conf *conf, const struct ht_filter *f,
 	    f->skip_latest && f->skip_private ? ", " : "",
 	    f->skip_private ? "private repositories" : !f->skip_latest ?
 	    "nothing by default" : "");
-	ht_err_clear(&e);
 	(void)fflush(stdout);
-	if (load_key(conf, keyfile, &key, from, sizeof from, &e) == -1) {
-		ht_log_err(&e);
+	if (load_secrets(conf, keyfile, secs, 1) <= 0)
 		return EX_CONFIG;
-	}
-	ht_secret_wipe(&key);
-	printf("key: from %s\n", from);
+	wipe_secrets(secs);
 	if (path[0] != '/') {
 		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
 		    path);
@@ -480,57 +605,67 @@ loggable_text(const char *s, char *buf, size_t len)
 }
 
 /*
- * Keep an accepted delivery in the spool before it is answered: the 200
- * says it is on disk.  Returns 0, or -1 and e when it could not be kept.
+ * Keep an accepted delivery's events in the spool before it is answered:
+ * the 200 says they are on disk.  Returns 0, or -1 and e when one could
+ * not be kept.
  */
 static int
-spool_put(const char *dir, long long window, long long max, const json_t *ev,
+spool_put(const char *dir, long long window, long long max, const json_t *evs,
     struct ht_err *e)
 {
 	struct ht_spool *sp;
 	char group[HT_SPOOL_NAME_MAX];
-	int r;
+	size_t i;
+	int r = 0;
 
 	if ((sp = ht_spool_open(dir, e)) == NULL) {
 		ht_err_prefix(e, "spool");
 		return -1;
 	}
-	r = ht_spool_put(sp, ev, window, max, group, sizeof group, e);
+	for (i = 0; r == 0 && i < json_array_size(evs); i++)
+		r = ht_spool_put(sp, json_array_get(evs, i), window, max, group,
+		    sizeof group, e) == -1 ? -1 : 0;
 	ht_spool_close(sp);
-	return r == -1 ? -1 : 0;
+	return r;
 }
 
 /*
- * The webhook's settings and key: 0, or the status to exit with (the
- * sender answered 500).
+ * The webhook's settings and secrets, a route per source: 0, or the
+ * status to exit with (the sender answered 500).
  */
 static int
 webhook_setup(const struct ht_conf *conf, const struct ht_filter *f,
-    const char *keyfile, struct ht_webhook *w, struct ht_secret *key,
+    const char *keyfile, struct ht_webhook *w,
+    struct ht_secret secs[NSOURCES + 1], struct ht_route routes[NSOURCES],
     struct ht_httpreq_limits *lim)
 {
-	struct ht_err e;
-	char from[600];
+	size_t i;
 	int r;
 
-	/* The key is in this process's memory: no core dump of it. */
+	/* The secrets are in this process's memory: no core dump of them. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
-	ht_err_clear(&e);
-	r = load_key(conf, keyfile, key, from, sizeof from, &e);
-	/* Copied: DH_KEY is wiped from the environment (and /proc). */
+	r = load_secrets(conf, keyfile, secs, 0);
+	/* Copied: DH_KEY and the others are wiped from the environment. */
 	ht_env_wipe_secrets(HT_ENV_DH);
-	if (r == -1) {
-		ht_log_err(&e);
+	if (r <= 0)
 		return http_fail_setup(EX_CONFIG);
-	}
+	memset(w, 0, sizeof *w);
 	w->path = ht_conf_str(conf, "dockerhub.path", HT_WEBHOOK_PATH);
 	if (w->path[0] != '/') {
 		ht_warnx("dockerhub.path: \"%s\" does not begin with '/'",
 		    w->path);
-		ht_secret_wipe(key);
+		wipe_secrets(secs);
 		return http_fail_setup(EX_CONFIG);
 	}
-	w->key = key;
+	w->key = secs[0].buf != NULL ? &secs[0] : NULL;
+	for (i = 0; i < NSOURCES; i++) {
+		routes[i].path = source_secrets[i].path;
+		routes[i].source = source_secrets[i].source;
+		routes[i].secret = secs[i + 1].buf != NULL ? &secs[i + 1] :
+		    NULL;
+	}
+	w->routes = routes;
+	w->n_routes = NSOURCES;
 	w->filter = f;
 	w->max_body = (size_t)ht_conf_int(conf, "dockerhub.max_body",
 	    HT_HTTP_MAX_BODY);
@@ -583,8 +718,8 @@ take_slot(const struct ht_conf *conf, const char *peer, int *slot)
 }
 
 /*
- * Read one delivery on fd 0 and answer it there; an accepted one's event
- * in *accepted (caller decrefs).  Returns the exit status.
+ * Read one delivery on fd 0 and answer it there; an accepted one's events
+ * in *accepted, an array (caller decrefs).  Returns the exit status.
  */
 static int
 serve_http(const struct ht_conf *conf, const struct ht_filter *f,
@@ -594,35 +729,40 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	struct ht_httpreq_limits lim;
 	struct ht_httpreq req;
 	struct ht_webhook w;
-	struct ht_secret key;
+	struct ht_secret secs[NSOURCES + 1];
+	struct ht_route routes[NSOURCES];
 	struct answer a = { 0 };
 	struct ht_err e;
-	json_t *ev = NULL;
+	json_t *evs = NULL;
 	char why[512], reason[sizeof e.msg], peer[128], path[129];
 	char logreason[sizeof reason];
 	int st, r, slot = -1, status = 0;
 
-	if ((r = webhook_setup(conf, f, keyfile, &w, &key, &lim)) != 0)
+	if ((r = webhook_setup(conf, f, keyfile, &w, secs, routes,
+	    &lim)) != 0)
 		return r;
 	/* A sender that goes away is an error to report, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Now: once the connection is closed, getpeername(2) cannot tell. */
 	(void)ht_peer_name(STDIN_FILENO, peer, sizeof peer);
 	if ((r = take_slot(conf, peer, &slot)) != 0) {
-		ht_secret_wipe(&key);
+		wipe_secrets(secs);
 		return r;
 	}
 	ht_err_clear(&e);
 
 	st = ht_httpreq_read(STDIN_FILENO, &lim, ht_webhook_head, &w, &req,
 	    &e);
-	ht_secret_wipe(&key);
+	/* A source that signs or authorizes in a header: nothing unproven. */
+	if (st == 0)
+		st = ht_webhook_proof(&w, &req, &e);
+	wipe_secrets(secs);
 	if (st == 0) {
-		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
+		switch (ht_webhook_event(&w, req.body, req.body_len, &evs, why,
 		    sizeof why, &e)) {
 		case 1:
 			if (spool != NULL && spool_put(spool, window, max,
-			    ev, &e) == -1) {
+			    evs, &e) == -1) {
 				/* The sender hears it; the log says why. */
 				a.status = 503;
 				a.logreason = e.msg;
@@ -643,8 +783,9 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 			status = EX_DATAERR;
 			break;
 		}
-		if (ev != NULL)
-			a.id = json_string_value(json_object_get(ev, "id"));
+		if (json_array_size(evs) > 0)
+			a.id = json_string_value(json_object_get(
+			    json_array_get(evs, 0), "id"));
 	} else {
 		a.status = st;
 		status = e.status == EX_NOPERM || e.status == EX_OSERR ||
@@ -671,10 +812,10 @@ serve_http(const struct ht_conf *conf, const struct ht_filter *f,
 	    a.logreason : a.reason, logreason, sizeof logreason) : "");
 	/* The caller passes an accepted event on (the spool has it too). */
 	if (a.outcome != NULL && strcmp(a.outcome, "accepted") == 0) {
-		*accepted = ev;
-		ev = NULL;
+		*accepted = evs;
+		evs = NULL;
 	}
-	json_decref(ev);
+	json_decref(evs);
 	ht_httpreq_free(&req);
 	if (slot != -1)
 		(void)close(slot);
@@ -849,15 +990,18 @@ http_main(const struct ht_conf *conf, const struct ht_filter *f,
     const struct opts *o, const char *spool)
 {
 	json_t *accepted = NULL;
+	size_t i;
 	int status;
 
 	status = serve_http(conf, f, o->keyfile, spool, o->window, o->max,
 	    &accepted);
-	/* Without a spool, the event goes on now; with one, it waits there. */
-	if (accepted != NULL && spool == NULL && emit_one(accepted) == -1) {
-		ht_warnx("stdout: write error: %s", strerror(errno));
-		status = EX_IOERR;
-	}
+	/* Without a spool, the events go on now; with one, they wait there. */
+	for (i = 0; spool == NULL && i < json_array_size(accepted); i++)
+		if (emit_one(json_array_get(accepted, i)) == -1) {
+			ht_warnx("stdout: write error: %s", strerror(errno));
+			status = EX_IOERR;
+			break;
+		}
 	json_decref(accepted);
 	return ht_log_finish(status);
 }
@@ -995,6 +1139,8 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 	o->repeat = ht_conf_int(conf, "dockerhub.repeat_window",
 	    HT_REPEAT_WINDOW);
 	if (o->drainer) {
+		/* The webhook's secrets are not the drain's, nor its command's. */
+		ht_env_wipe_secrets(HT_ENV_DH);
 		if (spool == NULL)
 			ht_warnx("-D: no spool: give -s DIR, -T or set "
 			    "spool.dir");

@@ -33,6 +33,11 @@ struct ht_httpreq_priv {
 	char hvalue[HVALUE_MAX + 1];
 	size_t hvalue_len;
 	int in_value;
+	/* A header that proves the sender (Authorization...), kept whole. */
+	char **proof;		/* where it goes, or NULL */
+	char proofbuf[HT_HTTP_PROOF_MAX + 1];
+	size_t proof_len;
+	int proof_over;
 	int expect_continue;
 	int te_seen;		/* Transfer-Encoding fields so far */
 	int hname_ws;		/* white space in the name (kept or not) */
@@ -92,6 +97,40 @@ value_is(const char *v, const char *word)
 }
 
 /*
+ * A proof of origin is complete: kept, without the white space around it;
+ * "" when it was sent twice or was too long, which proves nothing.
+ */
+static int
+keep_proof(struct ht_httpreq_priv *s)
+{
+	char *v = s->proofbuf;
+	size_t n = s->proof_len;
+
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	v[n] = '\0';
+	v += strspn(v, " \t");
+	if (*s->proof != NULL || s->proof_over)
+		v = "";
+	if (*s->proof != NULL) {
+		explicit_bzero(*s->proof, strlen(*s->proof));
+		free(*s->proof);
+	}
+	*s->proof = strdup(v);
+	explicit_bzero(s->proofbuf, sizeof s->proofbuf);
+	if (*s->proof == NULL) {
+		s->status = 500;
+		ht_err_set(s->e, "out of memory");
+		s->e->status = EX_OSERR;
+		return -1;
+	}
+	s->proof = NULL;
+	s->proof_len = 0;
+	s->proof_over = 0;
+	return 0;
+}
+
+/*
  * A header is complete: keep what we use, and refuse the framing that a
  * proxy in front could read differently from us (RFC 9112, 6.1 and 5.1):
  * a transfer coding other than chunked alone (501), since a
@@ -106,6 +145,8 @@ header_end(struct ht_httpreq_priv *s)
 	if (s->hname_len > 0 && strcasecmp(s->hname, "expect") == 0 &&
 	    strcasecmp(s->hvalue, "100-continue") == 0)
 		s->expect_continue = 1;
+	if (s->proof != NULL && keep_proof(s) == -1)
+		return s->status;
 	if (s->hname_ws) {
 		s->status = st = 400;
 		ht_err_set(s->e, "white space before the colon of a header "
@@ -145,8 +186,21 @@ on_header_value(http_parser *p, const char *at, size_t n)
 {
 	struct ht_httpreq_priv *s = p->data;
 
+	/* The name is whole once its value begins. */
+	if (!s->in_value && !s->hname_ws) {
+		if (strcasecmp(s->hname, "authorization") == 0)
+			s->proof = &s->req->authorization;
+		else if (strcasecmp(s->hname, "x-hub-signature-256") == 0)
+			s->proof = &s->req->signature;
+	}
 	s->in_value = 1;
 	append_bounded(s->hvalue, &s->hvalue_len, HVALUE_MAX, at, n);
+	if (s->proof != NULL) {
+		if (n > HT_HTTP_PROOF_MAX - s->proof_len)
+			s->proof_over = 1;
+		append_bounded(s->proofbuf, &s->proof_len, HT_HTTP_PROOF_MAX,
+		    at, n);
+	}
 	return 0;
 }
 
@@ -468,6 +522,16 @@ ht_httpreq_free(struct ht_httpreq *r)
 		explicit_bzero(r->query, strlen(r->query));
 		free(r->query);
 	}
+	if (r->authorization != NULL) {
+		explicit_bzero(r->authorization, strlen(r->authorization));
+		free(r->authorization);
+	}
+	if (r->signature != NULL) {
+		explicit_bzero(r->signature, strlen(r->signature));
+		free(r->signature);
+	}
+	if (r->priv != NULL)
+		explicit_bzero(r->priv->proofbuf, sizeof r->priv->proofbuf);
 	free(r->path);
 	free(r->body);
 	free(r->priv);

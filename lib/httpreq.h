@@ -10,7 +10,8 @@
  * mapping of every failure to the HTTP status that answers it.
  *
  * The request owns its strings and its body; ht_httpreq_free releases them
- * (and wipes the target, which may carry a key in its query).
+ * (and wipes the target, which may carry a key in its query, and the
+ * headers that carry a proof of origin).
  */
 #ifndef HT_HTTPREQ_H
 #define HT_HTTPREQ_H
@@ -23,6 +24,7 @@
 #define HT_HTTP_MAX_BODY	(1024 * 1024)
 #define HT_HTTP_TIMEOUT		10	/* seconds */
 #define HT_HTTP_HEADER_TIMEOUT	5	/* seconds */
+#define HT_HTTP_PROOF_MAX	1024	/* bytes of a header that proves */
 
 struct ht_httpreq_limits {
 	size_t max_header;	/* request line and headers, bytes */
@@ -40,6 +42,10 @@ struct ht_httpreq {
 	char *query;		/* its query without '?', or NULL */
 	char *body;		/* NUL-terminated; NULL when none was read */
 	size_t body_len;
+	char *authorization;	/* the Authorization header's value, or NULL */
+	char *signature;	/* X-Hub-Signature-256's (GitHub), or NULL;
+				   either is "" when sent twice or longer
+				   than HT_HTTP_PROOF_MAX */
 	int chunked;		/* Transfer-Encoding: chunked */
 	int has_length;		/* Content-Length was given */
 	unsigned long long content_length;

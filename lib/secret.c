@@ -6,6 +6,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <nettle/hmac.h>
 #include <nettle/memops.h>
 
 #include "secret.h"
@@ -127,4 +128,42 @@ ht_secret_wipe(struct ht_secret *s)
 	}
 	s->buf = NULL;
 	s->len = 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+ht_secret_hmac_equal(const struct ht_secret *s, const void *body,
+    size_t bodylen, const char *hex, size_t len)
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t mac[SHA256_DIGEST_SIZE], given[SHA256_DIGEST_SIZE];
+	size_t i;
+	int hi, lo, same;
+
+	if (s == NULL || s->buf == NULL || len != 2 * sizeof given)
+		return 0;
+	for (i = 0; i < sizeof given; i++) {
+		if ((hi = hexval(hex[2 * i])) == -1 ||
+		    (lo = hexval(hex[2 * i + 1])) == -1)
+			return 0;
+		given[i] = (uint8_t)(hi << 4 | lo);
+	}
+	hmac_sha256_set_key(&ctx, s->len, (const uint8_t *)s->buf);
+	hmac_sha256_update(&ctx, bodylen, body);
+	hmac_sha256_digest(&ctx, sizeof mac, mac);
+	same = memeql_sec(mac, given, sizeof mac);
+	explicit_bzero(&ctx, sizeof ctx);
+	explicit_bzero(mac, sizeof mac);
+	return same;
 }

@@ -1,6 +1,8 @@
 /*
- * secret — the webhook's shared key: read from a file or taken from a
- * string, compared in constant time, wiped when done.
+ * secret — a webhook's shared secret (Docker Hub's and Quay's key, GitHub's
+ * HMAC secret, Harbor's and the registry's Authorization value): read from
+ * a file or taken from a string, compared in constant time, wiped when
+ * done.
  *
  * The key is the only proof that a delivery comes from Docker Hub, so a
  * file holding it must not be readable by group or others (as ssh refuses
@@ -36,6 +38,13 @@ int	ht_secret_str(struct ht_secret *, const char *str, const char *what,
  */
 int	ht_secret_equal(const struct ht_secret *, const char *given,
 	    size_t len);
+/*
+ * Whether hex (len bytes) is, in lowercase or uppercase hex, the
+ * HMAC-SHA256 of body made with the key, as GitHub's X-Hub-Signature-256
+ * carries it after "sha256=".  Compared in constant time (Nettle).
+ */
+int	ht_secret_hmac_equal(const struct ht_secret *, const void *body,
+	    size_t bodylen, const char *hex, size_t len);
 void	ht_secret_wipe(struct ht_secret *);
 
 #endif

@@ -170,6 +170,12 @@ ht_github_events(const json_t *p, json_t *events, char *why, size_t whylen,
 	struct ht_push push = { 0 };
 	int r;
 
+	/* Sent once, when the webhook is made. */
+	if (json_is_object(p) && json_object_get(p, "zen") != NULL &&
+	    json_object_get(p, "hook_id") != NULL) {
+		(void)snprintf(why, whylen, "a ping");
+		return 0;
+	}
 	if (package_of(p, &pkg, &where, e) == -1 ||
 	    (r = announced(p, pkg, where, why, whylen, e)) == -1)
 		return -1;

@@ -83,6 +83,7 @@ resource(const json_t *res, size_t i, struct ht_push *push, json_t *events,
 	char where[64], host[256];
 	const char *tag, *url, *rest;
 	size_t n = strlen(push->repo);
+	int r;
 
 	(void)snprintf(where, sizeof where, "resources[%zu]", i);
 	if (!json_is_object(res)) {
@@ -108,7 +109,10 @@ resource(const json_t *res, size_t i, struct ht_push *push, json_t *events,
 	push->registry = host;
 	push->tag = tag;
 	push->where = where;
-	return ht_push_add(events, push, e);
+	r = ht_push_add(events, push, e);
+	/* host and where end here. */
+	push->registry = push->where = NULL;
+	return r;
 }
 
 int

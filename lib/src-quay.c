@@ -39,11 +39,14 @@ one(const char *tag, size_t i, struct ht_push *push, json_t *events,
     struct ht_err *e)
 {
 	char where[64];
+	int r;
 
 	(void)snprintf(where, sizeof where, "updated_tags[%zu]", i);
 	push->tag = tag;
 	push->where = where;
-	return ht_push_add(events, push, e);
+	r = ht_push_add(events, push, e);
+	push->where = NULL;	/* where ends here */
+	return r;
 }
 
 int

@@ -180,6 +180,10 @@ ht_env_wipe(const char *name)
 
 const struct ht_env_secret ht_env_secrets[HT_ENV_NSECRETS] = {
 	{ "DH_KEY", HT_ENV_DH },
+	{ "GITHUB_WEBHOOK_SECRET", HT_ENV_DH },
+	{ "HARBOR_AUTHORIZATION", HT_ENV_DH },
+	{ "QUAY_KEY", HT_ENV_DH },
+	{ "REGISTRY_AUTHORIZATION", HT_ENV_DH },
 	{ "TW_CONSUMER_KEY", HT_ENV_TW },
 	{ "TW_CONSUMER_SECRET", HT_ENV_TW },
 	{ "TW_ACCESS_TOKEN", HT_ENV_TW },

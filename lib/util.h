@@ -96,7 +96,9 @@ int	ht_dir_private(int fd, const char *name, struct ht_err *e);
  */
 void	ht_env_wipe(const char *name);
 /* The same for the secrets a tool does not use (ht_env_secrets below). */
-#define HT_ENV_DH	0x1	/* DH_KEY */
+#define HT_ENV_DH	0x1	/* the webhook's: DH_KEY, GITHUB_WEBHOOK_SECRET,
+				   HARBOR_AUTHORIZATION, QUAY_KEY,
+				   REGISTRY_AUTHORIZATION */
 #define HT_ENV_TW	0x2	/* TW_CONSUMER_KEY, ..._SECRET, TW_ACCESS_* */
 #define HT_ENV_MASTODON	0x4	/* MASTODON_TOKEN */
 #define HT_ENV_BSKY	0x8	/* BSKY_APP_PASSWORD */
@@ -108,6 +110,6 @@ struct ht_env_secret {
 	int	which;
 };
 extern const struct ht_env_secret ht_env_secrets[];
-#define HT_ENV_NSECRETS	7
+#define HT_ENV_NSECRETS	11
 
 #endif

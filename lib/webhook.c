@@ -10,16 +10,36 @@
 #include "jstream.h"
 #include "webhook.h"
 
+/* The source a path names, with its secret: 0, or -1 when none. */
+static int
+route(struct ht_webhook *w, const char *path)
+{
+	size_t i;
+
+	w->secret = NULL;
+	if (strcmp(path, w->path) == 0) {
+		w->source = HT_SRC_DOCKERHUB;
+		w->secret = w->key;
+	}
+	for (i = 0; w->secret == NULL && i < w->n_routes; i++)
+		if (strcmp(path, w->routes[i].path) == 0) {
+			w->source = w->routes[i].source;
+			w->secret = w->routes[i].secret;
+		}
+	return w->secret != NULL ? 0 : -1;
+}
+
 int
 ht_webhook_head(const struct ht_httpreq *r, void *arg, struct ht_err *e)
 {
 	static const char *const names[] = { "key", "dockerkey", NULL };
-	const struct ht_webhook *w = arg;
+	struct ht_webhook *w = arg;
 	char *given;
 	size_t len;
 	int nomem, ok;
 
-	if (strcmp(r->path, w->path) != 0) {
+	/* A source with no secret is not served: nothing by accident. */
+	if (route(w, r->path) == -1) {
 		ht_err_set(e, "no such path");
 		return 404;
 	}
@@ -27,13 +47,15 @@ ht_webhook_head(const struct ht_httpreq *r, void *arg, struct ht_err *e)
 		ht_err_set(e, "method %s not allowed", r->method);
 		return 405;
 	}
+	if (w->source != HT_SRC_DOCKERHUB && w->source != HT_SRC_QUAY)
+		return 0;
 	given = ht_query_get(r->query, names, &len, &nomem);
 	if (nomem) {
 		ht_err_set(e, "out of memory");
 		e->status = EX_OSERR;
 		return 500;
 	}
-	ok = given != NULL && ht_secret_equal(w->key, given, len);
+	ok = given != NULL && ht_secret_equal(w->secret, given, len);
 	if (given != NULL) {
 		explicit_bzero(given, len);
 		free(given);
@@ -47,15 +69,47 @@ ht_webhook_head(const struct ht_httpreq *r, void *arg, struct ht_err *e)
 }
 
 int
+ht_webhook_proof(const struct ht_webhook *w, const struct ht_httpreq *r,
+    struct ht_err *e)
+{
+	const char *v = NULL, *what = NULL;
+	int ok = 1;
+
+	switch (w->source) {
+	case HT_SRC_GITHUB:
+		what = "X-Hub-Signature-256";
+		v = r->signature;
+		ok = v != NULL && strncmp(v, "sha256=", 7) == 0 &&
+		    ht_secret_hmac_equal(w->secret, r->body, r->body_len,
+		    v + 7, strlen(v + 7));
+		break;
+	case HT_SRC_HARBOR:
+	case HT_SRC_REGISTRY:
+		what = "Authorization";
+		v = r->authorization;
+		ok = v != NULL && ht_secret_equal(w->secret, v, strlen(v));
+		break;
+	default:
+		break;
+	}
+	if (ok)
+		return 0;
+	ht_err_set(e, "%s %s", v != NULL ? "wrong" : "no", what);
+	e->status = EX_NOPERM;
+	return 401;
+}
+
+int
 ht_webhook_event(const struct ht_webhook *w, const char *body, size_t len,
-    json_t **ev, char *why, size_t whylen, struct ht_err *e)
+    json_t **evs, char *why, size_t whylen, struct ht_err *e)
 {
 	struct ht_jstream *js;
-	json_t *v = NULL, *more = NULL;
+	json_t *v = NULL, *more = NULL, *ev, *kept = NULL;
 	char buf[sizeof e->msg];
+	size_t i;
 	int r, ret = -1;
 
-	*ev = NULL;
+	*evs = NULL;
 	if ((js = ht_jstream_mem(body, len, "body", w->max_body,
 	    HT_JSON_MAX_DEPTH)) == NULL) {
 		ht_err_set(e, "out of memory");
@@ -78,14 +132,33 @@ ht_webhook_event(const struct ht_webhook *w, const char *body, size_t len,
 		ht_err_set(e, "more than one JSON value in the body");
 		goto out;
 	}
-	if ((*ev = ht_event_from_payload(v, e)) == NULL)
+	if ((*evs = ht_source_events(v, w->source != HT_SRC_ANY ? w->source :
+	    HT_SRC_DOCKERHUB, why, whylen, e)) == NULL ||
+	    (kept = json_array()) == NULL)
 		goto out;
-	ret = ht_filter_event_why(w->filter,
-	    json_string_value(json_object_get(*ev, "repo_name")),
-	    json_string_value(json_object_get(*ev, "tag")),
-	    json_is_true(json_object_get(*ev, "is_private")), why,
-	    whylen) == NULL ? 1 : 0;
+	/* The events a filter keeps; why says of the last one dropped. */
+	json_array_foreach(*evs, i, ev)
+		if (ht_filter_event_why(w->filter,
+		    json_string_value(json_object_get(ev, "repo_name")),
+		    json_string_value(json_object_get(ev, "tag")),
+		    json_is_true(json_object_get(ev, "is_private")), why,
+		    whylen) == NULL && json_array_append(kept, ev) == -1) {
+			ht_err_set(e, "out of memory");
+			goto out;
+		}
+	if (json_array_size(kept) > 0) {
+		json_decref(*evs);
+		*evs = kept;
+		kept = NULL;
+		ret = 1;
+	} else
+		ret = 0;
 out:
+	if (ret == -1) {
+		json_decref(*evs);
+		*evs = NULL;
+	}
+	json_decref(kept);
 	json_decref(v);
 	json_decref(more);
 	ht_jstream_free(js);

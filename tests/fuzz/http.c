@@ -53,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ht_err_clear(&e);
 	if (ht_secret_str(&key, "s3cret", "key", &e) == -1)
 		abort();
+	memset(&w, 0, sizeof w);
 	w.path = HT_WEBHOOK_PATH;
 	w.key = &key;
 	w.filter = &filter;
@@ -71,12 +72,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (ht_webhook_event(&w, req.body, req.body_len, &ev, why,
 		    sizeof why, &e)) {
 		case 1:
-			ans = ht_webhook_answer("accepted",
-			    json_string_value(json_object_get(ev, "id")), NULL);
+			ans = ht_webhook_answer("accepted", json_string_value(
+			    json_object_get(json_array_get(ev, 0), "id")),
+			    NULL);
 			break;
 		case 0:
-			ans = ht_webhook_answer("ignored",
-			    json_string_value(json_object_get(ev, "id")), why);
+			ans = ht_webhook_answer("ignored", json_string_value(
+			    json_object_get(json_array_get(ev, 0), "id")), why);
 			break;
 		default:
 			if (e.msg[0] == '\0')

@@ -196,7 +196,8 @@ judge(void **state)
 {
 	struct ht_secret key;
 	struct ht_filter f = { .skip_latest = 1 };
-	struct ht_webhook w = { "/dockerhub", &key, &f, 1024 };
+	struct ht_webhook w = { .path = "/dockerhub", .key = &key,
+	    .filter = &f, .max_body = 1024 };
 	struct ht_httpreq r;
 	struct ht_err e;
 	json_t *ev;
@@ -242,13 +243,78 @@ judge(void **state)
 	f.skip_latest = 0;
 	assert_int_equal(ht_webhook_event(&w, s, strlen(s), &ev, why,
 	    sizeof why, &e), 1);
-	assert_string_equal(json_string_value(json_object_get(ev, "id")),
-	    "a/b:latest@1970-01-01T00:00:01Z");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(ev, 0), "id")), "a/b:latest@1970-01-01T00:00:01Z");
 	json_decref(ev);
 
 	s = ht_webhook_answer("error", NULL, "bad \"x\"");
 	assert_string_equal(s, "{\"status\":\"error\",\"reason\":\"bad \\\"x\\\"\"}");
 	free(s);
+}
+
+/* The other sources: their paths, their proofs, 404 without a secret. */
+static void
+sources(void **state)
+{
+	struct ht_secret gh, hb;
+	struct ht_filter f = { .skip_latest = 1 };
+	struct ht_route routes[] = {
+		{ "/github", HT_SRC_GITHUB, &gh },
+		{ "/harbor", HT_SRC_HARBOR, &hb },
+		{ "/quay", HT_SRC_QUAY, NULL },
+	};
+	struct ht_webhook w = { .path = "/dockerhub", .key = NULL,
+	    .filter = &f, .max_body = 1024, .routes = routes, .n_routes = 3 };
+	/* RFC 4231, test case 2. */
+	const char *mac = "sha256=5bdcc146bf60754e6a042426089575c75a003f089"
+	    "d2739839dec58b964ec3843";
+	struct ht_httpreq r;
+	struct ht_err e;
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(ht_secret_str(&gh, "Jefe", "g", &e), 0);
+	assert_int_equal(ht_secret_str(&hb, "Basic aGFyYm9y", "h", &e), 0);
+	/* No secret, no path: Docker Hub's and Quay's here. */
+	assert_int_equal(JREQ("POST /dockerhub?key=x HTTP/1.1\r\n\r\n"), 404);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /quay?key=x HTTP/1.1\r\n\r\n"), 404);
+	ht_httpreq_free(&r);
+	(void)snprintf(buf, sizeof buf, "POST /github HTTP/1.1\r\n"
+	    "X-Hub-Signature-256: %s\r\nContent-Length: 28\r\n\r\n"
+	    "what do ya want for nothing?", mac);
+	assert_int_equal(read_req(buf, strlen(buf), 0, ht_webhook_head, &w,
+	    &r, &e), 0);
+	assert_int_equal(w.source, HT_SRC_GITHUB);
+	assert_int_equal(ht_webhook_proof(&w, &r, &e), 0);
+	ht_httpreq_free(&r);
+	/* One byte of the body changed, or no signature: 401. */
+	buf[strlen(buf) - 1] = '!';
+	assert_int_equal(read_req(buf, strlen(buf), 0, ht_webhook_head, &w,
+	    &r, &e), 0);
+	assert_int_equal(ht_webhook_proof(&w, &r, &e), 401);
+	assert_string_equal(e.msg, "wrong X-Hub-Signature-256");
+	assert_int_equal(e.status, EX_NOPERM);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /github HTTP/1.1\r\nContent-Length: 2"
+	    "\r\n\r\n{}"), 0);
+	assert_int_equal(ht_webhook_proof(&w, &r, &e), 401);
+	assert_string_equal(e.msg, "no X-Hub-Signature-256");
+	ht_httpreq_free(&r);
+	/* Harbor: the Authorization value itself; sent twice proves nothing. */
+	assert_int_equal(JREQ("POST /harbor HTTP/1.1\r\nAuthorization:  "
+	    "Basic aGFyYm9y \r\nContent-Length: 2\r\n\r\n{}"), 0);
+	assert_int_equal(ht_webhook_proof(&w, &r, &e), 0);
+	ht_httpreq_free(&r);
+	assert_int_equal(JREQ("POST /harbor HTTP/1.1\r\nAuthorization: "
+	    "Basic aGFyYm9y\r\nAuthorization: Basic aGFyYm9y\r\n"
+	    "Content-Length: 2\r\n\r\n{}"), 0);
+	assert_int_equal(ht_webhook_proof(&w, &r, &e), 401);
+	assert_string_equal(e.msg, "wrong Authorization");
+	ht_httpreq_free(&r);
+	ht_secret_wipe(&gh);
+	ht_secret_wipe(&hb);
 }
 
 static void
@@ -319,6 +385,7 @@ main(void)
 		cmocka_unit_test(request),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(judge),
+		cmocka_unit_test(sources),
 		cmocka_unit_test(head_deadline),
 		cmocka_unit_test(peer),
 		cmocka_unit_test(reply),

@@ -130,18 +130,6 @@ ht_secret_wipe(struct ht_secret *s)
 	s->len = 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ht_secret_hmac_equal(const struct ht_secret *s, const void *body,
     size_t bodylen, const char *hex, size_t len)
@@ -154,8 +142,8 @@ ht_secret_hmac_equal(const struct ht_secret *s, const void *body,
 	if (s == NULL || s->buf == NULL || len != 2 * sizeof given)
 		return 0;
 	for (i = 0; i < sizeof given; i++) {
-		if ((hi = hexval(hex[2 * i])) == -1 ||
-		    (lo = hexval(hex[2 * i + 1])) == -1)
+		if ((hi = ht_hexval(hex[2 * i])) == -1 ||
+		    (lo = ht_hexval(hex[2 * i + 1])) == -1)
 			return 0;
 		given[i] = (uint8_t)(hi << 4 | lo);
 	}

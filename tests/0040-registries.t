@@ -15,6 +15,9 @@ need "$G/registry-package-published.json" "$G/package-published.json" \
     "$Q/repo-push-tag-object-private.json" "$Q/build-queued-IGNORED.json" \
     "$R/push-manifest-two-tags.json" "$R/pull-and-layer-IGNORED.json"
 
+# No grouping and no memory of releases: every tagged push its own event.
+printf 'dockerhub: { repeat_window = 0; };\n' >"$T/nomem.conf"
+
 # field EVENT-LINE NAME: one field of an event, as text.
 field() {
 	printf '%s' "$1" | python3 -c 'import json,sys
@@ -75,11 +78,11 @@ event_is "$Q/repo-push-tag-object-private.json" quay.saltmarsh.example \
 run dh-parse "$Q/repo-push.json"
 is "$(field "$OUT" image) $(field "$OUT" tags)" 'quay.io/saltmarsh/kestrel:1.8.2 ["1.8.2", "1.8"]' "quay: two tags, one release"
 like_out '"repo_url":"https://quay.io/repository/saltmarsh/kestrel"' "quay: the homepage"
-run dh-parse -w 0 "$Q/repo-push.json"
+run dh-parse -c "$T/nomem.conf" -w 0 "$Q/repo-push.json"
 is "$(printf '%s\n' "$OUT" | wc -l)" 2 "quay: two events without grouping"
 
 # The distribution registry: push events with a tag, several per envelope.
-run dh-parse -w 0 "$R/push-manifest-two-tags.json"
+run dh-parse -c "$T/nomem.conf" -w 0 "$R/push-manifest-two-tags.json"
 is "$(printf '%s\n' "$OUT" | while IFS= read -r l; do field "$l" image; done | tr '\n' ' ')" \
     "cr.pressgang.example:5000/tools/pressgang:5.0.2 cr.pressgang.example:5000/tools/pressgang:5.0 " \
     "registry: the two tagged pushes, not the layer"
@@ -142,7 +145,7 @@ run dh-parse "$T/t.json"
 expect 65 'events\[0\].timestamp: "yesterday" is not an RFC 3339 time$' "registry: the time must be RFC 3339"
 printf '{"docker_url":"quay.io/a/b","updated_tags":["ok","no good"]}\n' >"$T/q.json"
 cat "$T/q.json" "$Q/repo-push.json" >"$T/stream.json"
-run dh-parse -w 0 "$T/stream.json"
+run dh-parse -c "$T/nomem.conf" -w 0 "$T/stream.json"
 expect 65 'updated_tags\[1\]: "no good" is not a valid tag$' "quay: a bad tag refuses the payload"
 is "$(printf '%s\n' "$OUT" | wc -l)" 2 "the stream goes on after a bad payload"
 

@@ -39,7 +39,7 @@ static const char usage_text[] =
     "[-r glob] [-R glob] [-w seconds] [-s dir | -S dir | -T] [file ...]\n"
     "       dh-parse -H [-LP] [-c file] [-k file] [-s dir | -S dir | -T] "
     "[-w seconds] [-i glob] [-x glob] [-r glob] [-R glob]\n"
-    "       dh-parse -D [-W] [-c file] [-s dir | -S dir | -T] -- command "
+    "       dh-parse -D [-nW] [-c file] [-s dir | -S dir | -T] -- command "
     "[arg ...]\n"
     "       dh-parse -C [-LP] [-c file] [-k file]\n"
     "       dh-parse -m | -f repo:tag [-c file] [-s dir | -S dir | -T]\n";
@@ -99,6 +99,7 @@ static const struct option longopts[] = {
 	{ "state-spool", no_argument, NULL, 'T' },
 	{ "drain", no_argument, NULL, 'D' },
 	{ "wait", no_argument, NULL, 'W' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "releases", no_argument, NULL, 'm' },
 	{ "forget", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
@@ -852,6 +853,7 @@ struct opts {
 	long long window, max, repeat;
 	int http, drainer, keep_latest, keep_private, check, state, wait;
 	int releases;
+	int dry;		/* -D -n: the memory of releases read, not written */
 };
 
 /* One option: -1 taken, else the status to exit with. */
@@ -920,6 +922,9 @@ option(int c, struct opts *o)
 	case 'W':
 		o->wait = 1;
 		break;
+	case 'n':
+		o->dry = 1;
+		break;
 	case 'm':
 		o->releases = 1;
 		break;
@@ -946,7 +951,7 @@ options_check(const struct opts *o, int n)
 	if ((o->http && (o->drainer || n > 0)) ||
 	    (o->source != HT_SRC_ANY && (o->http || o->drainer ||
 	    o->check)) ||
-	    (o->wait && !o->drainer) ||
+	    (o->wait && !o->drainer) || (o->dry && !o->drainer) ||
 	    (!o->http && !o->check && o->keyfile != NULL) ||
 	    (o->check && (o->http || o->drainer || n > 0)) ||
 	    (memory && (o->http || o->drainer || o->check || n > 0 ||
@@ -1145,8 +1150,8 @@ run(struct opts *o, const struct ht_conf *conf, int argc, char *argv[])
 			ht_warnx("-D: no spool: give -s DIR, -T or set "
 			    "spool.dir");
 		status = spool == NULL ? EX_USAGE : o->wait ?
-		    drain_burst(spool, o->repeat, argv) :
-		    drain_all(spool, o->repeat, argv);
+		    drain_burst(spool, o->repeat, o->dry, argv) :
+		    drain_all(spool, o->repeat, o->dry, argv);
 	} else if (o->releases || o->forget != NULL) {
 		if (spool == NULL)
 			ht_warnx("-%c: no memory of releases: give -s DIR, -T "
@@ -1188,7 +1193,7 @@ main(int argc, char *argv[])
 	if (ht_fds_ensure() == -1)
 		return EX_OSERR;
 	while (status == -1 && (c = getopt_long(argc, argv,
-	    "c:t:i:x:r:R:CLPuw:Hk:s:S:TDWmf:hV", longopts, NULL)) != -1)
+	    "c:t:i:x:r:R:CLPuw:Hk:s:S:TDWnmf:hV", longopts, NULL)) != -1)
 		status = option(c, &o);
 	if (status != -1)
 		goto out;

@@ -309,7 +309,8 @@ judge_batch(struct ht_releases *rel, long long repeat,
  * a status; *took says how many groups the batch had.
  */
 static int
-batch(struct ht_spool *sp, const char *dir, long long repeat, int retry,
+batch(struct ht_spool *sp, const char *dir, long long repeat, int dry,
+    int retry,
     char *const cmd[], long *took)
 {
 	struct ht_releases rel = { NULL, -1, -1 };
@@ -353,7 +354,8 @@ batch(struct ht_spool *sp, const char *dir, long long repeat, int retry,
 		goto out;
 	}
 	st = m == 0 ? 0 : run_command(cmd, evs, (size_t)m, why, sizeof why);
-	if (st == 0 && ht_releases_save(&rel, &e) == -1)
+	/* A dry run (dh-hook -n) posted nothing: nothing to remember. */
+	if (st == 0 && !dry && ht_releases_save(&rel, &e) == -1)
 		ht_warnx("drain: %s: releases not remembered: %s", dir, e.msg);
 	st = settle(sp, gs, dropped, k, st, why);
 out:
@@ -385,7 +387,7 @@ open_spool(const char *dir, int tidy)
 }
 
 int
-drain_all(const char *dir, long long repeat, char *const cmd[])
+drain_all(const char *dir, long long repeat, int dry, char *const cmd[])
 {
 	struct ht_spool *sp;
 	long took;
@@ -393,7 +395,7 @@ drain_all(const char *dir, long long repeat, char *const cmd[])
 
 	if ((sp = open_spool(dir, 1)) == NULL)
 		return EX_TEMPFAIL;
-	st = batch(sp, dir, repeat, 1, cmd, &took);
+	st = batch(sp, dir, repeat, dry, 1, cmd, &took);
 	ht_spool_close(sp);
 	return st;
 }
@@ -450,7 +452,7 @@ out:
 }
 
 int
-drain_burst(const char *dir, long long repeat, char *const cmd[])
+drain_burst(const char *dir, long long repeat, int dry, char *const cmd[])
 {
 	struct ht_spool *sp;
 	struct ht_err e;
@@ -482,7 +484,7 @@ drain_burst(const char *dir, long long repeat, char *const cmd[])
 			continue;
 		}
 		last = now;
-		if ((st = batch(sp, dir, repeat, 0, cmd, &took)) != 0 &&
+		if ((st = batch(sp, dir, repeat, dry, 0, cmd, &took)) != 0 &&
 		    status == 0)
 			status = st;
 	}

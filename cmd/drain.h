@@ -45,14 +45,15 @@ void	drain_forget_secrets(void);
  * dh-parse -D: every closed group, those kept before too, in one batch.
  * repeat: how long the memory of releases in dir remembers (group.h).
  */
-int	drain_all(const char *dir, long long repeat, char *const cmd[]);
+int	drain_all(const char *dir, long long repeat, int dry, char *const cmd[]);
 
 /*
  * dh-parse -D -W, after a delivery is put: unless another process drains
  * dir, drain it until no group is left open or untried (drain_stay
  * first).
  */
-int	drain_burst(const char *dir, long long repeat, char *const cmd[]);
+int	drain_burst(const char *dir, long long repeat, int dry,
+	    char *const cmd[]);
 
 /*
  * Stay for the drain: a SIGTERM (socat's, once the connection is closed)

@@ -12,7 +12,9 @@ cat >"$T/private.json" <<'JSON'
  "is_private":true,"repo_url":"https://hub.docker.com/r/quietco/vault"}}
 JSON
 run dh-parse "$T/private.json"
-is "$STATUS/$OUT/$ERR" "0//" "a private repository gives no event by default"
+is "$STATUS/$OUT" "0/" "a private repository gives no event by default"
+is "$ERR" "dh-parse: quietco/vault:3.1.0@2031-10-17T10:40:00Z: not posted: repository 'quietco/vault' is private" \
+    "... and says why"
 run dh-parse -P "$T/private.json"
 like "$OUT" '"repo_name":"quietco/vault".*"is_private":true' "-P: it does"
 printf 'dockerhub: { include_private = true; };\n' >"$T/priv.conf"
@@ -201,10 +203,12 @@ synopsis_agrees hubtweet-check
 # Options: -n is a dry run wherever it posts (dh-hook too); -D posts
 # without the default queue.  dh-hook --version from the source tree.
 _before=$(wc -l <"$MOCK_POSTS")
-sed 's/5\.0\.2/5.0.3/' "$T/push.json" >"$T/p3.json"; mv "$T/p3.json" "$T/push.json"
+sed 's/5\.0\.[0-9]/5.0.3/' "$T/push.json" >"$T/p3.json"; mv "$T/p3.json" "$T/push.json"
+cp "$STATE_DIRECTORY/spool/releases" "$T/rel0"
 is "$(hook_journal -n)" 0 "dh-hook -n: exit 0"
 is "$(wc -l <"$MOCK_POSTS")" "$_before" "dh-hook -n: nothing posted"
 is "$(find "$STATE_DIRECTORY" -type f ! -path '*/spool/*' 2>/dev/null | wc -l | tr -d ' ')" 0 "dh-hook -n: nothing queued"
+is "$(cat "$STATE_DIRECTORY/spool/releases")" "$(cat "$T/rel0")" "dh-hook -n: the release not remembered (dh-parse -D -n)"
 is "$(hook_journal -D)" 0 "dh-hook -D: posted directly, exit 0"
 is "$(wc -l <"$MOCK_POSTS")" "$((_before + 1))" "dh-hook -D: the post reached X"
 is "$(find "$STATE_DIRECTORY" -name 'queue' 2>/dev/null | wc -l | tr -d ' ')" 0 "dh-hook -D: no default queue made"

@@ -41,10 +41,7 @@ deliver() {
 }
 # wait_posts N: until the mock has accepted N posts (30 s at most).
 wait_posts() {
-	_i=0
-	while [ "$(wc -l <"$MOCK_POSTS")" -lt "$1" ] && [ $_i -lt 600 ]; do
-		sleep 0.05; _i=$((_i + 1))
-	done
+	wait_for_posts "$1"
 	POSTS=$(wc -l <"$MOCK_POSTS")
 }
 posted() { # posted TAG NAME: exactly one post announces TAG

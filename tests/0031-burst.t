@@ -50,12 +50,7 @@ kill_handlers() {
 }
 kills=0
 # wait_posts N: until the mock has N posts (60 s at most).
-wait_posts() {
-	_i=0
-	while [ "$(wc -l <"$MOCK_POSTS")" -lt "$1" ] && [ $_i -lt 1200 ]; do
-		sleep 0.05; _i=$((_i + 1))
-	done
-}
+wait_posts() { wait_for_posts "$1" 60; }
 ntimes() { grep -c "$1" "$MOCK_POSTS"; }
 spool_left() {
 	find "$STATE/spool/open" "$STATE/spool/closed" "$STATE/spool/tmp" \

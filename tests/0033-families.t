@@ -62,9 +62,7 @@ like_err '^dh-parse: library/alpine:3\.17@[^ ]*: not posted: late alias of libra
 KEY=families-k3y-$$
 DH_KEY=$KEY
 export DH_KEY
-STATE=$T/state
-STATE_DIRECTORY=$STATE
-export STATE_DIRECTORY
+STATE=$STATE_DIRECTORY		# lib.sh's
 mkdir -m 700 "$STATE"
 mock_x_start || { echo "Bail out! no mock X API"; exit 1; }
 cat >"$HUBTWEET_CONFIG" <<'CONF'

@@ -51,10 +51,7 @@ print("sha256=" + hmac.new(sys.argv[2].encode(), open(sys.argv[1], "rb").read(),
 npost=0
 # wait_posts N: until the mock has accepted N posts (30 s at most).
 wait_posts() {
-	_i=0
-	while [ "$(wc -l <"$MOCK_POSTS")" -lt "$1" ] && [ $_i -lt 600 ]; do
-		sleep 0.05; _i=$((_i + 1))
-	done
+	wait_for_posts "$1"
 	is "$(wc -l <"$MOCK_POSTS")" "$1" "$2"
 }
 # posted TEXT NAME: one post holds TEXT.

@@ -44,6 +44,16 @@ export HUBTWEET_CONFIG
 STATE_DIRECTORY=$T/state
 export STATE_DIRECTORY
 
+# wait_for_posts N [SECONDS]: until the mock X API has accepted N posts
+# (30 s at most unless SECONDS); the caller checks the count.
+wait_for_posts() {
+	_w=0
+	while [ "$(wc -l <"$MOCK_POSTS")" -lt "$1" ] &&
+	    [ $_w -lt $(( ${2:-30} * 20 )) ]; do
+		sleep 0.05; _w=$((_w + 1))
+	done
+}
+
 _n=0
 _failed=0
 # need FILE...: every file is there, or the whole run stops at once naming

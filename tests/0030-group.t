@@ -218,6 +218,8 @@ is_status 0 "-D -T: the state directory's spool"
 is "$(stat -c %a "$T/sd/spool")" 700 "... made, owner only"
 run dh-parse -W -s "$T/d" -- cat
 expect 64 '^usage: dh-parse' "-W goes with -D"
+run dh-parse -n -s "$T/d" -- cat
+expect 64 '^usage: dh-parse' "-n goes with -D"
 run dh-parse -T -C
 expect 64 '^usage: dh-parse' "-T does not go with -C"
 
